@@ -1,0 +1,243 @@
+"""Sessions, clients and the one wrapper every AWS call goes through.
+
+One botocore ``Config`` (standard retry mode: throttling and transient errors) for every client.
+On top of it, a bounded backoff for the two conditions botocore does not retry:
+``ConcurrentModificationException`` and the IAM propagation delay after a role is created
+(Lake Formation answers ``InvalidInputException`` for a principal it cannot see yet; the caller
+opts in only where the principal is a role it has just read from IAM). Every other ``ClientError``
+becomes an ``AwsCallError`` naming the call, the resource and the likely missing permission.
+
+boto3's standard credential chain and ``AWS_ENDPOINT_URL`` apply: the same code runs against
+moto or LocalStack unchanged. Credentials are never logged or printed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from bootstrap.errors import AwsCallError, BootstrapError
+
+CLIENT_CONFIG = Config(
+    retries={"max_attempts": 8, "mode": "standard"},
+    user_agent_extra="cur-bootstrap",
+)
+
+CONCURRENT_MODIFICATION = "ConcurrentModificationException"
+PROPAGATION_CODE = "InvalidInputException"
+ACCESS_DENIED_CODES = frozenset(
+    {"AccessDenied", "AccessDeniedException", "AuthorizationError", "UnauthorizedOperation"}
+)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounded exponential backoff for what botocore's retry mode leaves to us."""
+
+    attempts: int = 6
+    base_delay: float = 1.0
+    max_delay: float = 16.0
+    sleep: Callable[[float], None] = field(default=time.sleep, compare=False, repr=False)
+
+    def delays(self) -> Iterator[float]:
+        for attempt in range(self.attempts - 1):
+            yield min(self.max_delay, self.base_delay * (2**attempt))
+
+
+DEFAULT_RETRY = RetryPolicy()
+
+
+def error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", "Unknown"))
+
+
+def _hint(call: str, code: str) -> str:
+    if code in ACCESS_DENIED_CODES:
+        hint = f"the caller likely lacks the IAM permission {call}"
+        if call.startswith("lakeformation:Grant"):
+            hint += (
+                " or is neither a Lake Formation data lake administrator nor holds the "
+                "permission with grant option"
+            )
+        return hint
+    if code in {"EntityNotFoundException", "NoSuchEntity", "NoSuchBucket", "UnknownResource"}:
+        return "the resource does not exist or is not visible to this account"
+    if code == CONCURRENT_MODIFICATION:
+        return "another change kept conflicting after several retries; run it again"
+    if code == PROPAGATION_CODE:
+        return "AWS rejected the input (a principal not yet visible after retries, or a bad name)"
+    return f"check that the caller has {call} and that the resource exists"
+
+
+def aws_call(
+    method: Callable[..., Any],
+    *,
+    call: str,
+    resource: str,
+    missing: frozenset[str] = frozenset(),
+    retry_propagation: bool = False,
+    retry: RetryPolicy = DEFAULT_RETRY,
+    **kwargs: Any,
+) -> Any:
+    """Call ``method(**kwargs)``; return ``None`` when the error code is in ``missing``.
+
+    ``call`` is the IAM action name (``"glue:GetDatabase"``), ``resource`` a readable name.
+    """
+    delays = retry.delays()
+    while True:
+        try:
+            return method(**kwargs)
+        except ClientError as error:
+            code = error_code(error)
+            if code in missing:
+                return None
+            retryable = code == CONCURRENT_MODIFICATION or (
+                retry_propagation and code == PROPAGATION_CODE
+            )
+            delay = next(delays, None) if retryable else None
+            if delay is None:
+                raise AwsCallError(call, resource, code, _hint(call, code)) from None
+            retry.sleep(delay)
+        except BotoCoreError as error:
+            # Connection, endpoint or credential problems: name the call, not the secret.
+            raise BootstrapError(
+                f"{call} on {resource} could not be sent: {type(error).__name__}; check "
+                "network access, AWS_ENDPOINT_URL and that credentials are configured."
+            ) from None
+
+
+def paginate(
+    method: Callable[..., Any],
+    result_key: str,
+    *,
+    call: str,
+    resource: str,
+    token_in: str = "NextToken",
+    token_out: str = "NextToken",
+    **kwargs: Any,
+) -> list[Any]:
+    """All pages of a list call that has no boto3 paginator (e.g. lakeformation:ListPermissions)."""
+    items: list[Any] = []
+    request = dict(kwargs)
+    while True:
+        page = aws_call(method, call=call, resource=resource, **request)
+        items.extend(page.get(result_key, []))
+        token = page.get(token_out)
+        if not token:
+            return items
+        request = {**kwargs, token_in: token}
+
+
+def make_session(
+    *,
+    region: str,
+    profile: str | None = None,
+    assume_role_arn: str | None = None,
+    session_name: str = "cur-bootstrap",
+) -> boto3.Session:
+    """A session from the standard credential chain (or ``profile``), optionally assuming a role."""
+    try:
+        base = boto3.Session(profile_name=profile, region_name=region)
+    except BotoCoreError as error:
+        raise BootstrapError(
+            f"could not open AWS profile {profile!r}: {type(error).__name__}; check ~/.aws/config."
+        ) from None
+    if assume_role_arn is None:
+        return base
+    sts = base.client("sts", config=CLIENT_CONFIG)
+    answer = aws_call(
+        sts.assume_role,
+        call="sts:AssumeRole",
+        resource=assume_role_arn,
+        RoleArn=assume_role_arn,
+        RoleSessionName=session_name,
+    )
+    creds = answer["Credentials"]
+    return boto3.Session(
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+        region_name=region,
+    )
+
+
+class AccountClients:
+    """The clients of one account, created once each from one session with ``CLIENT_CONFIG``.
+
+    ``overrides`` replaces a client by service name (tests pass a botocore-stubbed client for a
+    call moto does not implement).
+    """
+
+    def __init__(self, session: boto3.Session, overrides: Mapping[str, Any] | None = None) -> None:
+        self.session = session
+        self._overrides = dict(overrides or {})
+        self._clients: dict[str, Any] = {}
+
+    def client(self, service: str) -> Any:
+        if service in self._overrides:
+            return self._overrides[service]
+        if service not in self._clients:
+            self._clients[service] = self.session.client(service, config=CLIENT_CONFIG)
+        return self._clients[service]
+
+    @property
+    def region(self) -> str:
+        return str(self.session.region_name)
+
+    @cached_property
+    def account_id(self) -> str:
+        identity = aws_call(
+            self.client("sts").get_caller_identity,
+            call="sts:GetCallerIdentity",
+            resource="the current credentials",
+        )
+        return str(identity["Account"])
+
+    @property
+    def glue(self) -> Any:
+        return self.client("glue")
+
+    @property
+    def lakeformation(self) -> Any:
+        return self.client("lakeformation")
+
+    @property
+    def ram(self) -> Any:
+        return self.client("ram")
+
+    @property
+    def s3(self) -> Any:
+        return self.client("s3")
+
+    @property
+    def iam(self) -> Any:
+        return self.client("iam")
+
+    @property
+    def organizations(self) -> Any:
+        return self.client("organizations")
+
+
+def check_account(clients: AccountClients, expected: str, side: str) -> None:
+    """Refuse to touch an account other than the one the configuration names."""
+    actual = clients.account_id
+    if actual != expected:
+        raise BootstrapError(
+            f"the {side} credentials belong to account {actual}, but the configuration says "
+            f"[{side}] account_id = {expected!r}; set [{side}] profile or assume_role_arn."
+        )
+
+
+def partition_for(region: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"

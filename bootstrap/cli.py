@@ -1,0 +1,178 @@
+"""``cur-bootstrap`` (also ``python -m bootstrap``): init, plan, apply, doctor.
+
+Exit codes: 0 success / nothing to do; 1 error (one line on stderr) or a failed doctor check;
+2 ``plan`` found changes pending (like ``terraform plan -detailed-exitcode``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from bootstrap.aws import AccountClients, make_session
+from bootstrap.config import DEFAULT_CONFIG_PATH, Config, example_text, load_config, parse_period
+from bootstrap.consumer import plan_consumer
+from bootstrap.doctor import all_passed, run_doctor
+from bootstrap.errors import BootstrapError, ConfigError
+from bootstrap.plan import (
+    EXIT_ERROR,
+    EXIT_NO_CHANGES,
+    Action,
+    Plan,
+    apply_plan,
+    render_json,
+    render_table,
+)
+from bootstrap.producer import plan_producer
+
+SIDES = ("producer", "consumer", "both")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        default=DEFAULT_CONFIG_PATH,
+        metavar="FILE",
+        help=f"configuration file (default: {DEFAULT_CONFIG_PATH})",
+    )
+    sided = argparse.ArgumentParser(add_help=False)
+    sided.add_argument(
+        "--side", choices=SIDES, default="both", help="which account(s) to work on (default: both)"
+    )
+    parser = argparse.ArgumentParser(
+        prog="cur-bootstrap",
+        description="Make the cross-account CUR sharing chain (RAM, Lake Formation, S3, IAM) "
+        "exist and stay correct.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    init = commands.add_parser("init", parents=[common], help="write a commented example config")
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    plan = commands.add_parser(
+        "plan", parents=[common, sided], help="list the changes needed (exit 2 when any)"
+    )
+    plan.add_argument("--json", action="store_true", help="print the plan as JSON")
+    commands.add_parser(
+        "apply", parents=[common, sided], help="make the planned changes, then re-read and confirm"
+    )
+    doctor = commands.add_parser(
+        "doctor", parents=[common, sided], help="check every link of the chain (read-only)"
+    )
+    doctor.add_argument(
+        "--period", metavar="YYYY-MM", help="also check that a partition exists for this month"
+    )
+    return parser
+
+
+@dataclass(frozen=True)
+class Sides:
+    """The clients of the sides a command works on (``None`` for a side left out)."""
+
+    producer: AccountClients | None
+    consumer: AccountClients | None
+
+
+def connect(config: Config, side: str) -> Sides:
+    """One session per side, from the standard chain, optionally assuming the configured role."""
+    p, c = config.producer, config.consumer
+    producer = consumer = None
+    if side in ("producer", "both"):
+        producer = AccountClients(
+            make_session(region=p.region, profile=p.profile, assume_role_arn=p.assume_role_arn)
+        )
+    if side in ("consumer", "both"):
+        consumer = AccountClients(
+            make_session(region=p.region, profile=c.profile, assume_role_arn=c.assume_role_arn)
+        )
+    return Sides(producer, consumer)
+
+
+def make_plan(config: Config, sides: Sides) -> Plan:
+    plan = Plan()
+    if sides.producer is not None:
+        plan += plan_producer(sides.producer, config.producer)
+    if sides.consumer is not None:
+        plan += plan_consumer(sides.consumer, config.producer, config.consumer)
+    return plan
+
+
+def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
+    path = Path(args.config)
+    if path.exists() and not args.force:
+        raise BootstrapError(f"{path} already exists; use --force to overwrite it.")
+    path.write_text(example_text(), encoding="utf-8")
+    print(
+        f"Wrote {path}: edit the values, then run 'cur-bootstrap plan --config {path}'.", file=out
+    )
+    return EXIT_NO_CHANGES
+
+
+def cmd_plan(args: argparse.Namespace, config: Config, sides: Sides, out: TextIO) -> int:
+    plan = make_plan(config, sides)
+    print(
+        render_json(plan) if args.json else render_table(plan, title=f"Plan ({args.side})"),
+        file=out,
+    )
+    return plan.exit_code
+
+
+def cmd_apply(args: argparse.Namespace, config: Config, sides: Sides, out: TextIO) -> int:
+    plan = make_plan(config, sides)
+    print(render_table(plan, title=f"Plan ({args.side})"), file=out)
+    if plan.is_empty:
+        return EXIT_NO_CHANGES
+    total = len(plan)
+    counter = iter(range(1, total + 1))
+
+    def progress(action: Action) -> None:
+        print(f"[{next(counter)}/{total}] {action.kind.value} {action.resource}", file=out)
+
+    apply_plan(plan, on_start=progress)
+    remaining = make_plan(config, sides)
+    if not remaining.is_empty:
+        raise BootstrapError(
+            f"applied {total} change(s) but {len(remaining)} still show as pending on re-read "
+            f"(first: {remaining.actions[0].resource}); wait a minute and run apply again."
+        )
+    print(f"Applied {total} change(s); re-read shows no changes pending.", file=out)
+    return EXIT_NO_CHANGES
+
+
+def cmd_doctor(args: argparse.Namespace, config: Config, sides: Sides, out: TextIO) -> int:
+    period = parse_period(args.period) if args.period else None
+    checks = run_doctor(config, producer=sides.producer, consumer=sides.consumer, period=period)
+    for check in checks:
+        print(check.line(), file=out)
+    failed = sum(not c.ok for c in checks)
+    print(
+        f"{len(checks) - failed} passed, {failed} failed.",
+        file=out,
+    )
+    return EXIT_NO_CHANGES if all_passed(checks) else EXIT_ERROR
+
+
+COMMANDS: dict[str, Any] = {"plan": cmd_plan, "apply": cmd_apply, "doctor": cmd_doctor}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    out, err = sys.stdout, sys.stderr
+    try:
+        if args.command == "init":
+            return cmd_init(args, out)
+        if args.command == "doctor" and args.period:
+            parse_period(args.period)  # validate before any AWS call
+        config = load_config(args.config)
+        sides = connect(config, args.side)
+        return int(COMMANDS[args.command](args, config, sides, out))
+    except ConfigError as error:
+        print(f"cur-bootstrap: {error.source}: invalid configuration:", file=err)
+        for problem in error.problems:
+            print(f"  - {problem}", file=err)
+        return EXIT_ERROR
+    except BootstrapError as error:
+        print(f"cur-bootstrap: error: {error}", file=err)
+        return EXIT_ERROR

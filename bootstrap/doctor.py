@@ -1,0 +1,602 @@
+"""``doctor``: check every link of the chain, read-only; one pass/fail line per check with a fix.
+
+Checks are data (``Check``); ``run_doctor`` gathers the facts once per side and evaluates each
+check against them. B's view of A's catalog goes through an injected Glue client
+(``catalog_reader``, by default B's own Glue client with ``CatalogId`` = A).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bootstrap.aws import AccountClients, aws_call, check_account, paginate, partition_for
+from bootstrap.config import Config, ConsumerConfig, ProducerConfig
+from bootstrap.consumer import PENDING, LinkState, read_invitations, read_link
+from bootstrap.grants import (
+    HeldGrants,
+    job_role_database_grant,
+    job_role_link_grant,
+    job_role_table_grants,
+    organization_grants,
+    read_grants,
+)
+from bootstrap.policies import (
+    GET_DATA_ACCESS,
+    bucket_arn,
+    document_allows,
+    objects_arn,
+    parse_policy,
+    statements_of,
+)
+from bootstrap.producer import (
+    glue_arns,
+    read_bucket_policy,
+    read_share,
+    share_name,
+    sharing_principals,
+)
+
+MIN_CROSS_ACCOUNT_VERSION = 3
+IAM_ALLOWED_PRINCIPALS = "IAM_ALLOWED_PRINCIPALS"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One diagnosis: a stable name, the outcome, what was seen, and what to do if it failed."""
+
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+    def line(self) -> str:
+        status = "PASS" if self.ok else "FAIL"
+        text = f"{status}  {self.name}: {self.detail}"
+        return text if self.ok else f"{text} -> fix: {self.fix}"
+
+
+def _check(name: str, ok: bool, detail: str, fix: str) -> Check:
+    return Check(name, ok, detail, "" if ok else fix)
+
+
+def all_passed(checks: tuple[Check, ...]) -> bool:
+    return all(c.ok for c in checks)
+
+
+# --------------------------------------------------------------------------- producer facts
+
+
+@dataclass(frozen=True)
+class ProducerFacts:
+    principals: tuple[str, ...]
+    share_arn: str | None
+    share_resources: frozenset[str]
+    share_principals: frozenset[str]
+    grants: HeldGrants
+    settings: Mapping[str, Any]
+    registered: tuple[str, ...]
+    bucket_policy: dict[str, Any] | None
+
+
+def read_producer_facts(clients: AccountClients, producer: ProducerConfig) -> ProducerFacts:
+    check_account(clients, producer.account_id, "producer")
+    share = read_share(clients, producer)
+    settings = aws_call(
+        clients.lakeformation.get_data_lake_settings,
+        call="lakeformation:GetDataLakeSettings",
+        resource=f"Lake Formation settings of account {producer.account_id}",
+    )["DataLakeSettings"]
+    registered = paginate(
+        clients.lakeformation.list_resources,
+        "ResourceInfoList",
+        call="lakeformation:ListResources",
+        resource=f"registered locations of account {producer.account_id}",
+    )
+    return ProducerFacts(
+        principals=sharing_principals(clients, producer),
+        share_arn=share.arn if share else None,
+        share_resources=share.resources if share else frozenset(),
+        share_principals=share.principals if share else frozenset(),
+        grants=read_grants(clients.lakeformation, producer.account_id),
+        settings=settings,
+        registered=tuple(str(r["ResourceArn"]) for r in registered),
+        bucket_policy=read_bucket_policy(clients, producer),
+    )
+
+
+def location_registered(facts: ProducerFacts, producer: ProducerConfig) -> bool:
+    """Is the CUR location (the bucket, or a path containing the prefix) registered with LF?"""
+    bucket = bucket_arn(producer)
+    target = f"{bucket}/{producer.prefix}" if producer.prefix else bucket
+    return any(
+        target == arn.rstrip("/") or target.startswith(arn.rstrip("/") + "/")
+        for arn in facts.registered
+    )
+
+
+def producer_checks(facts: ProducerFacts, producer: ProducerConfig) -> tuple[Check, ...]:
+    name = share_name(producer)
+    apply_producer = "run 'cur-bootstrap apply --side producer'"
+    checks = [
+        _check(
+            "producer.ram-share",
+            facts.share_arn is not None,
+            f"RAM share {name} " + ("is active" if facts.share_arn else "not found"),
+            apply_producer,
+        )
+    ]
+    missing = [a for a in glue_arns(producer) if a not in facts.share_resources]
+    checks.append(
+        _check(
+            "producer.ram-share-resources",
+            facts.share_arn is not None and not missing,
+            "share contains the catalog, database and tables"
+            if not missing
+            else f"share lacks {', '.join(missing)}",
+            apply_producer,
+        )
+    )
+    missing_p = [p for p in facts.principals if p not in facts.share_principals]
+    checks.append(
+        _check(
+            "producer.ram-share-principals",
+            facts.share_arn is not None and not missing_p,
+            f"share is associated with {', '.join(facts.principals)}"
+            if not missing_p
+            else f"share is not associated with {', '.join(missing_p)}",
+            apply_producer,
+        )
+    )
+    wanted = organization_grants(producer, facts.principals)
+    for label, is_database in (("lf-org-database", True), ("lf-org-tables", False)):
+        lacking = [
+            g.describe()
+            for g in wanted
+            if g.resource.is_database == is_database
+            and g.missing_given(facts.grants.get(g.principal, g.resource)) is not None
+        ]
+        what = "DESCRIBE on the database" if is_database else "SELECT+DESCRIBE on the tables"
+        checks.append(
+            _check(
+                f"producer.{label}",
+                not lacking,
+                f"{what}, with grant option, granted to the share principals"
+                if not lacking
+                else f"missing: {'; '.join(lacking)}",
+                apply_producer,
+            )
+        )
+    version_text = str((facts.settings.get("Parameters") or {}).get("CROSS_ACCOUNT_VERSION", "1"))
+    version = int(version_text) if version_text.isdigit() else 1
+    checks.append(
+        _check(
+            "producer.cross-account-version",
+            version >= MIN_CROSS_ACCOUNT_VERSION,
+            f"CROSS_ACCOUNT_VERSION is {version}",
+            f"in account {producer.account_id}, Lake Formation > Data catalog settings, set "
+            f"'Cross account version settings' to version {MIN_CROSS_ACCOUNT_VERSION} or later "
+            "(cur-bootstrap does not change data lake settings)",
+        )
+    )
+    defaults = [
+        key
+        for key in ("CreateDatabaseDefaultPermissions", "CreateTableDefaultPermissions")
+        if any(
+            p.get("Principal", {}).get("DataLakePrincipalIdentifier") == IAM_ALLOWED_PRINCIPALS
+            for p in facts.settings.get(key, [])
+        )
+    ]
+    checks.append(
+        _check(
+            "producer.iam-allowed-principals",
+            not defaults,
+            "IAM_ALLOWED_PRINCIPALS is not in the default permissions"
+            if not defaults
+            else f"IAM_ALLOWED_PRINCIPALS is in {', '.join(defaults)}",
+            f"in account {producer.account_id}, Lake Formation > Data catalog settings, clear "
+            "'Use only IAM access control for new databases/tables', and revoke "
+            f"IAMAllowedPrincipals from {producer.database} and its tables",
+        )
+    )
+    registered = location_registered(facts, producer)
+    checks.append(_bucket_policy_check(facts, producer, registered))
+    return tuple(checks)
+
+
+def _bucket_policy_check(facts: ProducerFacts, producer: ProducerConfig, registered: bool) -> Check:
+    name = "producer.bucket-policy"
+    if registered:
+        return Check(
+            name,
+            True,
+            "the location is registered with Lake Formation: it vends credentials, the bucket "
+            "policy does not matter (the job role needs lakeformation:GetDataAccess)",
+        )
+    found = any(
+        isinstance(s, Mapping) and _org_read_statement(s, producer)
+        for s in statements_of(facts.bucket_policy or {})
+    )
+    principal = (
+        f"aws:PrincipalOrgID {producer.organization_id}"
+        if producer.shares_with_organization
+        else f"accounts {', '.join(producer.share_accounts)}"
+    )
+    return _check(
+        name,
+        found,
+        f"bucket {producer.bucket} policy allows s3:GetObject and s3:ListBucket to {principal}"
+        if found
+        else f"no statement in the policy of bucket {producer.bucket} allows s3:GetObject and "
+        f"s3:ListBucket to {principal} (the location is not registered with Lake Formation)",
+        "run 'cur-bootstrap apply --side producer' (adds our statement, keeps the others)",
+    )
+
+
+def _org_read_statement(statement: Mapping[str, Any], producer: ProducerConfig) -> bool:
+    document = {"Statement": [statement]}
+    if not (
+        document_allows(document, "s3:GetObject", objects_arn(producer).removesuffix("*") + "x")
+        and document_allows(document, "s3:ListBucket", bucket_arn(producer))
+    ):
+        return False
+    if producer.shares_with_organization:
+        for operator in (statement.get("Condition") or {}).values():
+            value = operator.get("aws:PrincipalOrgID") if isinstance(operator, Mapping) else None
+            values = [value] if isinstance(value, str) else list(value or [])
+            if producer.organization_id in values:
+                return True
+        return False
+    principal = statement.get("Principal")
+    if principal == "*":
+        return True
+    aws = principal.get("AWS", []) if isinstance(principal, Mapping) else []
+    aws = [aws] if isinstance(aws, str) else list(aws)
+    partition = partition_for(producer.region)
+    return all(a in aws or f"arn:{partition}:iam::{a}:root" in aws for a in producer.share_accounts)
+
+
+# --------------------------------------------------------------------------- consumer facts
+
+
+@dataclass(frozen=True)
+class ConsumerFacts:
+    invitation_statuses: tuple[str, ...]
+    link: LinkState
+    target_visible: bool
+    target_error: str
+    grants: HeldGrants
+    role_exists: bool
+    role_policies: tuple[dict[str, Any], ...]
+    partitions: Mapping[str, int] | None
+
+
+def _role_policies(iam: Any, consumer: ConsumerConfig) -> tuple[bool, tuple[dict[str, Any], ...]]:
+    role = consumer.job_role_name
+    names = aws_call(
+        lambda: [
+            n
+            for page in iam.get_paginator("list_role_policies").paginate(RoleName=role)
+            for n in page.get("PolicyNames", [])
+        ],
+        call="iam:ListRolePolicies",
+        resource=f"role {role}",
+        missing=frozenset({"NoSuchEntity"}),
+    )
+    if names is None:
+        return False, ()
+    documents = []
+    for policy_name in names:
+        answer = aws_call(
+            iam.get_role_policy,
+            call="iam:GetRolePolicy",
+            resource=f"inline policy {policy_name} of role {role}",
+            RoleName=role,
+            PolicyName=policy_name,
+        )
+        document = parse_policy(answer["PolicyDocument"], f"inline policy {policy_name}")
+        if document is not None:
+            documents.append(document)
+    return True, tuple(documents)
+
+
+def _period_partitions(
+    reader: Any, producer: ProducerConfig, period: tuple[str, str]
+) -> dict[str, int]:
+    """Partitions of each CUR-partitioned table for the period, read through ``reader``.
+
+    Legacy CUR: ``year``/``month`` (month not zero-padded); CUR 2.0: ``billing_period``.
+    Tables with neither scheme are not CUR data tables and are skipped.
+    """
+    year, month = period
+    where = f"database {producer.account_id}:{producer.database}"
+    if producer.all_tables:
+        tables = paginate(
+            reader.get_tables,
+            "TableList",
+            call="glue:GetTables",
+            resource=where,
+            CatalogId=producer.account_id,
+            DatabaseName=producer.database,
+        )
+    else:
+        tables = [
+            aws_call(
+                reader.get_table,
+                call="glue:GetTable",
+                resource=f"table {producer.database}.{name}",
+                CatalogId=producer.account_id,
+                DatabaseName=producer.database,
+                Name=name,
+            )["Table"]
+            for name in producer.tables
+        ]
+    counts: dict[str, int] = {}
+    for table in tables:
+        keys = {k["Name"].lower(): k["Name"] for k in table.get("PartitionKeys", [])}
+        if "year" in keys and "month" in keys:
+            expression = f"{keys['year']} = '{year}' and {keys['month']} = '{int(month)}'"
+        elif "billing_period" in keys:
+            expression = f"{keys['billing_period']} = '{year}-{month}'"
+        else:
+            continue
+        partitions = paginate(
+            reader.get_partitions,
+            "Partitions",
+            call="glue:GetPartitions",
+            resource=f"table {producer.database}.{table['Name']}",
+            CatalogId=producer.account_id,
+            DatabaseName=producer.database,
+            TableName=table["Name"],
+            Expression=expression,
+        )
+        counts[str(table["Name"])] = len(partitions)
+    return counts
+
+
+def read_consumer_facts(
+    clients: AccountClients,
+    producer: ProducerConfig,
+    consumer: ConsumerConfig,
+    *,
+    catalog_reader: Any = None,
+    period: tuple[str, str] | None = None,
+) -> ConsumerFacts:
+    check_account(clients, consumer.account_id, "consumer")
+    reader = catalog_reader if catalog_reader is not None else clients.glue
+    target = aws_call(
+        reader.get_database,
+        call="glue:GetDatabase",
+        resource=f"database {producer.account_id}:{producer.database} seen from "
+        f"{consumer.account_id}",
+        missing=frozenset({"EntityNotFoundException", "AccessDeniedException"}),
+        CatalogId=producer.account_id,
+        Name=producer.database,
+    )
+    role_exists, policies = _role_policies(clients.iam, consumer)
+    return ConsumerFacts(
+        invitation_statuses=tuple(
+            i.status for i in read_invitations(clients.ram, producer, consumer)
+        ),
+        link=read_link(clients.glue, consumer),
+        target_visible=target is not None,
+        target_error="" if target is not None else "not found or access denied",
+        grants=read_grants(clients.lakeformation, consumer.account_id),
+        role_exists=role_exists,
+        role_policies=policies,
+        partitions=_period_partitions(reader, producer, period) if period else None,
+    )
+
+
+def consumer_checks(
+    facts: ConsumerFacts,
+    producer: ProducerConfig,
+    consumer: ConsumerConfig,
+    *,
+    registered: bool | None = None,
+    period: tuple[str, str] | None = None,
+) -> tuple[Check, ...]:
+    """``registered``: whether A registered the location with LF (``None``: not known)."""
+    apply_consumer = "run 'cur-bootstrap apply --side consumer'"
+    checks: list[Check] = []
+    if producer.shares_with_organization:
+        checks.append(
+            Check(
+                "consumer.invitation",
+                True,
+                "shared with the organization: no invitation to accept",
+            )
+        )
+    else:
+        statuses = facts.invitation_statuses
+        ok = "ACCEPTED" in statuses and PENDING not in statuses
+        if PENDING in statuses:
+            detail, fix = "the invitation is pending", apply_consumer + " (accepts it)"
+        elif ok:
+            detail, fix = "the invitation was accepted", ""
+        elif statuses:
+            detail = f"the invitation is {'/'.join(sorted(set(statuses))).lower()}"
+            fix = (
+                f"in account {producer.account_id}, remove account {consumer.account_id} from "
+                f"RAM share {share_name(producer)} and run 'cur-bootstrap apply --side producer' "
+                "to invite it again"
+            )
+        else:
+            detail = f"no invitation from {producer.account_id} to {share_name(producer)}"
+            fix = "run 'cur-bootstrap apply --side producer'"
+        checks.append(_check("consumer.invitation", ok, detail, fix))
+
+    link_ok = facts.link.exists and facts.link.targets(producer)
+    checks.append(
+        _check(
+            "consumer.resource-link",
+            link_ok,
+            f"{consumer.resource_link} is {facts.link.describe()}",
+            apply_consumer
+            if not facts.link.exists
+            else f"drop or rename database {consumer.resource_link} in account "
+            f"{consumer.account_id} by hand (it was not made by cur-bootstrap), then "
+            + apply_consumer,
+        )
+    )
+    checks.append(
+        _check(
+            "consumer.target-visible",
+            facts.target_visible,
+            f"database {producer.account_id}:{producer.database} is "
+            + ("visible from " if facts.target_visible else f"{facts.target_error} from ")
+            + consumer.account_id,
+            "check the RAM share and the producer grants ('cur-bootstrap doctor --side "
+            "producer') and, for account principals, accept the invitation",
+        )
+    )
+    for label, wanted in (
+        ("consumer.grant-link", (job_role_link_grant(producer, consumer),)),
+        ("consumer.grant-target-database", (job_role_database_grant(producer, consumer),)),
+        ("consumer.grant-target-tables", job_role_table_grants(producer, consumer)),
+    ):
+        lacking = [
+            g.describe()
+            for g in wanted
+            if g.missing_given(facts.grants.get(g.principal, g.resource)) is not None
+        ]
+        checks.append(
+            _check(
+                label,
+                not lacking,
+                "granted: " + "; ".join(g.describe() for g in wanted)
+                if not lacking
+                else "missing: " + "; ".join(lacking),
+                apply_consumer,
+            )
+        )
+    on_link_tables = [
+        g.describe()
+        for g in facts.grants.grants
+        if not g.resource.is_database
+        and g.resource.catalog_id == consumer.account_id
+        and g.resource.database == consumer.resource_link
+    ]
+    checks.append(
+        _check(
+            "consumer.no-grants-on-link-tables",
+            not on_link_tables,
+            "no table grants on the resource link"
+            if not on_link_tables
+            else "table grants made on the link instead of the target: "
+            + "; ".join(on_link_tables),
+            "revoke them by hand (cur-bootstrap never revokes) and grant on the target tables "
+            f"in catalog {producer.account_id}: {apply_consumer}",
+        )
+    )
+    checks.append(_iam_read_check(facts, producer, consumer, registered))
+    checks.append(_get_data_access_check(facts, consumer, registered))
+    if period is not None and facts.partitions is not None:
+        checks.append(_partition_check(facts.partitions, producer, period))
+    return tuple(checks)
+
+
+def _iam_read_check(
+    facts: ConsumerFacts,
+    producer: ProducerConfig,
+    consumer: ConsumerConfig,
+    registered: bool | None,
+) -> Check:
+    name = "consumer.iam-s3-read"
+    if registered:
+        return Check(
+            name, True, "not needed: the location is registered, Lake Formation vends credentials"
+        )
+    sample_object = objects_arn(producer).removesuffix("*") + "x"
+    can_get = any(document_allows(d, "s3:GetObject", sample_object) for d in facts.role_policies)
+    can_list = any(
+        document_allows(d, "s3:ListBucket", bucket_arn(producer)) for d in facts.role_policies
+    )
+    ok = facts.role_exists and can_get and can_list
+    if not facts.role_exists:
+        detail = f"role {consumer.job_role_arn} does not exist"
+    elif ok:
+        detail = f"inline policy allows s3:GetObject and s3:ListBucket on {producer.bucket}"
+    else:
+        lacking = [
+            a for a, has in (("s3:GetObject", can_get), ("s3:ListBucket", can_list)) if not has
+        ]
+        detail = (
+            f"no inline policy of the job role allows {' and '.join(lacking)} on {producer.bucket}"
+        )
+    return _check(name, ok, detail, "run 'cur-bootstrap apply --side consumer'")
+
+
+def _get_data_access_check(
+    facts: ConsumerFacts, consumer: ConsumerConfig, registered: bool | None
+) -> Check:
+    name = "consumer.iam-get-data-access"
+    if registered is False:
+        return Check(name, True, "not needed: the location is not registered with Lake Formation")
+    ok = facts.role_exists and any(
+        document_allows(d, GET_DATA_ACCESS, "*") for d in facts.role_policies
+    )
+    why = "the location is registered" if registered else "registration not known (consumer only)"
+    detail = (
+        f"inline policy allows {GET_DATA_ACCESS} ({why})"
+        if ok
+        else f"no inline policy of the job role allows {GET_DATA_ACCESS} ({why})"
+    )
+    return _check(name, ok, detail, "run 'cur-bootstrap apply --side consumer'")
+
+
+def _partition_check(
+    counts: Mapping[str, int], producer: ProducerConfig, period: tuple[str, str]
+) -> Check:
+    year, month = period
+    name = "consumer.partition"
+    if not counts:
+        return Check(
+            name,
+            False,
+            f"no table in {producer.database} has year/month or billing_period partition keys",
+            "run the CUR crawler in the producer account, or correct [producer] tables",
+        )
+    empty = sorted(t for t, n in counts.items() if n == 0)
+    return _check(
+        name,
+        not empty,
+        f"{year}-{month}: partitions found in {', '.join(sorted(counts))}"
+        if not empty
+        else f"{year}-{month}: no partition in {', '.join(empty)} "
+        f"(predicate year = '{year}' and month = '{int(month)}')",
+        "wait for the CUR delivery of that month, then run the crawler (or MSCK REPAIR TABLE) "
+        "in the producer account",
+    )
+
+
+def run_doctor(
+    config: Config,
+    *,
+    producer: AccountClients | None,
+    consumer: AccountClients | None,
+    catalog_reader: Any = None,
+    period: tuple[str, str] | None = None,
+) -> tuple[Check, ...]:
+    """All checks for the sides whose clients are given. Read-only."""
+    checks: list[Check] = []
+    registered: bool | None = None
+    if producer is not None:
+        facts = read_producer_facts(producer, config.producer)
+        registered = location_registered(facts, config.producer)
+        checks.extend(producer_checks(facts, config.producer))
+    if consumer is not None:
+        cfacts = read_consumer_facts(
+            consumer,
+            config.producer,
+            config.consumer,
+            catalog_reader=catalog_reader,
+            period=period,
+        )
+        checks.extend(
+            consumer_checks(
+                cfacts, config.producer, config.consumer, registered=registered, period=period
+            )
+        )
+    return tuple(checks)

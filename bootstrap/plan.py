@@ -1,0 +1,131 @@
+"""Generic plan / apply machinery: no Lake Formation, no AWS; reusable by other deployers.
+
+Diffing (elsewhere) reads the current state and returns an immutable ``Plan`` of ``Action``s.
+Writers turn a plan into a text table or JSON; ``apply_plan`` runs exactly the planned actions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+EXIT_NO_CHANGES = 0
+EXIT_ERROR = 1
+EXIT_CHANGES_PENDING = 2
+
+
+class ActionKind(StrEnum):
+    """What an action does to its resource."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+@dataclass(frozen=True)
+class Action:
+    """One change: which resource, what kind, why, and how to carry it out.
+
+    ``spec`` is the request, as canonical JSON text (immutable; read it with ``spec_data``).
+    ``run`` performs the change; it is excluded from equality and repr.
+    """
+
+    resource: str
+    kind: ActionKind
+    why: str
+    run: Callable[[], object] = field(compare=False, repr=False)
+    spec: str = "{}"
+
+    @classmethod
+    def build(
+        cls,
+        resource: str,
+        kind: ActionKind,
+        why: str,
+        run: Callable[[], object],
+        spec: Mapping[str, Any] | None = None,
+    ) -> Action:
+        return cls(resource, kind, why, run, canonical_json(spec or {}))
+
+    @property
+    def spec_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(self.spec)
+        return data
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "resource": self.resource,
+            "action": self.kind.value,
+            "why": self.why,
+            "spec": self.spec_data,
+        }
+
+
+@dataclass(frozen=True)
+class Plan:
+    """An ordered, immutable list of actions; empty means nothing to do."""
+
+    actions: tuple[Action, ...] = ()
+
+    @classmethod
+    def of(cls, actions: Iterable[Action]) -> Plan:
+        return cls(tuple(actions))
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.actions
+
+    def __len__(self) -> int:
+        return len(self.actions)
+
+    def __add__(self, other: Plan) -> Plan:
+        return Plan(self.actions + other.actions)
+
+    @property
+    def exit_code(self) -> int:
+        """Like ``terraform plan -detailed-exitcode``: 0 nothing to do, 2 changes pending."""
+        return EXIT_NO_CHANGES if self.is_empty else EXIT_CHANGES_PENDING
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def render_table(plan: Plan, *, title: str = "Plan") -> str:
+    """A fixed-width table: resource, action, why. One summary line at the end."""
+    if plan.is_empty:
+        return f"{title}: no changes; everything is up to date."
+    headers = ("RESOURCE", "ACTION", "WHY")
+    rows = [(a.resource, a.kind.value, a.why) for a in plan.actions]
+    widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(2)]
+    lines = [f"{title}: {len(plan)} change(s) pending"]
+    for row in [headers, *rows]:
+        lines.append(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]}".rstrip())
+    return "\n".join(lines)
+
+
+def render_json(plan: Plan) -> str:
+    """Machine-readable plan: ``{"changes": N, "actions": [...]}``."""
+    payload = {"changes": len(plan), "actions": [a.to_dict() for a in plan.actions]}
+    return json.dumps(payload, indent=2, sort_keys=False)
+
+
+@dataclass(frozen=True)
+class Applied:
+    action: Action
+    result: object = field(compare=False, repr=False)
+
+
+def apply_plan(
+    plan: Plan, *, on_start: Callable[[Action], None] | None = None
+) -> tuple[Applied, ...]:
+    """Run every action in order; stop at the first error (it propagates)."""
+    done: list[Applied] = []
+    for action in plan.actions:
+        if on_start is not None:
+            on_start(action)
+        done.append(Applied(action, action.run()))
+    return tuple(done)

@@ -1,0 +1,281 @@
+"""Producer side (account A): RAM share, Lake Formation grants to the organization, bucket policy.
+
+``read_producer`` only reads; ``plan_producer`` turns the difference between the desired state
+(the configuration) and what was read into a ``Plan`` whose actions make exactly those changes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from bootstrap.aws import AccountClients, aws_call, check_account, partition_for
+from bootstrap.config import ProducerConfig
+from bootstrap.errors import BootstrapError
+from bootstrap.grants import Grant, HeldGrants, grant, organization_grants, read_grants
+from bootstrap.plan import Action, ActionKind, Plan
+from bootstrap.policies import (
+    bucket_read_statement,
+    find_statement,
+    merge_statement,
+    parse_policy,
+)
+
+MANAGED_BY_TAG = {"key": "managed-by", "value": "cur-bootstrap"}
+LIVE_ASSOCIATION = frozenset({"ASSOCIATED", "ASSOCIATING"})
+
+
+def share_name(producer: ProducerConfig) -> str:
+    return f"cur-bootstrap-{producer.database}"
+
+
+def glue_arns(producer: ProducerConfig) -> tuple[str, ...]:
+    """The RAM resources: the catalog, the database and its tables (``*`` or each name)."""
+    base = f"arn:{partition_for(producer.region)}:glue:{producer.region}:{producer.account_id}"
+    tables = ("*",) if producer.all_tables else producer.tables
+    return (
+        f"{base}:catalog",
+        f"{base}:database/{producer.database}",
+        *(f"{base}:table/{producer.database}/{t}" for t in tables),
+    )
+
+
+@dataclass(frozen=True)
+class ShareState:
+    arn: str
+    resources: frozenset[str]
+    principals: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ProducerState:
+    principals: tuple[str, ...]
+    share: ShareState | None
+    grants: HeldGrants
+    bucket_policy: dict[str, Any] | None
+
+
+def sharing_principals(clients: AccountClients, producer: ProducerConfig) -> tuple[str, ...]:
+    """The organization ARN (read from AWS Organizations) or the account ids."""
+    if not producer.shares_with_organization:
+        return producer.share_accounts
+    answer = aws_call(
+        clients.organizations.describe_organization,
+        call="organizations:DescribeOrganization",
+        resource=f"the organization of account {producer.account_id}",
+        missing=frozenset({"AWSOrganizationsNotInUseException"}),
+    )
+    if answer is None:
+        raise BootstrapError(
+            f"account {producer.account_id} is not in an AWS Organization; set [producer] "
+            'share_with to a list of account ids instead of "organization".'
+        )
+    organization = answer["Organization"]
+    if organization["Id"] != producer.organization_id:
+        raise BootstrapError(
+            f"account {producer.account_id} belongs to organization {organization['Id']}, but "
+            f"[producer] organization_id = {producer.organization_id!r}; correct it."
+        )
+    return (str(organization["Arn"]),)
+
+
+def read_share(clients: AccountClients, producer: ProducerConfig) -> ShareState | None:
+    name = share_name(producer)
+    pages = clients.ram.get_paginator("get_resource_shares").paginate(
+        resourceOwner="SELF", name=name
+    )
+    shares: list[dict[str, Any]] = []
+    for page in _pages(pages, "ram:GetResourceShares", f"resource share {name}"):
+        shares.extend(page.get("resourceShares", []))
+    live = [s for s in shares if s.get("name") == name and s.get("status") == "ACTIVE"]
+    if not live:
+        return None
+    arn = live[0]["resourceShareArn"]
+    return ShareState(
+        arn=arn,
+        resources=_associated(clients, arn, "RESOURCE"),
+        principals=_associated(clients, arn, "PRINCIPAL"),
+    )
+
+
+def _pages(pages: Any, call: str, resource: str) -> list[dict[str, Any]]:
+    return list(aws_call(lambda: list(pages), call=call, resource=resource))
+
+
+def _associated(clients: AccountClients, share_arn: str, kind: str) -> frozenset[str]:
+    pages = clients.ram.get_paginator("get_resource_share_associations").paginate(
+        associationType=kind, resourceShareArns=[share_arn]
+    )
+    found: set[str] = set()
+    for page in _pages(pages, "ram:GetResourceShareAssociations", f"resource share {share_arn}"):
+        for association in page.get("resourceShareAssociations", []):
+            if association.get("status") in LIVE_ASSOCIATION:
+                found.add(association["associatedEntity"])
+    return frozenset(found)
+
+
+def read_bucket_policy(clients: AccountClients, producer: ProducerConfig) -> dict[str, Any] | None:
+    answer = aws_call(
+        clients.s3.get_bucket_policy,
+        call="s3:GetBucketPolicy",
+        resource=f"bucket {producer.bucket}",
+        missing=frozenset({"NoSuchBucketPolicy"}),
+        Bucket=producer.bucket,
+    )
+    if answer is None:
+        return None
+    return parse_policy(answer["Policy"], f"the policy of bucket {producer.bucket}")
+
+
+def require_database(clients: AccountClients, producer: ProducerConfig) -> None:
+    found = aws_call(
+        clients.glue.get_database,
+        call="glue:GetDatabase",
+        resource=f"database {producer.database} in account {producer.account_id}",
+        missing=frozenset({"EntityNotFoundException"}),
+        Name=producer.database,
+    )
+    if found is None:
+        raise BootstrapError(
+            f"database {producer.database} does not exist in account {producer.account_id}; "
+            "run the CUR crawler first or correct [producer] database."
+        )
+
+
+def read_producer(clients: AccountClients, producer: ProducerConfig) -> ProducerState:
+    """Everything the producer plan compares against. Read-only calls only."""
+    check_account(clients, producer.account_id, "producer")
+    require_database(clients, producer)
+    return ProducerState(
+        principals=sharing_principals(clients, producer),
+        share=read_share(clients, producer),
+        grants=read_grants(clients.lakeformation, producer.account_id),
+        bucket_policy=read_bucket_policy(clients, producer),
+    )
+
+
+def plan_producer(clients: AccountClients, producer: ProducerConfig) -> Plan:
+    state = read_producer(clients, producer)
+    return Plan.of(
+        [
+            *_share_actions(clients, producer, state),
+            *_grant_actions(clients, producer, state),
+            *_bucket_actions(clients, producer, state),
+        ]
+    )
+
+
+def _share_actions(
+    clients: AccountClients, producer: ProducerConfig, state: ProducerState
+) -> list[Action]:
+    ram = clients.ram
+    name = share_name(producer)
+    resources = glue_arns(producer)
+    principals = state.principals
+    where = f"RAM share {name} in {producer.account_id}"
+    if state.share is None:
+        request = {
+            "name": name,
+            "resourceArns": list(resources),
+            "principals": list(principals),
+            "allowExternalPrincipals": not producer.shares_with_organization,
+            "tags": [MANAGED_BY_TAG],
+        }
+
+        def create() -> object:
+            if producer.shares_with_organization:
+                # Idempotent; a share with the organization as principal needs it.
+                aws_call(
+                    ram.enable_sharing_with_aws_organization,
+                    call="ram:EnableSharingWithAwsOrganization",
+                    resource=f"the organization of account {producer.account_id}",
+                )
+            return aws_call(
+                ram.create_resource_share, call="ram:CreateResourceShare", resource=where, **request
+            )
+
+        why = "no active share of the catalog, database and tables"
+        return [Action.build(where, ActionKind.CREATE, why, create, request)]
+
+    actions: list[Action] = []
+    share_arn = state.share.arn
+    missing_resources = [r for r in resources if r not in state.share.resources]
+    missing_principals = [p for p in principals if p not in state.share.principals]
+    for field, missing, what in (
+        ("resourceArns", missing_resources, "resources"),
+        ("principals", missing_principals, "principals"),
+    ):
+        if not missing:
+            continue
+        request = {"resourceShareArn": share_arn, field: missing}
+
+        def associate(request: dict[str, Any] = request) -> object:
+            return aws_call(
+                ram.associate_resource_share,
+                call="ram:AssociateResourceShare",
+                resource=where,
+                **request,
+            )
+
+        why = f"share lacks {what}: {', '.join(missing)}"
+        actions.append(Action.build(where, ActionKind.UPDATE, why, associate, request))
+    return actions
+
+
+def _grant_actions(
+    clients: AccountClients, producer: ProducerConfig, state: ProducerState
+) -> list[Action]:
+    lf = clients.lakeformation
+    actions: list[Action] = []
+    for wanted in organization_grants(producer, state.principals):
+        held = state.grants.get(wanted.principal, wanted.resource)
+        missing = wanted.missing_given(held)
+        if missing is None:
+            continue
+        kind = ActionKind.CREATE if held is None else ActionKind.UPDATE
+        why = (
+            "not granted"
+            if held is None
+            else "missing " + "+".join(sorted(missing.permissions)) + " (grantable)"
+        )
+
+        def run(missing: Grant = missing) -> object:
+            grant(lf, missing)
+            return None
+
+        actions.append(
+            Action.build(f"LF grant {wanted.describe()}", kind, why, run, missing.request())
+        )
+    return actions
+
+
+def _bucket_actions(
+    clients: AccountClients, producer: ProducerConfig, state: ProducerState
+) -> list[Action]:
+    statement = bucket_read_statement(producer)
+    merged = merge_statement(state.bucket_policy, statement)
+    if merged is None:
+        return []
+    s3 = clients.s3
+    text = json.dumps(merged)
+    where = f"bucket policy of {producer.bucket} (Sid {statement['Sid']})"
+    if state.bucket_policy is None:
+        kind, why = ActionKind.CREATE, "bucket has no policy"
+    elif find_statement(state.bucket_policy, statement["Sid"]) is not None:
+        kind, why = ActionKind.UPDATE, "our statement differs from the desired one"
+    else:
+        kind, why = ActionKind.UPDATE, "our statement is missing; other statements are kept"
+
+    def put() -> object:
+        return aws_call(
+            s3.put_bucket_policy,
+            call="s3:PutBucketPolicy",
+            resource=f"bucket {producer.bucket}",
+            Bucket=producer.bucket,
+            Policy=text,
+        )
+
+    return [
+        Action.build(where, kind, why, put, {"Bucket": producer.bucket, "Statement": statement})
+    ]
