@@ -1,0 +1,3 @@
+from cur_analysis.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,154 @@
+"""``cur-analysis``: generate, register and link the local catalog, run the job, demo."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from cur_analysis.errors import CurAnalysisError, InvalidInputError
+from cur_analysis.periods import BillingPeriod, parse_periods
+
+DEFAULT_SOURCE_DATABASE = "cur_org"
+DEFAULT_LINK_DATABASE = "cur_org_linked"
+DEFAULT_TABLE = "legacy_all"
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def _period(text: str) -> BillingPeriod:
+    try:
+        return BillingPeriod.parse(text)
+    except InvalidInputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cur-analysis", description=__doc__)
+    parser.add_argument(
+        "--home", help="local catalog and Spark folder (default $CUR_ANALYSIS_HOME or ./.cur-analysis)"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    catalog = commands.add_parser("catalog", help="the local catalog (stand-in for Glue)")
+    catalog_commands = catalog.add_subparsers(dest="catalog_command", required=True)
+    register = catalog_commands.add_parser("register", help="table over a year=/month= export")
+    register.add_argument("--path", required=True, help="report prefix holding year=YYYY/month=M/")
+    register.add_argument("--database", default=DEFAULT_SOURCE_DATABASE)
+    register.add_argument("--table", default=DEFAULT_TABLE)
+    link = catalog_commands.add_parser("link", help="stand-in for a Lake Formation resource link")
+    link.add_argument("--database", default=DEFAULT_LINK_DATABASE)
+    link.add_argument("--target-database", default=DEFAULT_SOURCE_DATABASE)
+
+    generate = commands.add_parser("generate", help="write a synthetic legacy CUR export")
+    generate.add_argument("--output", required=True)
+    generate.add_argument("--start", type=_period, default=BillingPeriod(2024, 3))
+    generate.add_argument("--months", type=_positive, default=3)
+    generate.add_argument("--rows-per-month", type=_positive, default=100_000)
+    generate.add_argument("--seed", type=int, default=7)
+
+    run = commands.add_parser("run", help="compute the cost datasets for billing periods")
+    run.add_argument("--database", default=DEFAULT_LINK_DATABASE)
+    run.add_argument("--table", default=DEFAULT_TABLE)
+    run.add_argument(
+        "--period", action="append", required=True, help="YYYY-MM; repeat or comma-separate"
+    )
+    run.add_argument("--output", required=True, help="folder or s3:// URI for the datasets")
+
+    demo = commands.add_parser("demo", help="generate, register, link and run, all locally")
+    demo.add_argument("--rows-per-month", type=_positive, default=200_000)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except CurAnalysisError as exc:
+        print(f"cur-analysis: error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "generate":
+        return _generate(args)
+    # Spark starts only for the commands that need it.
+    from cur_analysis.local.session import local_spark
+
+    spark = local_spark(args.home)
+    if args.command == "catalog":
+        return _catalog(spark, args)
+    if args.command == "run":
+        return _run(spark, args)
+    return _demo(spark, args)
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from cur_analysis.generate import generate
+
+    files = generate(args.output, args.start, args.months, args.rows_per_month, args.seed)
+    print(f"wrote {len(files)} files under {Path(args.output).resolve()}")
+    return 0
+
+
+def _catalog(spark, args: argparse.Namespace) -> int:
+    from cur_analysis.local import catalog
+
+    if args.catalog_command == "register":
+        found = catalog.register(spark, args.path, args.database, args.table)
+        periods = ", ".join(p.label for p in found.periods)
+        print(f"registered {found.table}: {found.columns} columns, periods {periods}")
+    else:
+        for name in catalog.link(spark, args.database, args.target_database):
+            print(f"linked {name} -> {args.target_database}")
+    return 0
+
+
+def _run(spark, args: argparse.Namespace) -> int:
+    from cur_analysis.io.readers import LocalCatalogReader
+    from cur_analysis.pipeline import RunConfig, run
+    from cur_analysis.summary import format_run
+
+    config = RunConfig(args.database, args.table, parse_periods(args.period), args.output)
+    print(format_run(run(LocalCatalogReader(spark), config)))
+    return 0
+
+
+def _demo(spark, args: argparse.Namespace) -> int:
+    from cur_analysis.generate import generate
+    from cur_analysis.io.readers import LocalCatalogReader
+    from cur_analysis.local import catalog
+    from cur_analysis.local.session import resolve_home
+    from cur_analysis.pipeline import RunConfig, run
+    from cur_analysis.summary import format_run
+
+    started = time.monotonic()
+    home = resolve_home(args.home)
+    export = home / "demo" / "cur-export"
+    start = BillingPeriod(2024, 3)
+    generate(export, start, 3, args.rows_per_month, seed=7)
+    print(f"1/4 generated 3 months x ~{args.rows_per_month:,} rows of legacy CUR under {export}")
+    found = catalog.register(spark, export, DEFAULT_SOURCE_DATABASE, DEFAULT_TABLE)
+    print(f"2/4 registered {found.table} ({found.columns} columns, {len(found.periods)} partitions)")
+    catalog.link(spark, DEFAULT_LINK_DATABASE, DEFAULT_SOURCE_DATABASE)
+    print(f"3/4 linked {DEFAULT_LINK_DATABASE}.{DEFAULT_TABLE} -> {found.table}")
+    latest = found.periods[-1]
+    config = RunConfig(DEFAULT_LINK_DATABASE, DEFAULT_TABLE, (latest,), str(home / "demo" / "output"))
+    print(f"4/4 running the job for {latest.label} through {DEFAULT_LINK_DATABASE}.{DEFAULT_TABLE}\n")
+    print(format_run(run(LocalCatalogReader(spark), config)))
+    print(f"\ndemo finished in {time.monotonic() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,130 @@
+"""Column names and types: the one place that names a CUR column or an output column.
+
+Source names are the legacy CUR's Athena/Glue form (snake_case, as the crawler makes them).
+"""
+
+from __future__ import annotations
+
+from pyspark.sql.types import DataType, DoubleType, StringType, TimestampType
+
+# --- partition keys of the legacy export (strings, month not zero-padded) ---
+YEAR = "year"
+MONTH = "month"
+PARTITION_KEYS = (YEAR, MONTH)
+
+# --- legacy CUR source columns used by the measures and datasets ---
+PAYER_ACCOUNT_ID = "bill_payer_account_id"
+USAGE_ACCOUNT_ID = "line_item_usage_account_id"
+LINE_ITEM_TYPE = "line_item_line_item_type"
+USAGE_START = "line_item_usage_start_date"
+PRODUCT_CODE = "line_item_product_code"
+USAGE_TYPE = "line_item_usage_type"
+OPERATION = "line_item_operation"
+RESOURCE_ID = "line_item_resource_id"
+USAGE_AMOUNT = "line_item_usage_amount"
+UNBLENDED_COST = "line_item_unblended_cost"
+NET_UNBLENDED_COST = "line_item_net_unblended_cost"
+SERVICE_CODE = "product_servicecode"
+PRODUCT_NAME = "product_product_name"
+REGION = "product_region"
+REGION_CODE = "product_region_code"
+PUBLIC_ON_DEMAND_COST = "pricing_public_on_demand_cost"
+PRICING_TERM = "pricing_term"
+SP_ARN = "savings_plan_savings_plan_a_r_n"
+SP_EFFECTIVE_COST = "savings_plan_savings_plan_effective_cost"
+SP_NET_EFFECTIVE_COST = "savings_plan_net_savings_plan_effective_cost"
+SP_TOTAL_COMMITMENT = "savings_plan_total_commitment_to_date"
+SP_USED_COMMITMENT = "savings_plan_used_commitment"
+SP_AMORTIZED_UPFRONT = "savings_plan_amortized_upfront_commitment_for_billing_period"
+SP_NET_AMORTIZED_UPFRONT = "savings_plan_net_amortized_upfront_commitment_for_billing_period"
+SP_RECURRING_COMMITMENT = "savings_plan_recurring_commitment_for_billing_period"
+SP_NET_RECURRING_COMMITMENT = "savings_plan_net_recurring_commitment_for_billing_period"
+SP_OFFERING_TYPE = "savings_plan_offering_type"
+RI_ARN = "reservation_reservation_a_r_n"
+RI_EFFECTIVE_COST = "reservation_effective_cost"
+RI_NET_EFFECTIVE_COST = "reservation_net_effective_cost"
+RI_AMORTIZED_UPFRONT = "reservation_amortized_upfront_fee_for_billing_period"
+RI_NET_AMORTIZED_UPFRONT = "reservation_net_amortized_upfront_fee_for_billing_period"
+RI_UNUSED_AMORTIZED_UPFRONT = "reservation_unused_amortized_upfront_fee_for_billing_period"
+RI_NET_UNUSED_AMORTIZED_UPFRONT = "reservation_net_unused_amortized_upfront_fee_for_billing_period"
+RI_UNUSED_RECURRING = "reservation_unused_recurring_fee"
+RI_NET_UNUSED_RECURRING = "reservation_net_unused_recurring_fee"
+RI_RECURRING_FOR_USAGE = "reservation_recurring_fee_for_usage"
+RI_AMORTIZED_UPFRONT_FOR_USAGE = "reservation_amortized_upfront_cost_for_usage"
+
+USER_TAG_PREFIX = "resource_tags_user_"
+
+_STRING = StringType()
+_DOUBLE = DoubleType()
+
+# Every source column the library reads, with the type it has after conforming. Columns absent
+# from a month's files (savings plans, reservations and *_net_* come and go) become typed nulls.
+SOURCE_SCHEMA: dict[str, DataType] = {
+    PAYER_ACCOUNT_ID: _STRING,
+    USAGE_ACCOUNT_ID: _STRING,
+    LINE_ITEM_TYPE: _STRING,
+    USAGE_START: TimestampType(),
+    PRODUCT_CODE: _STRING,
+    USAGE_TYPE: _STRING,
+    OPERATION: _STRING,
+    RESOURCE_ID: _STRING,
+    USAGE_AMOUNT: _DOUBLE,
+    UNBLENDED_COST: _DOUBLE,
+    NET_UNBLENDED_COST: _DOUBLE,
+    SERVICE_CODE: _STRING,
+    PRODUCT_NAME: _STRING,
+    REGION: _STRING,
+    REGION_CODE: _STRING,
+    PUBLIC_ON_DEMAND_COST: _DOUBLE,
+    PRICING_TERM: _STRING,
+    SP_ARN: _STRING,
+    SP_EFFECTIVE_COST: _DOUBLE,
+    SP_NET_EFFECTIVE_COST: _DOUBLE,
+    SP_TOTAL_COMMITMENT: _DOUBLE,
+    SP_USED_COMMITMENT: _DOUBLE,
+    SP_AMORTIZED_UPFRONT: _DOUBLE,
+    SP_NET_AMORTIZED_UPFRONT: _DOUBLE,
+    SP_RECURRING_COMMITMENT: _DOUBLE,
+    SP_NET_RECURRING_COMMITMENT: _DOUBLE,
+    SP_OFFERING_TYPE: _STRING,
+    RI_ARN: _STRING,
+    RI_EFFECTIVE_COST: _DOUBLE,
+    RI_NET_EFFECTIVE_COST: _DOUBLE,
+    RI_AMORTIZED_UPFRONT: _DOUBLE,
+    RI_NET_AMORTIZED_UPFRONT: _DOUBLE,
+    RI_UNUSED_AMORTIZED_UPFRONT: _DOUBLE,
+    RI_NET_UNUSED_AMORTIZED_UPFRONT: _DOUBLE,
+    RI_UNUSED_RECURRING: _DOUBLE,
+    RI_NET_UNUSED_RECURRING: _DOUBLE,
+    RI_RECURRING_FOR_USAGE: _DOUBLE,
+    RI_AMORTIZED_UPFRONT_FOR_USAGE: _DOUBLE,
+}
+
+# Line item types (line_item_line_item_type values).
+USAGE = "Usage"
+DISCOUNTED_USAGE = "DiscountedUsage"
+RI_FEE = "RIFee"
+FEE = "Fee"
+SP_COVERED_USAGE = "SavingsPlanCoveredUsage"
+SP_NEGATION = "SavingsPlanNegation"
+SP_RECURRING_FEE = "SavingsPlanRecurringFee"
+SP_UPFRONT_FEE = "SavingsPlanUpfrontFee"
+CREDIT = "Credit"
+REFUND = "Refund"
+TAX = "Tax"
+USAGE_LINE_TYPES = (USAGE, DISCOUNTED_USAGE, SP_COVERED_USAGE)
+
+# Split cost allocation rows duplicate the cost of the instance they split: never summed.
+SPLIT_COST_OPERATIONS = ("EKSPod-EC2", "ECSTask-EC2")
+
+# --- conformed / output columns ---
+BILLING_PERIOD = "billing_period"
+USAGE_DATE = "usage_date"
+PAYER = "payer_account_id"
+ACCOUNT = "usage_account_id"
+SERVICE = "service"
+REGION_OUT = "region"
+CHARGE_TYPE = "charge_type"
+PURCHASE_OPTION = "purchase_option"
+LINE_ITEM_COUNT = "line_item_count"
+GLOBAL_REGION = "global"

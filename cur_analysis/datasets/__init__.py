@@ -1,0 +1,1 @@
+"""Datasets: pure ``DataFrame -> DataFrame`` aggregations of a conformed CUR frame."""

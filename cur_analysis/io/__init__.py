@@ -1,0 +1,1 @@
+"""The edges: readers of the CUR table and writers of datasets."""

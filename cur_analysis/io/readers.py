@@ -1,0 +1,120 @@
+"""Read the CUR table for billing periods, pruning partitions in the catalog.
+
+One interface, two implementations: ``LocalCatalogReader`` (local Spark + Hive metastore) and
+``GlueCatalogReader`` (a ``GlueContext`` inside AWS Glue). ``awsglue`` is never imported here:
+the Glue entry script builds the ``GlueContext`` and hands it in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import reduce
+from typing import Any, Protocol
+
+from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from cur_analysis import columns as c
+from cur_analysis.errors import MissingPeriodError, MissingTableError
+from cur_analysis.local import catalog
+from cur_analysis.names import catalog_name
+from cur_analysis.periods import BillingPeriod, predicate_for
+
+
+class CurReader(Protocol):
+    """Where the CUR comes from: lists the periods present and reads some of them."""
+
+    def available_periods(self, database: str, table: str) -> tuple[BillingPeriod, ...]: ...
+
+    def read(self, database: str, table: str, periods: Sequence[BillingPeriod]) -> DataFrame: ...
+
+
+def read_cur(
+    reader: CurReader, database: str, table: str, periods: Sequence[BillingPeriod]
+) -> DataFrame:
+    """Read ``periods`` of the CUR table; a period without a partition is an error, not no rows."""
+    catalog_name(database, "database")
+    catalog_name(table, "table")
+    available = reader.available_periods(database, table)
+    missing = sorted(set(periods) - set(available))
+    if missing:
+        present = ", ".join(p.label for p in available) or "none"
+        raise MissingPeriodError(
+            f"{database}.{table} has no partition for {', '.join(p.label for p in missing)} "
+            f"(periods present: {present}); pick one of those or wait for the CUR export"
+        )
+    return reader.read(database, table, periods)
+
+
+def period_filter(periods: Sequence[BillingPeriod]) -> Column:
+    """Partition filter as a Column (no SQL text): ``(year = 'Y' and month = 'M') or ...``."""
+    clauses = [
+        (F.col(c.YEAR) == F.lit(p.year_value)) & (F.col(c.MONTH) == F.lit(p.month_value))
+        for p in sorted(set(periods))
+    ]
+    return reduce(lambda left, right: left | right, clauses)
+
+
+class LocalCatalogReader:
+    """Reads through the local Hive metastore; the filter on partition keys prunes partitions."""
+
+    def __init__(self, spark: SparkSession) -> None:
+        self._spark = spark
+
+    def available_periods(self, database: str, table: str) -> tuple[BillingPeriod, ...]:
+        return catalog.partition_periods(
+            self._spark, catalog.resolve_table(self._spark, database, table)
+        )
+
+    def read(self, database: str, table: str, periods: Sequence[BillingPeriod]) -> DataFrame:
+        return self._spark.table(f"{database}.{table}").where(period_filter(periods))
+
+
+class GlueCatalogReader:
+    """Reads through the Glue Data Catalog with ``push_down_predicate`` inside an AWS Glue job.
+
+    ``glue_client`` (boto3) lists partitions so a missing period can be named with the ones that
+    exist; for a resource link it follows ``TargetDatabase`` to the producer's catalog.
+    """
+
+    def __init__(self, glue_context: Any, glue_client: Any) -> None:
+        self._glue_context = glue_context
+        self._glue = glue_client
+
+    def _target(self, database: str) -> dict[str, str]:
+        try:
+            found = self._glue.get_database(Name=database)["Database"]
+        except self._glue.exceptions.EntityNotFoundException:
+            raise MissingTableError(
+                f"database {database} is not in the Glue Data Catalog: run "
+                "'cur-bootstrap apply --side consumer' to create the resource link"
+            ) from None
+        target = found.get("TargetDatabase")
+        if not target:
+            return {"DatabaseName": database}
+        return {"CatalogId": target["CatalogId"], "DatabaseName": target["DatabaseName"]}
+
+    def available_periods(self, database: str, table: str) -> tuple[BillingPeriod, ...]:
+        where = self._target(database)
+        pages = self._glue.get_paginator("get_partitions").paginate(
+            **where, TableName=table, ExcludeColumnSchema=True
+        )
+        return tuple(
+            sorted(
+                {
+                    BillingPeriod.from_partition(*partition["Values"][:2])
+                    for page in pages
+                    for partition in page["Partitions"]
+                }
+            )
+        )
+
+    def read(self, database: str, table: str, periods: Sequence[BillingPeriod]) -> DataFrame:
+        predicate = predicate_for(periods)
+        dynamic_frame = self._glue_context.create_dynamic_frame.from_catalog(
+            database=database,
+            table_name=table,
+            push_down_predicate=predicate,
+            additional_options={"catalogPartitionPredicate": predicate},
+        )
+        return dynamic_frame.toDF()

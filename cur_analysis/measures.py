@@ -1,0 +1,124 @@
+"""Cost measures as Column expressions over a conformed CUR frame: one definition each.
+
+The amortized rule is the Cloud Intelligence Dashboards ``summary_view`` rule (also FOCUS
+``EffectiveCost``), chosen by ``line_item_line_item_type``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pyspark.sql import Column
+from pyspark.sql import functions as F
+
+from cur_analysis import columns as c
+
+
+def _line_type_is(*types: str) -> Column:
+    return F.col(c.LINE_ITEM_TYPE).isin(*types)
+
+
+def _reservation_fee() -> Column:
+    """A ``Fee`` row that carries a reservation ARN: an RI upfront (or partial upfront) payment."""
+    return (F.col(c.LINE_ITEM_TYPE) == c.FEE) & F.col(c.RI_ARN).isNotNull()
+
+
+def _amount(name: str) -> Column:
+    return F.coalesce(F.col(name), F.lit(0.0))
+
+
+def _net_or_gross(net: str, gross: str) -> Column:
+    """The net column where the CUR has it (the organization has discounts), else the gross one."""
+    return F.coalesce(F.col(net), F.col(gross), F.lit(0.0))
+
+
+def unblended_cost() -> Column:
+    """What AWS billed on the line: ``line_item_unblended_cost``."""
+    return _amount(c.UNBLENDED_COST)
+
+
+def net_unblended_cost() -> Column:
+    """Unblended after discounts; falls back to unblended where the net column is absent or null."""
+    return _net_or_gross(c.NET_UNBLENDED_COST, c.UNBLENDED_COST)
+
+
+def _amortized(pick: Callable[[str, str], Column], otherwise: Column) -> Column:
+    return (
+        F.when(
+            _line_type_is(c.SP_COVERED_USAGE), pick(c.SP_NET_EFFECTIVE_COST, c.SP_EFFECTIVE_COST)
+        )
+        .when(
+            _line_type_is(c.SP_RECURRING_FEE),
+            _amount(c.SP_TOTAL_COMMITMENT) - _amount(c.SP_USED_COMMITMENT),
+        )
+        .when(_line_type_is(c.SP_NEGATION, c.SP_UPFRONT_FEE), F.lit(0.0))
+        .when(_line_type_is(c.DISCOUNTED_USAGE), pick(c.RI_NET_EFFECTIVE_COST, c.RI_EFFECTIVE_COST))
+        .when(
+            _line_type_is(c.RI_FEE),
+            pick(c.RI_NET_UNUSED_AMORTIZED_UPFRONT, c.RI_UNUSED_AMORTIZED_UPFRONT)
+            + pick(c.RI_NET_UNUSED_RECURRING, c.RI_UNUSED_RECURRING),
+        )
+        .when(_reservation_fee(), F.lit(0.0))
+        .otherwise(otherwise)
+    )
+
+
+def amortized_cost() -> Column:
+    """Cost with RI/SP commitments spread over the usage they cover (CID ``amortized_cost``).
+
+    SavingsPlanCoveredUsage -> SP effective cost; SavingsPlanRecurringFee -> unused commitment
+    (total commitment to date - used commitment); SavingsPlanNegation, SavingsPlanUpfrontFee -> 0;
+    DiscountedUsage -> reservation effective cost; RIFee -> unused amortized upfront + unused
+    recurring fee; Fee with a reservation ARN -> 0; everything else -> unblended.
+    """
+    return _amortized(lambda _net, gross: _amount(gross), unblended_cost())
+
+
+def net_amortized_cost() -> Column:
+    """Amortized cost after discounts: each branch uses the net column where the CUR has it."""
+    return _amortized(_net_or_gross, net_unblended_cost())
+
+
+def ri_sp_trueup() -> Column:
+    """What turns amortized into unblended over a month: ``amortized + ri_sp_trueup == unblended``.
+
+    CID's true-up removes the amortized upfront share carried by the commitment fee rows
+    (SavingsPlanRecurringFee, RIFee); because our unblended keeps SavingsPlanNegation rows (as
+    Cost Explorer does) and amortized sets upfront payments to 0, the upfront payments themselves
+    (SavingsPlanUpfrontFee, Fee with a reservation ARN) are added back here.
+    """
+    return (
+        F.when(_line_type_is(c.SP_RECURRING_FEE), -_amount(c.SP_AMORTIZED_UPFRONT))
+        .when(_line_type_is(c.RI_FEE), -_amount(c.RI_AMORTIZED_UPFRONT))
+        .when(_line_type_is(c.SP_UPFRONT_FEE) | _reservation_fee(), unblended_cost())
+        .otherwise(F.lit(0.0))
+    )
+
+
+def public_on_demand_cost() -> Column:
+    """Public on-demand price of the line; 0 on SavingsPlanNegation (it would count usage twice)."""
+    return F.when(_line_type_is(c.SP_NEGATION), F.lit(0.0)).otherwise(
+        _amount(c.PUBLIC_ON_DEMAND_COST)
+    )
+
+
+def usage_amount() -> Column:
+    """Usage quantity of usage lines only (Usage, DiscountedUsage, SavingsPlanCoveredUsage)."""
+    return F.when(_line_type_is(*c.USAGE_LINE_TYPES), _amount(c.USAGE_AMOUNT)).otherwise(F.lit(0.0))
+
+
+# Every cost measure, in output order. Datasets sum each of these.
+MEASURES: dict[str, Callable[[], Column]] = {
+    "unblended_cost": unblended_cost,
+    "net_unblended_cost": net_unblended_cost,
+    "amortized_cost": amortized_cost,
+    "net_amortized_cost": net_amortized_cost,
+    "public_on_demand_cost": public_on_demand_cost,
+    "ri_sp_trueup": ri_sp_trueup,
+    "usage_amount": usage_amount,
+}
+
+
+def summed_measures() -> list[Column]:
+    """``sum(measure) as measure`` for every measure: the aggregation every dataset starts from."""
+    return [F.sum(measure()).alias(name) for name, measure in MEASURES.items()]

@@ -1,0 +1,108 @@
+"""Billing periods: the only way a user's text reaches a partition predicate.
+
+The legacy CUR export writes partitions as ``year=2024/month=5`` (month not zero-padded) and the
+Glue crawler makes both keys strings, so the predicate must compare strings written the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from cur_analysis.errors import InvalidInputError
+
+_PERIOD = re.compile(r"^([0-9]{4})-([0-9]{1,2})$")
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+@dataclass(frozen=True, order=True)
+class BillingPeriod:
+    """A validated calendar month of the CUR (year 2000-2100, month 1-12)."""
+
+    year: int
+    month: int
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.year, int) and MIN_YEAR <= self.year <= MAX_YEAR):
+            raise InvalidInputError(f"year {self.year!r} is outside {MIN_YEAR}-{MAX_YEAR}")
+        if not (isinstance(self.month, int) and 1 <= self.month <= 12):
+            raise InvalidInputError(f"month {self.month!r} is not between 1 and 12")
+
+    @classmethod
+    def parse(cls, text: str) -> BillingPeriod:
+        """Parse ``2024-05`` or ``2024-5``; anything else is an InvalidInputError."""
+        match = _PERIOD.match(text.strip()) if isinstance(text, str) else None
+        if match is None:
+            raise InvalidInputError(
+                f"billing period {text!r} is not of the form YYYY-MM (for example 2024-05)"
+            )
+        try:
+            return cls(int(match.group(1)), int(match.group(2)))
+        except InvalidInputError as exc:
+            raise InvalidInputError(f"billing period {text!r}: {exc}") from None
+
+    @classmethod
+    def from_partition(cls, year: str, month: str) -> BillingPeriod:
+        """The period of a ``year=YYYY/month=M`` partition (also accepts a zero-padded month)."""
+        return cls.parse(f"{year}-{month}")
+
+    @property
+    def label(self) -> str:
+        """``YYYY-MM``, the form used in outputs and messages."""
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def year_value(self) -> str:
+        """The ``year`` partition value as the CUR export writes it."""
+        return f"{self.year:04d}"
+
+    @property
+    def month_value(self) -> str:
+        """The ``month`` partition value as the CUR export writes it: not zero-padded."""
+        return str(self.month)
+
+    def predicate(self) -> str:
+        """Push-down predicate for this period, e.g. ``year = '2024' and month = '5'``."""
+        return f"year = '{self.year_value}' and month = '{self.month_value}'"
+
+    def previous(self) -> BillingPeriod:
+        """The calendar month before this one."""
+        if self.month == 1:
+            return BillingPeriod(self.year - 1, 12)
+        return BillingPeriod(self.year, self.month - 1)
+
+    def next(self) -> BillingPeriod:
+        """The calendar month after this one."""
+        if self.month == 12:
+            return BillingPeriod(self.year + 1, 1)
+        return BillingPeriod(self.year, self.month + 1)
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def parse_periods(texts: Iterable[str]) -> tuple[BillingPeriod, ...]:
+    """Parse several periods (each may be comma-separated), sorted and without repeats."""
+    parsed = {
+        BillingPeriod.parse(part) for text in texts for part in text.split(",") if part.strip()
+    }
+    if not parsed:
+        raise InvalidInputError("no billing period given: pass at least one, e.g. --period 2024-05")
+    return tuple(sorted(parsed))
+
+
+def predicate_for(periods: Iterable[BillingPeriod]) -> str:
+    """One push-down predicate selecting all the given periods."""
+    clauses = [f"({period.predicate()})" for period in sorted(set(periods))]
+    if not clauses:
+        raise InvalidInputError("no billing period given")
+    return clauses[0][1:-1] if len(clauses) == 1 else " or ".join(clauses)
+
+
+def month_range(start: BillingPeriod, months: int) -> tuple[BillingPeriod, ...]:
+    """``months`` consecutive periods starting at ``start``."""
+    periods = [start]
+    for _ in range(months - 1):
+        periods.append(periods[-1].next())
+    return tuple(periods)

@@ -1,0 +1,28 @@
+"""Text summaries of a run, for the terminal and the Glue job log."""
+
+from __future__ import annotations
+
+from cur_analysis import columns as c
+from cur_analysis.measures import MEASURES
+from cur_analysis.pipeline import RunResult
+
+
+def format_run(result: RunResult) -> str:
+    """A short, aligned summary: per period the line items and every measure, then the outputs."""
+    config = result.config
+    lines = [
+        f"source     {config.database}.{config.table}",
+        f"periods    {', '.join(p.label for p in config.periods)}",
+        f"line items {result.line_items:,} (split-cost rows excluded)",
+    ]
+    for period, totals in result.totals.items():
+        lines.append(f"\n{period}")
+        lines.append(f"  {'line items':<24}{int(totals[c.LINE_ITEM_COUNT]):>18,}")
+        for name in MEASURES:
+            unit = "" if name == "usage_amount" else " USD"
+            lines.append(f"  {name:<24}{totals[name]:>18,.2f}{unit}")
+    lines.append("")
+    for name, path in result.outputs.items():
+        lines.append(f"wrote {name:<12} {path}")
+    lines.append(f"took {result.seconds:.1f} s")
+    return "\n".join(lines)

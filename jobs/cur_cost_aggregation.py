@@ -1,0 +1,55 @@
+"""AWS Glue 5 entry script: cost datasets for billing periods of the shared CUR table.
+
+Job arguments: --source_database (the resource link, e.g. cur_org_linked), --source_table
+(legacy_all), --periods (comma-separated YYYY-MM), --output_path (s3://bucket/prefix).
+Keep job bookmarks off: they would skip files already read when a month is re-run.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from awsglue.utils import getResolvedOptions
+
+from cur_analysis.periods import parse_periods
+from cur_analysis.pipeline import RunConfig
+
+ARGUMENTS = ["JOB_NAME", "source_database", "source_table", "periods", "output_path"]
+
+
+def job_config(argv: list[str]) -> RunConfig:
+    """The run configuration from the Glue job arguments, validated before Spark starts."""
+    args = getResolvedOptions(argv, ARGUMENTS)
+    return RunConfig(
+        database=args["source_database"],
+        table=args["source_table"],
+        periods=parse_periods([args["periods"]]),
+        output=args["output_path"],
+    )
+
+
+def main(argv: list[str]) -> None:
+    import boto3
+    from awsglue.context import GlueContext
+    from awsglue.job import Job
+    from pyspark.context import SparkContext
+
+    from cur_analysis.errors import CurAnalysisError
+    from cur_analysis.io.readers import GlueCatalogReader
+    from cur_analysis.pipeline import run
+    from cur_analysis.summary import format_run
+
+    try:
+        config = job_config(argv)
+        glue_context = GlueContext(SparkContext.getOrCreate())
+        job = Job(glue_context)
+        job.init(getResolvedOptions(argv, ["JOB_NAME"])["JOB_NAME"], {})
+        result = run(GlueCatalogReader(glue_context, boto3.client("glue")), config)
+    except CurAnalysisError as exc:
+        raise SystemExit(f"cur-analysis: error: {exc}") from None
+    print(format_run(result))
+    job.commit()
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,0 +1,77 @@
+"""Shared fixtures: one local SparkSession for the whole run, generated and real CUR exports."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cur_analysis.periods import BillingPeriod
+
+GENERATED_START = BillingPeriod(2024, 3)
+GENERATED_ROWS = 3000
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def spark_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cur-home")
+
+
+@pytest.fixture(scope="session")
+def spark(spark_home: Path):
+    """The one SparkSession of the test run (local, Derby metastore in a temp home)."""
+    from cur_analysis.local.session import local_spark
+
+    session = local_spark(spark_home, app_name="cur-analysis-tests", cores=2)
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def generated_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three drifting months (2024-03..05) of synthetic legacy CUR, written once."""
+    from cur_analysis.generate import generate
+
+    root = tmp_path_factory.mktemp("generated") / "cur"
+    generate(root, GENERATED_START, 3, GENERATED_ROWS, seed=11)
+    return root
+
+
+@pytest.fixture(scope="session")
+def generated_catalog(spark, generated_export: Path) -> tuple[str, str]:
+    """``gen_org.legacy_all`` over the generated export and its link ``gen_org_linked``."""
+    from cur_analysis.local import catalog
+
+    catalog.register(spark, generated_export, "gen_org", "legacy_all")
+    catalog.link(spark, "gen_org_linked", "gen_org")
+    return "gen_org_linked", "legacy_all"
+
+
+@pytest.fixture(scope="session")
+def samples_dir() -> Path:
+    """The public CUR samples (``CUR_SAMPLES_DIR``, default ../shared/cur-samples)."""
+    folder = Path(os.environ.get("CUR_SAMPLES_DIR", PROJECT.parent / "shared" / "cur-samples"))
+    if not folder.is_dir():
+        pytest.skip(f"public CUR samples not found at {folder} (set CUR_SAMPLES_DIR)")
+    return folder
+
+
+SAMPLE_MONTHS = {
+    "wal_Oct2018-WorkshopCUR-00001.snappy.parquet": "month=10",
+    "wal_Nov2018-WorkshopCUR-00001.snappy.parquet": "month=11",
+    "wal_Dec2018-WorkshopCUR-00001.snappy.parquet": "month=12",
+}
+
+
+@pytest.fixture(scope="session")
+def samples_export(samples_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The three Well-Architected sample months laid out as an export (year=2018/month=M/)."""
+    root = tmp_path_factory.mktemp("samples") / "cur"
+    for name, month in SAMPLE_MONTHS.items():
+        folder = root / "year=2018" / month
+        folder.mkdir(parents=True)
+        shutil.copy(samples_dir / name, folder / name)
+    return root
