@@ -1,0 +1,312 @@
+"""plan / apply against moto: both sides, from empty to complete, and idempotent."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+import pytest
+from conftest import (
+    A,
+    B,
+    BUCKET,
+    DATABASE,
+    JOB_ROLE_ARN,
+    JOB_ROLE_NAME,
+    LINK,
+    REGION,
+    World,
+    record_calls,
+)
+
+from bootstrap.aws import AccountClients
+from bootstrap.consumer import plan_consumer
+from bootstrap.plan import ActionKind, apply_plan
+from bootstrap.producer import plan_producer
+
+
+def lf_entries(session: boto3.Session) -> list[dict[str, Any]]:
+    lf = session.client("lakeformation")
+    return [
+        entry
+        for resource_type in ("DATABASE", "TABLE")
+        for entry in lf.list_permissions(ResourceType=resource_type)["PrincipalResourcePermissions"]
+    ]
+
+
+def test_plan_on_empty_consumer_lists_every_action(world: World, clients_b: AccountClients) -> None:
+    config = world.config()
+    plan = plan_consumer(clients_b, config.producer, config.consumer)
+    assert [(a.kind, a.resource) for a in plan.actions] == [
+        (ActionKind.CREATE, f"resource link {B}:{LINK} -> {A}:{DATABASE}"),
+        (ActionKind.CREATE, f"LF grant DESCRIBE on database {B}:{LINK} to {JOB_ROLE_ARN}"),
+        (ActionKind.CREATE, f"LF grant DESCRIBE on database {A}:{DATABASE} to {JOB_ROLE_ARN}"),
+        (
+            ActionKind.CREATE,
+            f"LF grant DESCRIBE+SELECT on all tables {A}:{DATABASE}/* to {JOB_ROLE_ARN}",
+        ),
+        (ActionKind.CREATE, f"IAM inline policy cur-bootstrap-read-cur on role {JOB_ROLE_NAME}"),
+    ]
+    assert plan.exit_code == 2
+
+
+def test_plan_on_empty_producer_lists_every_action(world: World, clients_a: AccountClients) -> None:
+    plan = plan_producer(clients_a, world.config().producer)
+    org_arn = f"arn:aws:organizations::{A}:organization/{world.organization_id}"
+    assert [(a.kind, a.resource) for a in plan.actions] == [
+        (ActionKind.CREATE, f"RAM share cur-bootstrap-{DATABASE} in {A}"),
+        (
+            ActionKind.CREATE,
+            f"LF grant DESCRIBE (grantable) on database {A}:{DATABASE} to {org_arn}",
+        ),
+        (
+            ActionKind.CREATE,
+            f"LF grant DESCRIBE+SELECT (grantable) on all tables {A}:{DATABASE}/* to {org_arn}",
+        ),
+        (ActionKind.CREATE, f"bucket policy of {BUCKET} (Sid CurBootstrapOrganizationRead)"),
+    ]
+
+
+def apply_both(world: World) -> None:
+    config = world.config()
+    apply_plan(plan_producer(AccountClients(world.a), config.producer))
+    apply_plan(plan_consumer(AccountClients(world.b), config.producer, config.consumer))
+
+
+def test_apply_creates_the_whole_chain(world: World) -> None:
+    apply_both(world)
+    org_arn = f"arn:aws:organizations::{A}:organization/{world.organization_id}"
+
+    # Producer, read back with plain boto3 and compared with hand-written shapes.
+    ram = world.a.client("ram")
+    shares = ram.get_resource_shares(resourceOwner="SELF")["resourceShares"]
+    assert [s["name"] for s in shares] == [f"cur-bootstrap-{DATABASE}"]
+    share_arn = shares[0]["resourceShareArn"]
+    resources = ram.get_resource_share_associations(
+        associationType="RESOURCE", resourceShareArns=[share_arn]
+    )["resourceShareAssociations"]
+    assert sorted(r["associatedEntity"] for r in resources) == [
+        f"arn:aws:glue:{REGION}:{A}:catalog",
+        f"arn:aws:glue:{REGION}:{A}:database/{DATABASE}",
+        f"arn:aws:glue:{REGION}:{A}:table/{DATABASE}/*",
+    ]
+    principals = ram.get_resource_share_associations(
+        associationType="PRINCIPAL", resourceShareArns=[share_arn]
+    )["resourceShareAssociations"]
+    assert [p["associatedEntity"] for p in principals] == [org_arn]
+
+    a_grants = sorted(
+        (
+            json.dumps(e["Resource"], sort_keys=True),
+            sorted(e["Permissions"]),
+            sorted(e["PermissionsWithGrantOption"]),
+        )
+        for e in lf_entries(world.a)
+        if e["Principal"]["DataLakePrincipalIdentifier"] == org_arn
+    )
+    assert a_grants == sorted(
+        [
+            (
+                json.dumps({"Database": {"CatalogId": A, "Name": DATABASE}}, sort_keys=True),
+                ["DESCRIBE"],
+                ["DESCRIBE"],
+            ),
+            (
+                json.dumps(
+                    {"Table": {"CatalogId": A, "DatabaseName": DATABASE, "TableWildcard": {}}},
+                    sort_keys=True,
+                ),
+                ["DESCRIBE", "SELECT"],
+                ["DESCRIBE", "SELECT"],
+            ),
+        ]
+    )
+    policy = json.loads(world.a.client("s3").get_bucket_policy(Bucket=BUCKET)["Policy"])
+    assert policy["Statement"] == [
+        {
+            "Sid": "CurBootstrapOrganizationRead",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": ["s3:GetObject", "s3:ListBucket"],
+            "Resource": [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/cur/legacy/*"],
+            "Condition": {"StringEquals": {"aws:PrincipalOrgID": world.organization_id}},
+        }
+    ]
+
+    # Consumer.
+    link = world.b.client("glue").get_database(Name=LINK)["Database"]
+    assert link["TargetDatabase"] == {"CatalogId": A, "DatabaseName": DATABASE}
+    b_grants = sorted(
+        (
+            json.dumps(e["Resource"], sort_keys=True),
+            sorted(e["Permissions"]),
+            e["PermissionsWithGrantOption"],
+        )
+        for e in lf_entries(world.b)
+    )
+    assert b_grants == sorted(
+        [
+            (
+                json.dumps({"Database": {"CatalogId": B, "Name": LINK}}, sort_keys=True),
+                ["DESCRIBE"],
+                [],
+            ),
+            (
+                json.dumps({"Database": {"CatalogId": A, "Name": DATABASE}}, sort_keys=True),
+                ["DESCRIBE"],
+                [],
+            ),
+            (
+                json.dumps(
+                    {"Table": {"CatalogId": A, "DatabaseName": DATABASE, "TableWildcard": {}}},
+                    sort_keys=True,
+                ),
+                ["DESCRIBE", "SELECT"],
+                [],
+            ),
+        ]
+    )
+    assert {e["Principal"]["DataLakePrincipalIdentifier"] for e in lf_entries(world.b)} == {
+        JOB_ROLE_ARN
+    }
+    document = world.b.client("iam").get_role_policy(
+        RoleName=JOB_ROLE_NAME, PolicyName="cur-bootstrap-read-cur"
+    )["PolicyDocument"]
+    document = json.loads(document) if isinstance(document, str) else document
+    actions = {s["Action"]: s["Resource"] for s in document["Statement"]}
+    assert actions == {
+        "s3:ListBucket": f"arn:aws:s3:::{BUCKET}",
+        "s3:GetObject": f"arn:aws:s3:::{BUCKET}/cur/legacy/*",
+        "lakeformation:GetDataAccess": "*",
+    }
+
+
+def test_second_apply_changes_nothing(world: World) -> None:
+    apply_both(world)
+    config = world.config()
+    assert plan_producer(AccountClients(world.a), config.producer).is_empty
+    assert plan_consumer(AccountClients(world.b), config.producer, config.consumer).is_empty
+
+
+def test_plan_makes_read_only_calls(world: World) -> None:
+    seen_a, seen_b = record_calls(world.a), record_calls(world.b)
+    config = world.config()
+    assert len(plan_producer(AccountClients(world.a), config.producer)) == 4
+    assert len(plan_consumer(AccountClients(world.b), config.producer, config.consumer)) == 5
+    calls = seen_a + seen_b
+    assert calls, "the recorder saw nothing"
+    writes = [c for c in calls if not c.split(":")[1].startswith(("Get", "List", "Describe"))]
+    assert writes == []
+
+
+def test_existing_bucket_policy_statements_are_kept_unchanged(world: World) -> None:
+    unrelated = [
+        {
+            "Sid": "AllowBillingReports",
+            "Effect": "Allow",
+            "Principal": {"Service": "billingreports.amazonaws.com"},
+            "Action": ["s3:GetBucketAcl", "s3:GetBucketPolicy"],
+            "Resource": f"arn:aws:s3:::{BUCKET}",
+            "Condition": {"StringEquals": {"aws:SourceAccount": A}},
+        },
+        {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+    ]
+    s3 = world.a.client("s3")
+    s3.put_bucket_policy(
+        Bucket=BUCKET,
+        Policy=json.dumps({"Version": "2012-10-17", "Id": "keep-me", "Statement": unrelated}),
+    )
+    before = json.loads(s3.get_bucket_policy(Bucket=BUCKET)["Policy"])["Statement"]
+
+    apply_both(world)
+    apply_both(world)  # and again: still exactly one statement of ours
+
+    after = json.loads(s3.get_bucket_policy(Bucket=BUCKET)["Policy"])
+    assert after["Id"] == "keep-me"
+    assert len(after["Statement"]) == 3
+    # The two unrelated statements: same position, same keys in the same order, same values.
+    assert [json.dumps(s) for s in after["Statement"][:2]] == [json.dumps(s) for s in before]
+    assert after["Statement"][2]["Sid"] == "CurBootstrapOrganizationRead"
+
+
+def test_our_statement_is_updated_in_place_by_sid(world: World) -> None:
+    s3 = world.a.client("s3")
+    keep = {
+        "Sid": "Other",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{BUCKET}/public/*",
+    }
+    stale = {
+        "Sid": "CurBootstrapOrganizationRead",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{BUCKET}/old/*",
+    }
+    s3.put_bucket_policy(
+        Bucket=BUCKET, Policy=json.dumps({"Version": "2012-10-17", "Statement": [stale, keep]})
+    )
+    plan = plan_producer(AccountClients(world.a), world.config().producer)
+    [bucket_action] = [a for a in plan.actions if a.resource.startswith("bucket policy")]
+    assert bucket_action.kind is ActionKind.UPDATE
+    apply_plan(plan)
+    statements = json.loads(s3.get_bucket_policy(Bucket=BUCKET)["Policy"])["Statement"]
+    assert [s["Sid"] for s in statements] == ["CurBootstrapOrganizationRead", "Other"]
+    assert statements[1] == keep
+    assert statements[0]["Resource"][1] == f"arn:aws:s3:::{BUCKET}/cur/legacy/*"
+
+
+def test_grant_without_grant_option_is_completed_not_replaced(world: World) -> None:
+    org_arn = f"arn:aws:organizations::{A}:organization/{world.organization_id}"
+    world.a.client("lakeformation").grant_permissions(
+        Principal={"DataLakePrincipalIdentifier": org_arn},
+        Resource={"Database": {"CatalogId": A, "Name": DATABASE}},
+        Permissions=["DESCRIBE"],
+    )
+    plan = plan_producer(AccountClients(world.a), world.config().producer)
+    [db_action] = [a for a in plan.actions if "on database" in a.resource]
+    assert db_action.kind is ActionKind.UPDATE
+    assert db_action.spec_data["PermissionsWithGrantOption"] == ["DESCRIBE"]
+    apply_plan(plan)
+    assert plan_producer(AccountClients(world.a), world.config().producer).is_empty
+
+
+def test_job_role_never_gets_more_than_describe_select(world: World) -> None:
+    apply_both(world)
+    granted = [
+        e
+        for e in lf_entries(world.b)
+        if e["Principal"]["DataLakePrincipalIdentifier"] == JOB_ROLE_ARN
+    ]
+    assert len(granted) == 3
+    assert set().union(*(e["Permissions"] for e in granted)) == {"DESCRIBE", "SELECT"}
+    assert all(e["PermissionsWithGrantOption"] == [] for e in granted)
+    # and the guard refuses a wider grant outright
+    from bootstrap.consumer import check_job_role_grant
+    from bootstrap.errors import BootstrapError
+    from bootstrap.grants import Grant, LfResource
+
+    for permissions, grantable in (
+        ({"ALL"}, set()),
+        ({"ALTER"}, set()),
+        ({"DROP"}, set()),
+        ({"SELECT"}, {"SELECT"}),
+    ):
+        with pytest.raises(BootstrapError, match="only DESCRIBE and SELECT"):
+            check_job_role_grant(
+                Grant(
+                    JOB_ROLE_ARN,
+                    LfResource(A, DATABASE),
+                    frozenset(permissions),
+                    frozenset(grantable),
+                )
+            )
