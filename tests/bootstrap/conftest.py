@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.loaders
+import botocore.session
 import pytest
 from botocore.stub import Stubber
 from moto.ram.models import ResourceShare
@@ -95,11 +97,24 @@ def _fresh_moto(moto_url: str) -> None:
         assert answer.status == 200
 
 
+# One loader for every test session: service models are parsed once, not per test.
+_LOADER = botocore.loaders.create_loader()
+
+
+def _core() -> botocore.session.Session:
+    core = botocore.session.get_session()
+    core.register_component("data_loader", _LOADER)
+    return core
+
+
 def assume(account: str) -> boto3.Session:
-    creds = boto3.client("sts", region_name=REGION).assume_role(
-        RoleArn=admin_role(account), RoleSessionName="bootstrap-tests"
-    )["Credentials"]
+    creds = (
+        boto3.Session(botocore_session=_core(), region_name=REGION)
+        .client("sts")
+        .assume_role(RoleArn=admin_role(account), RoleSessionName="bootstrap-tests")["Credentials"]
+    )
     return boto3.Session(
+        botocore_session=_core(),
         aws_access_key_id=creds["AccessKeyId"],
         aws_secret_access_key=creds["SecretAccessKey"],
         aws_session_token=creds["SessionToken"],

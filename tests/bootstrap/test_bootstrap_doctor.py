@@ -1,0 +1,416 @@
+"""doctor: every check passes on the full chain and fails when exactly its piece is missing.
+
+B's reads of A's catalog (``glue:GetDatabase`` / ``GetTables`` / ``GetPartitions`` with
+``CatalogId`` = A) go through a botocore Stubber: moto ignores ``CatalogId`` on reads, so B cannot
+see A's catalog there. The stub also asserts that those reads name catalog A. RAM invitations
+(account principals) are stubbed too: moto does not implement ``GetResourceShareInvitations``.
+Everything else is real moto state in two accounts.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+import pytest
+from conftest import (
+    A,
+    B,
+    BUCKET,
+    DATABASE,
+    JOB_ROLE_ARN,
+    JOB_ROLE_NAME,
+    LINK,
+    PREFIX,
+    TABLE,
+    World,
+    admin_role,
+    cur_table_input,
+    record_calls,
+    stubbed,
+)
+from test_bootstrap_plan_apply import apply_both
+
+from bootstrap.aws import AccountClients
+from bootstrap.doctor import run_doctor
+
+ALL_CHECKS = [
+    "producer.ram-share",
+    "producer.ram-share-resources",
+    "producer.ram-share-principals",
+    "producer.lf-org-database",
+    "producer.lf-org-tables",
+    "producer.cross-account-version",
+    "producer.iam-allowed-principals",
+    "producer.bucket-policy",
+    "consumer.invitation",
+    "consumer.resource-link",
+    "consumer.target-visible",
+    "consumer.grant-link",
+    "consumer.grant-target-database",
+    "consumer.grant-target-tables",
+    "consumer.no-grants-on-link-tables",
+    "consumer.iam-s3-read",
+    "consumer.iam-get-data-access",
+    "consumer.partition",
+]
+PERIOD = ("2024", "05")
+
+
+def good_settings(**changes: Any) -> dict[str, Any]:
+    settings: dict[str, Any] = {
+        "DataLakeAdmins": [{"DataLakePrincipalIdentifier": admin_role(A)}],
+        "CreateDatabaseDefaultPermissions": [],
+        "CreateTableDefaultPermissions": [],
+        "Parameters": {"CROSS_ACCOUNT_VERSION": "4"},
+    }
+    settings.update(changes)
+    return settings
+
+
+def full_setup(world: World) -> None:
+    """The whole chain: apply on both sides, and A's data lake settings fixed by its admin."""
+    apply_both(world)
+    world.a.client("lakeformation").put_data_lake_settings(DataLakeSettings=good_settings())
+
+
+def catalog_reader(session: boto3.Session, *, visible: bool = True, partitions: int = 1) -> Any:
+    """B's Glue client reading A's catalog, answered by a Stubber (moto ignores CatalogId)."""
+    client, stub = stubbed(session, "glue")
+    if visible:
+        stub.add_response(
+            "get_database",
+            {"Database": {"Name": DATABASE, "CatalogId": A}},
+            {"CatalogId": A, "Name": DATABASE},
+        )
+    else:
+        stub.add_client_error(
+            "get_database",
+            "EntityNotFoundException",
+            expected_params={"CatalogId": A, "Name": DATABASE},
+        )
+    table = {**cur_table_input(), "DatabaseName": DATABASE, "CatalogId": A}
+    stub.add_response(
+        "get_tables", {"TableList": [table]}, {"CatalogId": A, "DatabaseName": DATABASE}
+    )
+    partition = {"Values": ["2024", "5"], "DatabaseName": DATABASE, "TableName": TABLE}
+    stub.add_response(
+        "get_partitions",
+        {"Partitions": [partition] * partitions},
+        {
+            "CatalogId": A,
+            "DatabaseName": DATABASE,
+            "TableName": TABLE,
+            "Expression": "year = '2024' and month = '5'",
+        },
+    )
+    client.stub = stub
+    return client
+
+
+def doctor(world: World, reader: Any) -> dict[str, Any]:
+    checks = run_doctor(
+        world.config(),
+        producer=AccountClients(world.a),
+        consumer=AccountClients(world.b),
+        catalog_reader=reader,
+        period=PERIOD,
+    )
+    reader.stub.assert_no_pending_responses()
+    return {c.name: c for c in checks}
+
+
+def org_arn(world: World) -> str:
+    return f"arn:aws:organizations::{A}:organization/{world.organization_id}"
+
+
+def test_full_setup_passes_every_check_with_read_only_calls(world: World) -> None:
+    full_setup(world)
+    seen_a, seen_b = record_calls(world.a), record_calls(world.b)
+    results = doctor(world, catalog_reader(world.b))
+    assert list(results) == ALL_CHECKS
+    assert [c.line() for c in results.values() if not c.ok] == []
+    calls = seen_a + seen_b
+    assert calls
+    assert [c for c in calls if not c.split(":")[1].startswith(("Get", "List", "Describe"))] == []
+
+
+def _recreate_share(world: World, resources: list[str], principals: list[str]) -> None:
+    ram = world.a.client("ram")
+    for share in ram.get_resource_shares(resourceOwner="SELF")["resourceShares"]:
+        ram.delete_resource_share(resourceShareArn=share["resourceShareArn"])
+    ram.create_resource_share(
+        name=f"cur-bootstrap-{DATABASE}", resourceArns=resources, principals=principals
+    )
+
+
+def _glue_arn(suffix: str) -> str:
+    return f"arn:aws:glue:us-east-1:{A}:{suffix}"
+
+
+def _revoke(
+    session: boto3.Session,
+    principal: str,
+    resource: dict[str, Any],
+    perms: list[str],
+    grantable: list[str],
+) -> None:
+    session.client("lakeformation").revoke_permissions(
+        Principal={"DataLakePrincipalIdentifier": principal},
+        Resource=resource,
+        Permissions=perms,
+        PermissionsWithGrantOption=grantable,
+    )
+
+
+def _policy(statements: list[dict[str, Any]]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+S3_READ = [
+    {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{BUCKET}"},
+    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{BUCKET}/{PREFIX}/*"},
+]
+GET_DATA_ACCESS = [{"Effect": "Allow", "Action": "lakeformation:GetDataAccess", "Resource": "*"}]
+
+Break = Callable[[World], None]
+BREAKS: dict[str, tuple[Break, dict[str, Any]]] = {
+    "producer.ram-share": (
+        lambda w: (
+            [
+                w.a.client("ram").delete_resource_share(resourceShareArn=s["resourceShareArn"])
+                for s in w.a.client("ram").get_resource_shares(resourceOwner="SELF")[
+                    "resourceShares"
+                ]
+            ]
+            and None
+        ),
+        # without a share, its contents and principals cannot be right either
+        {"also": ["producer.ram-share-resources", "producer.ram-share-principals"]},
+    ),
+    "producer.ram-share-resources": (
+        lambda w: _recreate_share(
+            w, [_glue_arn("catalog"), _glue_arn(f"database/{DATABASE}")], [org_arn(w)]
+        ),
+        {},
+    ),
+    "producer.ram-share-principals": (
+        lambda w: _recreate_share(
+            w,
+            [
+                _glue_arn("catalog"),
+                _glue_arn(f"database/{DATABASE}"),
+                _glue_arn(f"table/{DATABASE}/*"),
+            ],
+            [],
+        ),
+        {},
+    ),
+    "producer.lf-org-database": (
+        lambda w: _revoke(
+            w.a,
+            org_arn(w),
+            {"Database": {"CatalogId": A, "Name": DATABASE}},
+            ["DESCRIBE"],
+            ["DESCRIBE"],
+        ),
+        {},
+    ),
+    "producer.lf-org-tables": (
+        lambda w: _revoke(
+            w.a,
+            org_arn(w),
+            {"Table": {"CatalogId": A, "DatabaseName": DATABASE, "TableWildcard": {}}},
+            ["SELECT", "DESCRIBE"],
+            ["SELECT", "DESCRIBE"],
+        ),
+        {},
+    ),
+    "producer.cross-account-version": (
+        lambda w: (
+            w.a.client("lakeformation").put_data_lake_settings(
+                DataLakeSettings=good_settings(Parameters={"CROSS_ACCOUNT_VERSION": "2"})
+            )
+            and None
+        ),
+        {},
+    ),
+    "producer.iam-allowed-principals": (
+        lambda w: (
+            w.a.client("lakeformation").put_data_lake_settings(
+                DataLakeSettings=good_settings(
+                    CreateTableDefaultPermissions=[
+                        {
+                            "Principal": {"DataLakePrincipalIdentifier": "IAM_ALLOWED_PRINCIPALS"},
+                            "Permissions": ["ALL"],
+                        }
+                    ]
+                )
+            )
+            and None
+        ),
+        {},
+    ),
+    "producer.bucket-policy": (
+        lambda w: w.a.client("s3").delete_bucket_policy(Bucket=BUCKET) and None,
+        {},
+    ),
+    "consumer.resource-link": (
+        lambda w: w.b.client("glue").delete_database(Name=LINK) and None,
+        {},
+    ),
+    "consumer.target-visible": (lambda w: None, {"visible": False}),
+    "consumer.grant-link": (
+        lambda w: _revoke(
+            w.b, JOB_ROLE_ARN, {"Database": {"CatalogId": B, "Name": LINK}}, ["DESCRIBE"], []
+        ),
+        {},
+    ),
+    "consumer.grant-target-database": (
+        lambda w: _revoke(
+            w.b, JOB_ROLE_ARN, {"Database": {"CatalogId": A, "Name": DATABASE}}, ["DESCRIBE"], []
+        ),
+        {},
+    ),
+    "consumer.grant-target-tables": (
+        lambda w: _revoke(
+            w.b,
+            JOB_ROLE_ARN,
+            {"Table": {"CatalogId": A, "DatabaseName": DATABASE, "TableWildcard": {}}},
+            ["SELECT", "DESCRIBE"],
+            [],
+        ),
+        {},
+    ),
+    "consumer.no-grants-on-link-tables": (
+        # the classic mistake: SELECT on "the link's tables" instead of the target's
+        lambda w: (
+            w.b.client("lakeformation").grant_permissions(
+                Principal={"DataLakePrincipalIdentifier": JOB_ROLE_ARN},
+                Resource={"Table": {"CatalogId": B, "DatabaseName": LINK, "TableWildcard": {}}},
+                Permissions=["SELECT"],
+            )
+            and None
+        ),
+        {},
+    ),
+    "consumer.iam-s3-read": (
+        lambda w: (
+            w.b.client("iam").put_role_policy(
+                RoleName=JOB_ROLE_NAME,
+                PolicyName="cur-bootstrap-read-cur",
+                PolicyDocument=_policy(GET_DATA_ACCESS),
+            )
+            and None
+        ),
+        {},
+    ),
+    "consumer.iam-get-data-access": (
+        # only matters when A registered the location: then LF vends credentials
+        lambda w: (
+            (
+                w.a.client("lakeformation").register_resource(
+                    ResourceArn=f"arn:aws:s3:::{BUCKET}", UseServiceLinkedRole=True
+                ),
+                w.b.client("iam").put_role_policy(
+                    RoleName=JOB_ROLE_NAME,
+                    PolicyName="cur-bootstrap-read-cur",
+                    PolicyDocument=_policy(S3_READ),
+                ),
+            )
+            and None
+        ),
+        {},
+    ),
+    "consumer.partition": (lambda w: None, {"partitions": 0}),
+}
+
+
+def test_every_check_has_a_breaking_case() -> None:
+    assert sorted(BREAKS) == sorted(set(ALL_CHECKS) - {"consumer.invitation"})
+
+
+@pytest.mark.parametrize("check", list(BREAKS))
+def test_check_fails_when_exactly_its_piece_is_missing(world: World, check: str) -> None:
+    full_setup(world)
+    breaker, options = BREAKS[check]
+    breaker(world)
+    reader = catalog_reader(
+        world.b,
+        visible=options.get("visible", True),
+        partitions=options.get("partitions", 1),
+    )
+    results = doctor(world, reader)
+    failed = sorted(name for name, c in results.items() if not c.ok)
+    assert failed == sorted([check, *options.get("also", [])])
+    assert results[check].fix  # every failure says what to do
+    assert results[check].line().startswith("FAIL")
+
+
+def test_registered_location_makes_bucket_policy_and_s3_policy_unnecessary(world: World) -> None:
+    full_setup(world)
+    world.a.client("lakeformation").register_resource(
+        ResourceArn=f"arn:aws:s3:::{BUCKET}", UseServiceLinkedRole=True
+    )
+    world.a.client("s3").delete_bucket_policy(Bucket=BUCKET)
+    world.b.client("iam").put_role_policy(
+        RoleName=JOB_ROLE_NAME,
+        PolicyName="cur-bootstrap-read-cur",
+        PolicyDocument=_policy(GET_DATA_ACCESS),
+    )
+    results = doctor(world, catalog_reader(world.b))
+    assert all(c.ok for c in results.values())
+    assert "registered" in results["producer.bucket-policy"].detail
+    assert "not needed" in results["consumer.iam-s3-read"].detail
+
+
+def invitations_client(session: boto3.Session, statuses: list[str]) -> Any:
+    """B's RAM client answering GetResourceShareInvitations from a Stubber (moto lacks it)."""
+    client, stub = stubbed(session, "ram")
+    stub.add_response(
+        "get_resource_share_invitations",
+        {
+            "resourceShareInvitations": [
+                {
+                    "resourceShareInvitationArn": f"arn:aws:ram:us-east-1:{A}:resource-share-invitation/{n}",
+                    "resourceShareName": f"cur-bootstrap-{DATABASE}",
+                    "resourceShareArn": f"arn:aws:ram:us-east-1:{A}:resource-share/abc",
+                    "senderAccountId": A,
+                    "receiverAccountId": B,
+                    "status": status,
+                }
+                for n, status in enumerate(statuses)
+            ]
+        },
+        {},
+    )
+    client.stub = stub
+    return client
+
+
+@pytest.mark.parametrize(
+    ("statuses", "ok", "fix_mentions"),
+    [
+        (["ACCEPTED"], True, ""),
+        (["PENDING"], False, "apply --side consumer"),
+        (["EXPIRED"], False, "invite it again"),
+        ([], False, "apply --side producer"),
+    ],
+)
+def test_invitation_check_for_account_principals(
+    world: World, statuses: list[str], ok: bool, fix_mentions: str
+) -> None:
+    """RAM invitations are stubbed (moto lacks GetResourceShareInvitations); the rest is moto."""
+    config = world.config(producer={"share_with": [B]})
+    ram_b = invitations_client(world.b, statuses)
+    checks = run_doctor(
+        config,
+        producer=None,
+        consumer=AccountClients(world.b, overrides={"ram": ram_b}),
+        catalog_reader=catalog_reader(world.b),
+    )
+    [invitation] = [c for c in checks if c.name == "consumer.invitation"]
+    assert invitation.ok is ok
+    assert fix_mentions in invitation.fix
