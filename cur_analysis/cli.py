@@ -36,7 +36,8 @@ def _period(text: str) -> BillingPeriod:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cur-analysis", description=__doc__)
     parser.add_argument(
-        "--home", help="local catalog and Spark folder (default $CUR_ANALYSIS_HOME or ./.cur-analysis)"
+        "--home",
+        help="local catalog and Spark folder (default $CUR_ANALYSIS_HOME or ./.cur-analysis)",
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -139,12 +140,18 @@ def _demo(spark, args: argparse.Namespace) -> int:
     generate(export, start, 3, args.rows_per_month, seed=7)
     print(f"1/4 generated 3 months x ~{args.rows_per_month:,} rows of legacy CUR under {export}")
     found = catalog.register(spark, export, DEFAULT_SOURCE_DATABASE, DEFAULT_TABLE)
-    print(f"2/4 registered {found.table} ({found.columns} columns, {len(found.periods)} partitions)")
+    print(
+        f"2/4 registered {found.table} ({found.columns} columns, {len(found.periods)} partitions)"
+    )
     catalog.link(spark, DEFAULT_LINK_DATABASE, DEFAULT_SOURCE_DATABASE)
     print(f"3/4 linked {DEFAULT_LINK_DATABASE}.{DEFAULT_TABLE} -> {found.table}")
     latest = found.periods[-1]
-    config = RunConfig(DEFAULT_LINK_DATABASE, DEFAULT_TABLE, (latest,), str(home / "demo" / "output"))
-    print(f"4/4 running the job for {latest.label} through {DEFAULT_LINK_DATABASE}.{DEFAULT_TABLE}\n")
+    config = RunConfig(
+        DEFAULT_LINK_DATABASE, DEFAULT_TABLE, (latest,), str(home / "demo" / "output")
+    )
+    print(
+        f"4/4 running the job for {latest.label} through {DEFAULT_LINK_DATABASE}.{DEFAULT_TABLE}\n"
+    )
     print(format_run(run(LocalCatalogReader(spark), config)))
     print(f"\ndemo finished in {time.monotonic() - started:.1f} s")
     return 0

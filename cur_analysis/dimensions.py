@@ -14,7 +14,7 @@ def usage_date() -> Column:
 
 
 def service() -> Column:
-    """``product_servicecode``, else ``line_item_product_code`` (fees and taxes often lack the former)."""
+    """``product_servicecode``, else ``line_item_product_code`` (fees often lack the former)."""
     return F.coalesce(F.col(c.SERVICE_CODE), F.col(c.PRODUCT_CODE))
 
 

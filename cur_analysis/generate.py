@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -419,7 +419,7 @@ def _string_array(values: np.ndarray) -> pa.Array:
 def _to_table(
     blocks: list[_Block], period: BillingPeriod, drift: Drift, rng: np.random.Generator
 ) -> pa.Table:
-    start = datetime(period.year, period.month, 1, tzinfo=timezone.utc)
+    start = datetime(period.year, period.month, 1, tzinfo=UTC)
     n = sum(block.n for block in blocks)
     times = _concat(blocks, c.USAGE_START, np.datetime64("NaT")).astype("datetime64[ms]")
     columns: dict[str, pa.Array] = {

@@ -1,4 +1,4 @@
-"""The job: read the periods, conform, measure, write. The CLI and the Glue script both call ``run``."""
+"""The job: read periods, conform, measure, write. The CLI and the Glue script both call ``run``."""
 
 from __future__ import annotations
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import sys
 
-from awsglue.utils import getResolvedOptions
+from awsglue.utils import GlueArgumentError, getResolvedOptions
 
+from cur_analysis.errors import InvalidInputError
 from cur_analysis.periods import parse_periods
 from cur_analysis.pipeline import RunConfig
 
@@ -19,7 +20,10 @@ ARGUMENTS = ["JOB_NAME", "source_database", "source_table", "periods", "output_p
 
 def job_config(argv: list[str]) -> RunConfig:
     """The run configuration from the Glue job arguments, validated before Spark starts."""
-    args = getResolvedOptions(argv, ARGUMENTS)
+    try:
+        args = getResolvedOptions(argv, ARGUMENTS)
+    except GlueArgumentError as exc:
+        raise InvalidInputError(f"{exc}: set it in the job's arguments") from None
     return RunConfig(
         database=args["source_database"],
         table=args["source_table"],

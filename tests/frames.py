@@ -12,13 +12,16 @@ from cur_analysis.conform import conform_legacy
 
 
 def raw_frame(spark: SparkSession, rows: list[dict[str, Any]], columns: list[str]) -> DataFrame:
-    """A raw legacy-CUR frame holding only ``columns`` (plus year/month), typed as the CUR types them."""
+    """A raw legacy-CUR frame of only ``columns`` (plus year/month), typed as the CUR types them."""
     fields = []
     for name in columns:
         data_type = c.SOURCE_SCHEMA.get(name, StringType())
         fields.append(StructField(name, data_type if data_type != DoubleType() else DoubleType()))
     fields += [StructField(c.YEAR, StringType()), StructField(c.MONTH, StringType())]
-    data = [tuple(row.get(name) for name in columns) + (row.get("year", "2024"), row.get("month", "5")) for row in rows]
+    data = [
+        tuple(row.get(name) for name in columns) + (row.get("year", "2024"), row.get("month", "5"))
+        for row in rows
+    ]
     return spark.createDataFrame(data, StructType(fields))
 
 

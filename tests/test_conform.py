@@ -45,7 +45,11 @@ def test_user_tags_are_kept_only_when_asked(spark) -> None:
         ["resource_tags_user_env", "resource_tags_user_team", c.YEAR, c.MONTH],
     )
     assert "resource_tags_user_env" not in conform_legacy(raw).columns
-    tagged = conform_legacy(raw, with_tags=True).select("resource_tags_user_env", "resource_tags_user_team").first()
+    tagged = (
+        conform_legacy(raw, with_tags=True)
+        .select("resource_tags_user_env", "resource_tags_user_team")
+        .first()
+    )
     assert (tagged[0], tagged[1]) == ("prod", None)
 
 

@@ -13,25 +13,191 @@ from .frames import conformed
 
 RI = "arn:aws:ec2:us-east-1:1:reserved-instances/ri-1"
 COLUMNS = [
-    "case", c.LINE_ITEM_TYPE, c.UNBLENDED_COST, c.PUBLIC_ON_DEMAND_COST, c.USAGE_AMOUNT,
-    c.SP_EFFECTIVE_COST, c.SP_TOTAL_COMMITMENT, c.SP_USED_COMMITMENT, c.SP_AMORTIZED_UPFRONT,
-    c.RI_EFFECTIVE_COST, c.RI_UNUSED_AMORTIZED_UPFRONT, c.RI_UNUSED_RECURRING,
-    c.RI_AMORTIZED_UPFRONT, c.RI_ARN,
+    "case",
+    c.LINE_ITEM_TYPE,
+    c.UNBLENDED_COST,
+    c.PUBLIC_ON_DEMAND_COST,
+    c.USAGE_AMOUNT,
+    c.SP_EFFECTIVE_COST,
+    c.SP_TOTAL_COMMITMENT,
+    c.SP_USED_COMMITMENT,
+    c.SP_AMORTIZED_UPFRONT,
+    c.RI_EFFECTIVE_COST,
+    c.RI_UNUSED_AMORTIZED_UPFRONT,
+    c.RI_UNUSED_RECURRING,
+    c.RI_AMORTIZED_UPFRONT,
+    c.RI_ARN,
 ]
 # (case, type, unblended, public, usage, sp_eff, sp_total, sp_used, sp_upfront, ri_eff,
 #  ri_unused_upfront, ri_unused_recurring, ri_upfront, ri_arn) -> amortized, trueup, public, usage
 ROWS = [
-    (("sp_covered", c.SP_COVERED_USAGE, 10.0, 10.0, 2.0, 7.2, None, None, None, None, None, None, None, ""), 7.2, 0.0, 10.0, 2.0),
-    (("sp_recurring", c.SP_RECURRING_FEE, 5.0, 0.0, 1.0, None, 10.0, 7.2, 5.0, None, None, None, None, ""), 2.8, -5.0, 0.0, 0.0),
-    (("sp_negation", c.SP_NEGATION, -10.0, 10.0, 2.0, 0.0, None, None, None, None, None, None, None, ""), 0.0, 0.0, 0.0, 0.0),
-    (("sp_upfront", c.SP_UPFRONT_FEE, 100.0, 0.0, 1.0, None, None, None, None, None, None, None, None, ""), 0.0, 100.0, 0.0, 0.0),
-    (("ri_usage", c.DISCOUNTED_USAGE, 0.0, 45.0, 3.0, None, None, None, None, 31.0, None, None, None, RI), 31.0, 0.0, 45.0, 3.0),
-    (("ri_fee", c.RI_FEE, 20.0, 0.0, 720.0, None, None, None, None, None, 1.5, 2.5, 15.0, RI), 4.0, -15.0, 0.0, 0.0),
-    (("ri_upfront_fee", c.FEE, 180.0, 0.0, 1.0, None, None, None, None, None, None, None, None, RI), 0.0, 180.0, 0.0, 0.0),
-    (("plain_fee", c.FEE, 3.0, 0.0, 1.0, None, None, None, None, None, None, None, None, ""), 3.0, 0.0, 0.0, 0.0),
-    (("usage", c.USAGE, 4.0, 4.0, 8.0, None, None, None, None, None, None, None, None, ""), 4.0, 0.0, 4.0, 8.0),
-    (("credit", c.CREDIT, -2.0, 0.0, 0.0, None, None, None, None, None, None, None, None, ""), -2.0, 0.0, 0.0, 0.0),
-    (("tax", c.TAX, 1.5, 0.0, 0.0, None, None, None, None, None, None, None, None, ""), 1.5, 0.0, 0.0, 0.0),
+    (
+        (
+            "sp_covered",
+            c.SP_COVERED_USAGE,
+            10.0,
+            10.0,
+            2.0,
+            7.2,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            "",
+        ),
+        7.2,
+        0.0,
+        10.0,
+        2.0,
+    ),
+    (
+        (
+            "sp_recurring",
+            c.SP_RECURRING_FEE,
+            5.0,
+            0.0,
+            1.0,
+            None,
+            10.0,
+            7.2,
+            5.0,
+            None,
+            None,
+            None,
+            None,
+            "",
+        ),
+        2.8,
+        -5.0,
+        0.0,
+        0.0,
+    ),
+    (
+        (
+            "sp_negation",
+            c.SP_NEGATION,
+            -10.0,
+            10.0,
+            2.0,
+            0.0,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            "",
+        ),
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+    ),
+    (
+        (
+            "sp_upfront",
+            c.SP_UPFRONT_FEE,
+            100.0,
+            0.0,
+            1.0,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            "",
+        ),
+        0.0,
+        100.0,
+        0.0,
+        0.0,
+    ),
+    (
+        (
+            "ri_usage",
+            c.DISCOUNTED_USAGE,
+            0.0,
+            45.0,
+            3.0,
+            None,
+            None,
+            None,
+            None,
+            31.0,
+            None,
+            None,
+            None,
+            RI,
+        ),
+        31.0,
+        0.0,
+        45.0,
+        3.0,
+    ),
+    (
+        ("ri_fee", c.RI_FEE, 20.0, 0.0, 720.0, None, None, None, None, None, 1.5, 2.5, 15.0, RI),
+        4.0,
+        -15.0,
+        0.0,
+        0.0,
+    ),
+    (
+        (
+            "ri_upfront_fee",
+            c.FEE,
+            180.0,
+            0.0,
+            1.0,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            RI,
+        ),
+        0.0,
+        180.0,
+        0.0,
+        0.0,
+    ),
+    (
+        ("plain_fee", c.FEE, 3.0, 0.0, 1.0, None, None, None, None, None, None, None, None, ""),
+        3.0,
+        0.0,
+        0.0,
+        0.0,
+    ),
+    (
+        ("usage", c.USAGE, 4.0, 4.0, 8.0, None, None, None, None, None, None, None, None, ""),
+        4.0,
+        0.0,
+        4.0,
+        8.0,
+    ),
+    (
+        ("credit", c.CREDIT, -2.0, 0.0, 0.0, None, None, None, None, None, None, None, None, ""),
+        -2.0,
+        0.0,
+        0.0,
+        0.0,
+    ),
+    (
+        ("tax", c.TAX, 1.5, 0.0, 0.0, None, None, None, None, None, None, None, None, ""),
+        1.5,
+        0.0,
+        0.0,
+        0.0,
+    ),
 ]
 
 
@@ -49,7 +215,8 @@ def test_measure_matches_hand_computed_rows(spark, name: str, index: int) -> Non
         MEASURES[name]().alias(name),
     )
     expected_rows = [
-        (values[1], bool(values[13]), values[2], float(expected[index])) for values, *expected in ROWS
+        (values[1], bool(values[13]), values[2], float(expected[index]))
+        for values, *expected in ROWS
     ]
     expected = spark.createDataFrame(expected_rows, [c.LINE_ITEM_TYPE, "has_ri", "u", name])
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
@@ -59,7 +226,10 @@ def test_amortized_plus_trueup_is_unblended_over_the_rows(spark) -> None:
     rows = [dict(zip(COLUMNS, values, strict=True)) for values, *_ in ROWS]
     frame = conformed(spark, rows, [col for col in COLUMNS if col != "case"])
     totals = frame.agg(
-        *[F.sum(MEASURES[m]()).alias(m) for m in ("amortized_cost", "ri_sp_trueup", "unblended_cost")]
+        *[
+            F.sum(MEASURES[m]()).alias(m)
+            for m in ("amortized_cost", "ri_sp_trueup", "unblended_cost")
+        ]
     ).first()
     # The rows are one consistent month: the RI's used share (15 - 1.5 upfront, 20 - 2.5
     # recurring) is the DiscountedUsage effective cost 31; the SP's used commitment 7.2 is the
@@ -67,13 +237,22 @@ def test_amortized_plus_trueup_is_unblended_over_the_rows(spark) -> None:
     # unblended 10+5-10+100+0+20+180+3+4-2+1.5 = 311.5.
     assert totals["amortized_cost"] == pytest.approx(51.5)
     assert totals["unblended_cost"] == pytest.approx(311.5)
-    assert totals["amortized_cost"] + totals["ri_sp_trueup"] == pytest.approx(totals["unblended_cost"])
+    assert totals["amortized_cost"] + totals["ri_sp_trueup"] == pytest.approx(
+        totals["unblended_cost"]
+    )
 
 
 NET_COLUMNS = [
-    c.LINE_ITEM_TYPE, c.UNBLENDED_COST, c.NET_UNBLENDED_COST, c.SP_EFFECTIVE_COST,
-    c.SP_NET_EFFECTIVE_COST, c.RI_EFFECTIVE_COST, c.RI_NET_EFFECTIVE_COST,
-    c.RI_UNUSED_AMORTIZED_UPFRONT, c.RI_NET_UNUSED_AMORTIZED_UPFRONT, c.RI_UNUSED_RECURRING,
+    c.LINE_ITEM_TYPE,
+    c.UNBLENDED_COST,
+    c.NET_UNBLENDED_COST,
+    c.SP_EFFECTIVE_COST,
+    c.SP_NET_EFFECTIVE_COST,
+    c.RI_EFFECTIVE_COST,
+    c.RI_NET_EFFECTIVE_COST,
+    c.RI_UNUSED_AMORTIZED_UPFRONT,
+    c.RI_NET_UNUSED_AMORTIZED_UPFRONT,
+    c.RI_UNUSED_RECURRING,
     c.RI_NET_UNUSED_RECURRING,
 ]
 

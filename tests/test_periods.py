@@ -8,7 +8,12 @@ from cur_analysis.periods import BillingPeriod, parse_periods, predicate_for
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("2024-05", BillingPeriod(2024, 5)), ("2024-5", BillingPeriod(2024, 5)), (" 2000-12 ", BillingPeriod(2000, 12)), ("2100-01", BillingPeriod(2100, 1))],
+    [
+        ("2024-05", BillingPeriod(2024, 5)),
+        ("2024-5", BillingPeriod(2024, 5)),
+        (" 2000-12 ", BillingPeriod(2000, 12)),
+        ("2100-01", BillingPeriod(2100, 1)),
+    ],
 )
 def test_parse_accepts_padded_and_unpadded_months(text: str, expected: BillingPeriod) -> None:
     assert BillingPeriod.parse(text) == expected

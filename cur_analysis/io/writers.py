@@ -1,4 +1,4 @@
-"""Write datasets as Parquet partitioned like the CUR (``year=YYYY/month=M``), one period at a time."""
+"""Write datasets as Parquet partitioned like the CUR (``year=YYYY/month=M``), period by period."""
 
 from __future__ import annotations
 

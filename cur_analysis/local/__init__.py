@@ -1,1 +1,1 @@
-"""The embedded default: local Spark with a Hive (Derby) metastore standing in for the Glue catalog."""
+"""The embedded default: local Spark, a Hive (Derby) metastore standing in for the Glue catalog."""

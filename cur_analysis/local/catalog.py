@@ -1,4 +1,4 @@
-"""Local stand-ins for the Glue crawler (``register``) and the Lake Formation resource link (``link``).
+"""Local stand-ins for the Glue crawler (``register``) and a Lake Formation resource link.
 
 The table is a partitioned Parquet table in the Hive metastore, so ``where year = .. and
 month = ..`` prunes partitions in the catalog exactly as Glue does. A resource link is stood in for

@@ -1,0 +1,90 @@
+"""The ``cur-analysis`` command: one clear sentence and exit 1 on bad input, nothing written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cur_analysis.cli import main
+
+
+def _run(spark_home: Path, *args: str) -> int:
+    return main(["--home", str(spark_home), *args])
+
+
+@pytest.mark.parametrize(
+    ("period", "expected"),
+    [
+        ("2024-13", "month 13 is not between 1 and 12"),
+        ("2024-05' or '1'='1", "is not of the form YYYY-MM"),
+        ("2024-06", "has no partition for 2024-06 (periods present: 2024-03, 2024-04, 2024-05)"),
+    ],
+)
+def test_bad_period_is_one_sentence_exit_1_and_nothing_written(
+    spark, spark_home, generated_catalog, tmp_path, capsys, period: str, expected: str
+) -> None:
+    output = tmp_path / "out"
+    code = _run(
+        spark_home,
+        "run",
+        "--database",
+        generated_catalog[0],
+        "--period",
+        period,
+        "--output",
+        str(output),
+    )
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1
+    assert len(err) == 1 and err[0].startswith("cur-analysis: error: ") and expected in err[0]
+    assert not output.exists()
+
+
+def test_run_prints_totals_and_the_output_path(
+    spark, spark_home, generated_catalog, tmp_path, capsys
+) -> None:
+    output = tmp_path / "out"
+    code = _run(
+        spark_home,
+        "run",
+        "--database",
+        generated_catalog[0],
+        "--period",
+        "2024-4",
+        "--output",
+        str(output),
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "amortized_cost" in out and "2024-04" in out
+    assert str(output / "daily_cost") in out
+    assert list((output / "daily_cost" / "year=2024" / "month=4").glob("*.parquet"))
+
+
+def test_generate_writes_a_partitioned_export(tmp_path, capsys) -> None:
+    assert (
+        main(
+            [
+                "generate",
+                "--output",
+                str(tmp_path),
+                "--start",
+                "2023-12",
+                "--months",
+                "2",
+                "--rows-per-month",
+                "500",
+            ]
+        )
+        == 0
+    )
+    assert list((tmp_path / "year=2023" / "month=12").glob("*.parquet"))
+    assert list((tmp_path / "year=2024" / "month=1").glob("*.parquet"))
+
+
+def test_bad_argument_values_exit_2_with_usage(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["generate", "--output", "x", "--months", "0"])
+    assert exit_info.value.code == 2
+    assert "must be at least 1" in capsys.readouterr().err

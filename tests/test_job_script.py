@@ -1,0 +1,55 @@
+"""The Glue entry script's argument handling, with the real ``awsglue.utils.getResolvedOptions``."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from cur_analysis.errors import InvalidInputError
+from cur_analysis.periods import BillingPeriod
+
+from .conftest import PROJECT
+
+
+@pytest.fixture(scope="module")
+def script():
+    spec = importlib.util.spec_from_file_location(
+        "cur_cost_aggregation", PROJECT / "jobs" / "cur_cost_aggregation.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _argv(periods: str) -> list[str]:
+    return [
+        "cur_cost_aggregation.py",
+        "--JOB_NAME",
+        "cur-cost",
+        "--source_database",
+        "cur_org_linked",
+        "--source_table",
+        "legacy_all",
+        "--periods",
+        periods,
+        "--output_path",
+        "s3://bucket/datasets",
+    ]
+
+
+def test_job_arguments_become_a_run_config(script) -> None:
+    config = script.job_config(_argv("2024-04,2024-5"))
+    assert config.database == "cur_org_linked" and config.table == "legacy_all"
+    assert config.periods == (BillingPeriod(2024, 4), BillingPeriod(2024, 5))
+    assert config.output == "s3://bucket/datasets"
+
+
+def test_bad_period_in_job_arguments_fails_before_spark(script) -> None:
+    with pytest.raises(InvalidInputError, match="not of the form YYYY-MM"):
+        script.job_config(_argv("2024-05' or '1'='1"))
+
+
+def test_missing_job_argument_is_reported(script) -> None:
+    with pytest.raises(InvalidInputError, match="required: --output_path"):
+        script.job_config(_argv("2024-05")[:-2])
