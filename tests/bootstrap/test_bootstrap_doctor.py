@@ -15,9 +15,7 @@ from typing import Any
 
 import boto3
 import pytest
-from conftest import (
-    A,
-    B,
+from bootstrap_support import (
     BUCKET,
     DATABASE,
     JOB_ROLE_ARN,
@@ -25,13 +23,15 @@ from conftest import (
     LINK,
     PREFIX,
     TABLE,
+    A,
+    B,
     World,
     admin_role,
+    apply_both,
     cur_table_input,
     record_calls,
     stubbed,
 )
-from test_bootstrap_plan_apply import apply_both
 
 from bootstrap.aws import AccountClients
 from bootstrap.doctor import run_doctor
@@ -175,6 +175,16 @@ S3_READ = [
 ]
 GET_DATA_ACCESS = [{"Effect": "Allow", "Action": "lakeformation:GetDataAccess", "Resource": "*"}]
 
+
+def _register_and_drop_get_data_access(world: World) -> None:
+    world.a.client("lakeformation").register_resource(
+        ResourceArn=f"arn:aws:s3:::{BUCKET}", UseServiceLinkedRole=True
+    )
+    world.b.client("iam").put_role_policy(
+        RoleName=JOB_ROLE_NAME, PolicyName="cur-bootstrap-read-cur", PolicyDocument=_policy(S3_READ)
+    )
+
+
 Break = Callable[[World], None]
 BREAKS: dict[str, tuple[Break, dict[str, Any]]] = {
     "producer.ram-share": (
@@ -309,19 +319,7 @@ BREAKS: dict[str, tuple[Break, dict[str, Any]]] = {
     ),
     "consumer.iam-get-data-access": (
         # only matters when A registered the location: then LF vends credentials
-        lambda w: (
-            (
-                w.a.client("lakeformation").register_resource(
-                    ResourceArn=f"arn:aws:s3:::{BUCKET}", UseServiceLinkedRole=True
-                ),
-                w.b.client("iam").put_role_policy(
-                    RoleName=JOB_ROLE_NAME,
-                    PolicyName="cur-bootstrap-read-cur",
-                    PolicyDocument=_policy(S3_READ),
-                ),
-            )
-            and None
-        ),
+        lambda w: _register_and_drop_get_data_access(w),
         {},
     ),
     "consumer.partition": (lambda w: None, {"partitions": 0}),
@@ -366,6 +364,9 @@ def test_registered_location_makes_bucket_policy_and_s3_policy_unnecessary(world
     assert "not needed" in results["consumer.iam-s3-read"].detail
 
 
+INVITATION_PREFIX = f"arn:aws:ram:us-east-1:{A}:resource-share-invitation"
+
+
 def invitations_client(session: boto3.Session, statuses: list[str]) -> Any:
     """B's RAM client answering GetResourceShareInvitations from a Stubber (moto lacks it)."""
     client, stub = stubbed(session, "ram")
@@ -374,7 +375,7 @@ def invitations_client(session: boto3.Session, statuses: list[str]) -> Any:
         {
             "resourceShareInvitations": [
                 {
-                    "resourceShareInvitationArn": f"arn:aws:ram:us-east-1:{A}:resource-share-invitation/{n}",
+                    "resourceShareInvitationArn": f"{INVITATION_PREFIX}/{n}",
                     "resourceShareName": f"cur-bootstrap-{DATABASE}",
                     "resourceShareArn": f"arn:aws:ram:us-east-1:{A}:resource-share/abc",
                     "senderAccountId": A,

@@ -7,16 +7,17 @@ from typing import Any
 
 import boto3
 import pytest
-from conftest import (
-    A,
-    B,
+from bootstrap_support import (
     BUCKET,
     DATABASE,
     JOB_ROLE_ARN,
     JOB_ROLE_NAME,
     LINK,
     REGION,
+    A,
+    B,
     World,
+    apply_both,
     record_calls,
 )
 
@@ -66,12 +67,6 @@ def test_plan_on_empty_producer_lists_every_action(world: World, clients_a: Acco
         ),
         (ActionKind.CREATE, f"bucket policy of {BUCKET} (Sid CurBootstrapOrganizationRead)"),
     ]
-
-
-def apply_both(world: World) -> None:
-    config = world.config()
-    apply_plan(plan_producer(AccountClients(world.a), config.producer))
-    apply_plan(plan_consumer(AccountClients(world.b), config.producer, config.consumer))
 
 
 def test_apply_creates_the_whole_chain(world: World) -> None:
