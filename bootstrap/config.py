@@ -127,14 +127,15 @@ class _Checker:
         self.data = data
         self.problems: list[str] = []
 
-    def section(self, name: str, allowed: frozenset[str]) -> Mapping[str, Any]:
+    def section(self, name: str, allowed: frozenset[str]) -> Mapping[str, Any] | None:
+        """The section's values; ``None`` (reported once) when it is missing or not a table."""
         value = self.data.get(name)
         if value is None:
             self.problems.append(f"[{name}] section is missing")
-            return {}
+            return None
         if not isinstance(value, Mapping):
             self.problems.append(f"[{name}] must be a table (a [{name}] section)")
-            return {}
+            return None
         for key in sorted(set(value) - allowed):
             self.problems.append(
                 f"[{name}] {key}: unknown key (allowed: {', '.join(sorted(allowed))})"
@@ -144,13 +145,15 @@ class _Checker:
     def string(
         self,
         section: str,
-        values: Mapping[str, Any],
+        values: Mapping[str, Any] | None,
         key: str,
         pattern: re.Pattern[str],
         rule: str,
         *,
         required: bool = True,
     ) -> str | None:
+        if values is None:  # the whole section is missing: already reported once
+            return None
         if key not in values:
             if required:
                 self.problems.append(f"[{section}] {key}: missing ({rule})")
@@ -188,23 +191,24 @@ def parse_config(data: Mapping[str, Any], *, source: str = "config") -> Config:
     c = _Checker(data)
     for key in sorted(set(data) - {"producer", "consumer"}):
         c.problems.append(f"[{key}]: unknown section (allowed: [producer], [consumer])")
-    p = c.section("producer", PRODUCER_KEYS)
+    p_section = c.section("producer", PRODUCER_KEYS)
     q = c.section("consumer", CONSUMER_KEYS)
+    p: Mapping[str, Any] = p_section if p_section is not None else {}
 
     account_rule = 'a 12-digit AWS account id in quotes, e.g. "111111111111"'
     role_rule = "an IAM role ARN like arn:aws:iam::111111111111:role/name"
     glue_rule = "1-255 lower-case letters, digits or underscores (Glue/Athena name rules)"
 
-    producer_account = c.string("producer", p, "account_id", ACCOUNT_ID_RE, account_rule)
-    region = c.string("producer", p, "region", REGION_RE, 'an AWS region like "us-east-1"')
-    database = c.string("producer", p, "database", GLUE_NAME_RE, glue_rule)
-    bucket = c.string("producer", p, "bucket", re.compile(r".+"), "an S3 bucket name")
+    producer_account = c.string("producer", p_section, "account_id", ACCOUNT_ID_RE, account_rule)
+    region = c.string("producer", p_section, "region", REGION_RE, 'an AWS region like "us-east-1"')
+    database = c.string("producer", p_section, "database", GLUE_NAME_RE, glue_rule)
+    bucket = c.string("producer", p_section, "bucket", re.compile(r".+"), "an S3 bucket name")
     if bucket is not None and (why := _bucket_problem(bucket)):
         c.problems.append(f"[producer] bucket: {bucket!r} is not a valid bucket name: {why}")
         bucket = None
     prefix = c.string(
         "producer",
-        p,
+        p_section,
         "prefix",
         PREFIX_RE,
         'an S3 key prefix without spaces or wildcards, e.g. "cur/legacy"',
@@ -216,6 +220,8 @@ def parse_config(data: Mapping[str, Any], *, source: str = "config") -> Config:
 
     tables: tuple[str, ...] | None = None
     raw_tables = p.get("tables", [ALL_TABLES])
+    if p_section is None:
+        raw_tables = [ALL_TABLES]
     if not isinstance(raw_tables, list) or not raw_tables:
         c.problems.append(
             '[producer] tables: must be ["*"] (all tables) or a non-empty list of table names'
@@ -233,7 +239,7 @@ def parse_config(data: Mapping[str, Any], *, source: str = "config") -> Config:
 
     organization_id = c.string(
         "producer",
-        p,
+        p_section,
         "organization_id",
         ORGANIZATION_ID_RE,
         'an organization id like "o-a1b2c3d4e5"',
@@ -248,6 +254,8 @@ def parse_config(data: Mapping[str, Any], *, source: str = "config") -> Config:
                 "[producer] organization_id: missing (required when share_with = "
                 '"organization"), e.g. "o-a1b2c3d4e5"'
             )
+    elif p_section is None:
+        pass
     elif isinstance(share_with, list) and share_with:
         bad = [a for a in share_with if not (isinstance(a, str) and ACCOUNT_ID_RE.fullmatch(a))]
         if bad:
@@ -263,10 +271,10 @@ def parse_config(data: Mapping[str, Any], *, source: str = "config") -> Config:
         )
 
     producer_role = c.string(
-        "producer", p, "assume_role_arn", ROLE_ARN_RE, role_rule, required=False
+        "producer", p_section, "assume_role_arn", ROLE_ARN_RE, role_rule, required=False
     )
     producer_profile = c.string(
-        "producer", p, "profile", PROFILE_RE, "an AWS profile name", required=False
+        "producer", p_section, "profile", PROFILE_RE, "an AWS profile name", required=False
     )
 
     consumer_account = c.string("consumer", q, "account_id", ACCOUNT_ID_RE, account_rule)

@@ -75,27 +75,7 @@ class World:
     organization_id: str
 
     def data(self, **overrides: Mapping[str, Any]) -> dict[str, Any]:
-        """Config as parsed TOML; ``producer={...}`` / ``consumer={...}`` update a section."""
-        producer: dict[str, Any] = {
-            "account_id": A,
-            "region": REGION,
-            "database": DATABASE,
-            "tables": ["*"],
-            "bucket": BUCKET,
-            "prefix": PREFIX,
-            "share_with": "organization",
-            "organization_id": self.organization_id,
-            "assume_role_arn": admin_role(A),
-        }
-        consumer: dict[str, Any] = {
-            "account_id": B,
-            "resource_link": LINK,
-            "job_role_arn": JOB_ROLE_ARN,
-            "assume_role_arn": admin_role(B),
-        }
-        producer.update(overrides.get("producer", {}))
-        consumer.update(overrides.get("consumer", {}))
-        return {"producer": producer, "consumer": consumer}
+        return config_data(self.organization_id, **overrides)
 
     def config(self, **overrides: Mapping[str, Any]) -> Config:
         return parse_config(self.data(**overrides))
@@ -103,6 +83,30 @@ class World:
     def write(self, path: Path, **overrides: Mapping[str, Any]) -> Path:
         path.write_text(to_toml(self.data(**overrides)), encoding="utf-8")
         return path
+
+
+def config_data(organization_id: str, **overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """A valid config as parsed TOML; ``producer={...}`` / ``consumer={...}`` update a section."""
+    producer: dict[str, Any] = {
+        "account_id": A,
+        "region": REGION,
+        "database": DATABASE,
+        "tables": ["*"],
+        "bucket": BUCKET,
+        "prefix": PREFIX,
+        "share_with": "organization",
+        "organization_id": organization_id,
+        "assume_role_arn": admin_role(A),
+    }
+    consumer: dict[str, Any] = {
+        "account_id": B,
+        "resource_link": LINK,
+        "job_role_arn": JOB_ROLE_ARN,
+        "assume_role_arn": admin_role(B),
+    }
+    producer.update(overrides.get("producer", {}))
+    consumer.update(overrides.get("consumer", {}))
+    return {"producer": producer, "consumer": consumer}
 
 
 def to_toml(data: Mapping[str, Mapping[str, Any]]) -> str:
