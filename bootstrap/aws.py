@@ -16,10 +16,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 import boto3
+import botocore.loaders
+import botocore.session
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -135,6 +137,18 @@ def paginate(
         request = {**kwargs, token_in: token}
 
 
+@cache
+def _loader() -> botocore.loaders.Loader:
+    """One service-model loader per process: models are parsed once, not once per session."""
+    return botocore.loaders.create_loader()
+
+
+def _botocore_session(profile: str | None = None) -> botocore.session.Session:
+    core = botocore.session.Session(profile=profile)
+    core.register_component("data_loader", _loader())
+    return core
+
+
 def make_session(
     *,
     region: str,
@@ -143,12 +157,12 @@ def make_session(
     session_name: str = "cur-bootstrap",
 ) -> boto3.Session:
     """A session from the standard credential chain (or ``profile``), optionally assuming a role."""
-    try:
-        base = boto3.Session(profile_name=profile, region_name=region)
-    except BotoCoreError as error:
+    base = boto3.Session(botocore_session=_botocore_session(profile), region_name=region)
+    if profile is not None and profile not in base.available_profiles:
         raise BootstrapError(
-            f"could not open AWS profile {profile!r}: {type(error).__name__}; check ~/.aws/config."
-        ) from None
+            f"AWS profile {profile!r} is not defined in the AWS config or credentials files; "
+            "check ~/.aws/config or remove profile from the configuration."
+        )
     if assume_role_arn is None:
         return base
     sts = base.client("sts", config=CLIENT_CONFIG)
@@ -161,6 +175,7 @@ def make_session(
     )
     creds = answer["Credentials"]
     return boto3.Session(
+        botocore_session=_botocore_session(),
         aws_access_key_id=creds["AccessKeyId"],
         aws_secret_access_key=creds["SecretAccessKey"],
         aws_session_token=creds["SessionToken"],

@@ -187,3 +187,102 @@ def apply_both(world: World) -> None:
     config = world.config()
     apply_plan(plan_producer(AccountClients(world.a), config.producer))
     apply_plan(plan_consumer(AccountClients(world.b), config.producer, config.consumer))
+
+
+def build_full_chain(world: World) -> None:
+    """The whole sharing chain written with plain boto3 calls, shapes spelled out by hand
+    (independent of the code under test, and far fewer calls than plan + apply)."""
+    org_arn = f"arn:aws:organizations::{A}:organization/{world.organization_id}"
+    glue = f"arn:aws:glue:{REGION}:{A}"
+    world.a.client("ram").create_resource_share(
+        name=f"cur-bootstrap-{DATABASE}",
+        resourceArns=[
+            f"{glue}:catalog",
+            f"{glue}:database/{DATABASE}",
+            f"{glue}:table/{DATABASE}/*",
+        ],
+        principals=[org_arn],
+    )
+    lf_a = world.a.client("lakeformation")
+    lf_a.grant_permissions(
+        Principal={"DataLakePrincipalIdentifier": org_arn},
+        Resource={"Database": {"CatalogId": A, "Name": DATABASE}},
+        Permissions=["DESCRIBE"],
+        PermissionsWithGrantOption=["DESCRIBE"],
+    )
+    lf_a.grant_permissions(
+        Principal={"DataLakePrincipalIdentifier": org_arn},
+        Resource={"Table": {"CatalogId": A, "DatabaseName": DATABASE, "TableWildcard": {}}},
+        Permissions=["SELECT", "DESCRIBE"],
+        PermissionsWithGrantOption=["SELECT", "DESCRIBE"],
+    )
+    lf_a.put_data_lake_settings(
+        DataLakeSettings={
+            "DataLakeAdmins": [{"DataLakePrincipalIdentifier": admin_role(A)}],
+            "CreateDatabaseDefaultPermissions": [],
+            "CreateTableDefaultPermissions": [],
+            "Parameters": {"CROSS_ACCOUNT_VERSION": "4"},
+        }
+    )
+    world.a.client("s3").put_bucket_policy(
+        Bucket=BUCKET,
+        Policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "OrgRead",
+                        "Effect": "Allow",
+                        "Principal": "*",
+                        "Action": ["s3:GetObject", "s3:ListBucket"],
+                        "Resource": [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"],
+                        "Condition": {
+                            "StringEquals": {"aws:PrincipalOrgID": world.organization_id}
+                        },
+                    }
+                ],
+            }
+        ),
+    )
+    world.b.client("glue").create_database(
+        DatabaseInput={
+            "Name": LINK,
+            "TargetDatabase": {"CatalogId": A, "DatabaseName": DATABASE},
+        }
+    )
+    lf_b = world.b.client("lakeformation")
+    for resource, permissions in (
+        ({"Database": {"CatalogId": B, "Name": LINK}}, ["DESCRIBE"]),
+        ({"Database": {"CatalogId": A, "Name": DATABASE}}, ["DESCRIBE"]),
+        (
+            {"Table": {"CatalogId": A, "DatabaseName": DATABASE, "TableWildcard": {}}},
+            ["SELECT", "DESCRIBE"],
+        ),
+    ):
+        lf_b.grant_permissions(
+            Principal={"DataLakePrincipalIdentifier": JOB_ROLE_ARN},
+            Resource=resource,
+            Permissions=permissions,
+        )
+    world.b.client("iam").put_role_policy(
+        RoleName=JOB_ROLE_NAME,
+        PolicyName="cur-bootstrap-read-cur",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": "s3:ListBucket",
+                        "Resource": f"arn:aws:s3:::{BUCKET}",
+                    },
+                    {
+                        "Effect": "Allow",
+                        "Action": "s3:GetObject",
+                        "Resource": f"arn:aws:s3:::{BUCKET}/{PREFIX}/*",
+                    },
+                    {"Effect": "Allow", "Action": "lakeformation:GetDataAccess", "Resource": "*"},
+                ],
+            }
+        ),
+    )

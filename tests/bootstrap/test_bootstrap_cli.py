@@ -129,3 +129,15 @@ def test_python_m_bootstrap(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "x.toml").exists()
+
+
+def test_unknown_profile_is_one_line(
+    world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = world.write(tmp_path / "c.toml", producer={"profile": "nope"})
+    assert main(["plan", "--config", str(path), "--side", "producer"]) == 1
+    [line] = capsys.readouterr().err.splitlines()
+    assert line == (
+        "cur-bootstrap: error: AWS profile 'nope' is not defined in the AWS config or "
+        "credentials files; check ~/.aws/config or remove profile from the configuration."
+    )

@@ -28,6 +28,7 @@ from bootstrap_support import (
     World,
     admin_role,
     apply_both,
+    build_full_chain,
     cur_table_input,
     record_calls,
     stubbed,
@@ -330,9 +331,15 @@ def test_every_check_has_a_breaking_case() -> None:
     assert sorted(BREAKS) == sorted(set(ALL_CHECKS) - {"consumer.invitation"})
 
 
+def test_hand_built_chain_passes_every_check(world: World) -> None:
+    build_full_chain(world)
+    results = doctor(world, catalog_reader(world.b))
+    assert [c.line() for c in results.values() if not c.ok] == []
+
+
 @pytest.mark.parametrize("check", list(BREAKS))
 def test_check_fails_when_exactly_its_piece_is_missing(world: World, check: str) -> None:
-    full_setup(world)
+    build_full_chain(world)
     breaker, options = BREAKS[check]
     breaker(world)
     reader = catalog_reader(
@@ -348,7 +355,7 @@ def test_check_fails_when_exactly_its_piece_is_missing(world: World, check: str)
 
 
 def test_registered_location_makes_bucket_policy_and_s3_policy_unnecessary(world: World) -> None:
-    full_setup(world)
+    build_full_chain(world)
     world.a.client("lakeformation").register_resource(
         ResourceArn=f"arn:aws:s3:::{BUCKET}", UseServiceLinkedRole=True
     )
