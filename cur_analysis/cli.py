@@ -9,11 +9,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cur_analysis.errors import CurAnalysisError, InvalidInputError
-from cur_analysis.periods import BillingPeriod, parse_periods
+from cur_analysis.periods import BillingPeriod
+from cur_analysis.pipeline import DATASETS
 
 DEFAULT_SOURCE_DATABASE = "cur_org"
 DEFAULT_LINK_DATABASE = "cur_org_linked"
 DEFAULT_TABLE = "legacy_all"
+DEMO_OUTPUT_DATABASE = "cur_datasets"
 
 
 def _positive(text: str) -> int:
@@ -62,12 +64,21 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--database", default=DEFAULT_LINK_DATABASE)
     run.add_argument("--table", default=DEFAULT_TABLE)
     run.add_argument(
-        "--period", action="append", required=True, help="YYYY-MM; repeat or comma-separate"
+        "--period",
+        "--periods",
+        dest="period",
+        action="append",
+        required=True,
+        help="YYYY-MM or last:N (the N latest periods in the table); repeat or comma-separate",
     )
     run.add_argument("--output", required=True, help="folder or s3:// URI for the datasets")
+    run.add_argument("--output-database", help="also publish each dataset as a catalog table")
+    run.add_argument(
+        "--datasets", default=",".join(DATASETS), help="comma-separated subset of the datasets"
+    )
 
     demo = commands.add_parser("demo", help="generate, register, link and run, all locally")
-    demo.add_argument("--rows-per-month", type=_positive, default=200_000)
+    demo.add_argument("--rows-per-month", type=_positive, default=100_000)
     return parser
 
 
@@ -120,7 +131,14 @@ def _run(spark, args: argparse.Namespace) -> int:
     from cur_analysis.pipeline import RunConfig, run
     from cur_analysis.summary import format_run
 
-    config = RunConfig(args.database, args.table, parse_periods(args.period), args.output)
+    config = RunConfig(
+        args.database,
+        args.table,
+        tuple(args.period),
+        args.output,
+        output_database=args.output_database,
+        datasets=tuple(name.strip() for name in args.datasets.split(",") if name.strip()),
+    )
     print(format_run(run(LocalCatalogReader(spark), config)))
     return 0
 
@@ -147,12 +165,21 @@ def _demo(spark, args: argparse.Namespace) -> int:
     print(f"3/4 linked {DEFAULT_LINK_DATABASE}.{DEFAULT_TABLE} -> {found.table}")
     latest = found.periods[-1]
     config = RunConfig(
-        DEFAULT_LINK_DATABASE, DEFAULT_TABLE, (latest,), str(home / "demo" / "output")
+        DEFAULT_LINK_DATABASE,
+        DEFAULT_TABLE,
+        (latest.label,),
+        str(home / "demo" / "output"),
+        output_database=DEMO_OUTPUT_DATABASE,
     )
     print(
         f"4/4 running the job for {latest.label} through {DEFAULT_LINK_DATABASE}.{DEFAULT_TABLE}\n"
     )
     print(format_run(run(LocalCatalogReader(spark), config)))
+    print(
+        f"\ntables: {DEMO_OUTPUT_DATABASE}.<dataset>, e.g. select * from "
+        f"{DEMO_OUTPUT_DATABASE}.service_monthly where year = '{latest.year_value}' "
+        f"and month = '{latest.month_value}'"
+    )
     print(f"\ndemo finished in {time.monotonic() - started:.1f} s")
     return 0
 

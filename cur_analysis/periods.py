@@ -106,3 +106,48 @@ def month_range(start: BillingPeriod, months: int) -> tuple[BillingPeriod, ...]:
     for _ in range(months - 1):
         periods.append(periods[-1].next())
     return tuple(periods)
+
+
+_LAST = re.compile(r"^last:([0-9]{1,3})$")
+
+
+def resolve_periods(
+    texts: Iterable[str], available: Iterable[BillingPeriod]
+) -> tuple[BillingPeriod, ...]:
+    """Periods from ``YYYY-MM`` values (comma-separated allowed) and ``last:N``.
+
+    ``last:N`` means the N latest periods present in the table (``available``).
+    """
+    present = sorted(set(available))
+    chosen: set[BillingPeriod] = set()
+    plain: list[str] = []
+    for text in texts:
+        for part in (p.strip() for p in text.split(",")):
+            match = _LAST.match(part)
+            if match is None:
+                if part:
+                    plain.append(part)
+                continue
+            count = int(match.group(1))
+            if count < 1:
+                raise InvalidInputError(f"{part!r}: N in last:N must be at least 1")
+            chosen.update(present[-count:])
+    if plain:
+        chosen.update(parse_periods(plain))
+    if not chosen:
+        raise InvalidInputError("no billing period given: pass e.g. --period 2024-05 or last:2")
+    return tuple(sorted(chosen))
+
+
+def checked_period_texts(texts: Iterable[str]) -> tuple[str, ...]:
+    """Validate period arguments (``YYYY-MM`` or ``last:N``) before any catalog call."""
+    parts = [p.strip() for text in texts for p in text.split(",") if p.strip()]
+    if not parts:
+        raise InvalidInputError("no billing period given: pass e.g. --period 2024-05 or last:2")
+    checked = []
+    for part in parts:
+        match = _LAST.match(part)
+        if match is not None and int(match.group(1)) < 1:
+            raise InvalidInputError(f"{part!r}: N in last:N must be at least 1")
+        checked.append(part if match is not None else BillingPeriod.parse(part).label)
+    return tuple(checked)

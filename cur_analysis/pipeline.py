@@ -1,43 +1,78 @@
-"""The job: read periods, conform, measure, write. The CLI and the Glue script both call ``run``."""
+"""The job: read periods, conform, measure, write. The CLI and the Glue script both call ``run``.
+
+The source is scanned once: the conformed, projected frame of the requested periods (and of their
+previous periods, for the change columns) is persisted and every dataset is derived from it.
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from pyspark import StorageLevel
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from cur_analysis import columns as c
-from cur_analysis.conform import conform_legacy, without_split_cost_rows
-from cur_analysis.datasets import daily_cost as daily
-from cur_analysis.io.readers import CurReader, read_cur
+from cur_analysis.conform import conform_legacy, user_tag_columns, without_split_cost_rows
+from cur_analysis.datasets import monthly, savings
+from cur_analysis.datasets.daily_cost import daily_cost
+from cur_analysis.errors import InvalidInputError, MissingPeriodError
+from cur_analysis.io.readers import CurReader
+from cur_analysis.io.tables import publish_table
 from cur_analysis.io.writers import write_periods
 from cur_analysis.measures import MEASURES
 from cur_analysis.names import catalog_name
-from cur_analysis.periods import BillingPeriod
+from cur_analysis.periods import BillingPeriod, checked_period_texts, resolve_periods
+
+DATASETS = ("daily_cost", "account_monthly", "service_monthly", "tag_monthly", "savings_monthly")
 
 
 @dataclass(frozen=True)
 class RunConfig:
-    """What to read and where to write; every value already validated."""
+    """What to read and where to write; names validated here, periods when resolved."""
 
     database: str
     table: str
-    periods: tuple[BillingPeriod, ...]
+    periods: tuple[str, ...]
     output: str
+    output_database: str | None = None
+    datasets: tuple[str, ...] = DATASETS
 
     def __post_init__(self) -> None:
         catalog_name(self.database, "database")
         catalog_name(self.table, "table")
+        object.__setattr__(self, "periods", checked_period_texts(self.periods))
+        if self.output_database is not None:
+            catalog_name(self.output_database, "output database")
+        unknown = sorted(set(self.datasets) - set(DATASETS))
+        if unknown:
+            raise InvalidInputError(
+                f"unknown datasets {unknown}: choose from {', '.join(DATASETS)}"
+            )
+
+
+@dataclass(frozen=True)
+class Mover:
+    """A service or account whose amortized cost changed most versus the previous period."""
+
+    period: str
+    kind: str
+    name: str
+    amortized_cost: float
+    change: float
 
 
 @dataclass(frozen=True)
 class RunResult:
-    """What a run did: per-period totals of every measure and where the datasets are."""
+    """What a run did: per-period totals of every measure, movers, where the datasets are."""
 
     config: RunConfig
+    periods: tuple[BillingPeriod, ...] = ()
     totals: dict[str, dict[str, float]] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)
+    movers: tuple[Mover, ...] = ()
     seconds: float = 0.0
 
     @property
@@ -45,26 +80,94 @@ class RunResult:
         return int(sum(period[c.LINE_ITEM_COUNT] for period in self.totals.values()))
 
 
-def run(reader: CurReader, config: RunConfig) -> RunResult:
-    """Compute ``daily_cost`` for the configured periods and replace their output partitions."""
-    started = time.monotonic()
-    source = read_cur(reader, config.database, config.table, config.periods)
-    cur = without_split_cost_rows(conform_legacy(source))
-    daily_cost = daily.daily_cost(cur).cache()
-    try:
-        totals = _totals_by_period(daily_cost)
-        path = write_periods(daily_cost, config.output, daily.NAME)
-    finally:
-        daily_cost.unpersist()
-    return RunResult(config, totals, {daily.NAME: path}, time.monotonic() - started)
+def _requested_periods(
+    reader: CurReader, config: RunConfig
+) -> tuple[tuple[BillingPeriod, ...], tuple[BillingPeriod, ...]]:
+    available = reader.available_periods(config.database, config.table)
+    periods = resolve_periods(config.periods, available)
+    missing = sorted(set(periods) - set(available))
+    if missing:
+        present = ", ".join(p.label for p in available) or "none"
+        raise MissingPeriodError(
+            f"{config.database}.{config.table} has no partition for "
+            f"{', '.join(p.label for p in missing)} (periods present: {present}); "
+            "pick one of those or wait for the CUR export"
+        )
+    previous = {p.previous() for p in periods} & set(available)
+    return periods, tuple(sorted(set(periods) | previous))
 
 
-def _totals_by_period(daily_cost_df) -> dict[str, dict[str, float]]:
-    sums = [F.sum(name).alias(name) for name in [*MEASURES, c.LINE_ITEM_COUNT]]
-    rows = daily_cost_df.groupBy(c.BILLING_PERIOD).agg(*sums).collect()
+def _builders(
+    tags: Sequence[str], loaded: Sequence[str]
+) -> dict[str, Callable[[DataFrame], DataFrame]]:
     return {
-        row[c.BILLING_PERIOD]: {
-            name: float(row[name] or 0.0) for name in [*MEASURES, c.LINE_ITEM_COUNT]
-        }
+        "daily_cost": daily_cost,
+        "account_monthly": lambda cur: monthly.account_monthly(cur, loaded),
+        "service_monthly": lambda cur: monthly.service_monthly(cur, loaded),
+        "tag_monthly": lambda cur: monthly.tag_monthly(cur, tags),
+        "savings_monthly": savings.savings_monthly,
+    }
+
+
+def run(reader: CurReader, config: RunConfig) -> RunResult:
+    """Compute the datasets for the configured periods and replace their output partitions."""
+    started = time.monotonic()
+    periods, loaded = _requested_periods(reader, config)
+    source = reader.read(config.database, config.table, loaded)
+    with_tags = "tag_monthly" in config.datasets
+    cur = without_split_cost_rows(conform_legacy(source, with_tags=with_tags))
+    cur = cur.persist(StorageLevel.MEMORY_AND_DISK)
+    labels = [p.label for p in periods]
+    loaded_labels = [p.label for p in loaded]
+    builders = _builders(user_tag_columns(cur.columns) if with_tags else [], loaded_labels)
+    outputs: dict[str, str] = {}
+    try:
+        totals = _totals_by_period(cur.where(F.col(c.BILLING_PERIOD).isin(*labels)))
+        movers: tuple[Mover, ...] = ()
+        for name in config.datasets:
+            dataset = builders[name](cur).where(F.col(c.BILLING_PERIOD).isin(*labels))
+            if name in ("account_monthly", "service_monthly"):
+                dataset = dataset.persist(StorageLevel.MEMORY_AND_DISK)
+                movers += top_movers(dataset, name)
+            outputs[name] = write_periods(dataset, config.output, name)
+            if config.output_database:
+                publish_table(
+                    dataset.sparkSession, config.output_database, name, outputs[name], labels
+                )
+            dataset.unpersist()
+    finally:
+        cur.unpersist()
+    return RunResult(config, periods, totals, outputs, movers, time.monotonic() - started)
+
+
+def _totals_by_period(cur: DataFrame) -> dict[str, dict[str, float]]:
+    names = [*MEASURES, c.LINE_ITEM_COUNT]
+    sums = [F.sum(measure()).alias(name) for name, measure in MEASURES.items()]
+    rows = (
+        cur.groupBy(c.BILLING_PERIOD)
+        .agg(*sums, F.count(F.lit(1)).alias(c.LINE_ITEM_COUNT))
+        .collect()
+    )
+    return {
+        row[c.BILLING_PERIOD]: {name: float(row[name] or 0.0) for name in names}
         for row in sorted(rows, key=lambda r: r[c.BILLING_PERIOD])
     }
+
+
+def top_movers(dataset: DataFrame, name: str, count: int = 5) -> tuple[Mover, ...]:
+    """The ``count`` largest absolute amortized changes per period of a monthly dataset."""
+    kind, key = ("service", c.SERVICE) if name == "service_monthly" else ("account", c.ACCOUNT)
+    rows = (
+        dataset.where(F.col(c.AMORTIZED_CHANGE).isNotNull())
+        .select(c.BILLING_PERIOD, key, "amortized_cost", c.AMORTIZED_CHANGE)
+        .collect()
+    )
+    movers = []
+    for period in sorted({row[c.BILLING_PERIOD] for row in rows}):
+        in_period = [row for row in rows if row[c.BILLING_PERIOD] == period]
+        in_period.sort(key=lambda row: abs(row[c.AMORTIZED_CHANGE]), reverse=True)
+        movers += [
+            Mover(period, kind, str(row[key]), row["amortized_cost"], row[c.AMORTIZED_CHANGE])
+            for row in in_period[:count]
+        ]
+    return tuple(movers)

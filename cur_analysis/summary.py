@@ -12,7 +12,7 @@ def format_run(result: RunResult) -> str:
     config = result.config
     lines = [
         f"source     {config.database}.{config.table}",
-        f"periods    {', '.join(p.label for p in config.periods)}",
+        f"periods    {', '.join(p.label for p in result.periods)}",
         f"line items {result.line_items:,} (split-cost rows excluded)",
     ]
     for period, totals in result.totals.items():
@@ -21,8 +21,15 @@ def format_run(result: RunResult) -> str:
         for name in MEASURES:
             unit = "" if name == "usage_amount" else " USD"
             lines.append(f"  {name:<24}{totals[name]:>18,.2f}{unit}")
+    if result.movers:
+        lines.append("\ntop movers (amortized cost vs previous period)")
+    for mover in result.movers:
+        lines.append(
+            f"  {mover.period}  {mover.kind:<8}{mover.name:<24}{mover.change:>+14,.2f} USD"
+            f"  (now {mover.amortized_cost:,.2f})"
+        )
     lines.append("")
     for name, path in result.outputs.items():
-        lines.append(f"wrote {name:<12} {path}")
+        lines.append(f"wrote {name:<16} {path}")
     lines.append(f"took {result.seconds:.1f} s")
     return "\n".join(lines)

@@ -1,7 +1,9 @@
 """AWS Glue 5 entry script: cost datasets for billing periods of the shared CUR table.
 
 Job arguments: --source_database (the resource link, e.g. cur_org_linked), --source_table
-(legacy_all), --periods (comma-separated YYYY-MM), --output_path (s3://bucket/prefix).
+(legacy_all), --periods (comma-separated YYYY-MM, or last:N), --output_path (s3://bucket/prefix),
+optional --output_database (publish each dataset as a Glue table; needs
+--enable-glue-datacatalog).
 Keep job bookmarks off: they would skip files already read when a month is re-run.
 """
 
@@ -12,23 +14,25 @@ import sys
 from awsglue.utils import GlueArgumentError, getResolvedOptions
 
 from cur_analysis.errors import InvalidInputError
-from cur_analysis.periods import parse_periods
 from cur_analysis.pipeline import RunConfig
 
 ARGUMENTS = ["JOB_NAME", "source_database", "source_table", "periods", "output_path"]
+OPTIONAL_ARGUMENTS = ["output_database"]
 
 
 def job_config(argv: list[str]) -> RunConfig:
     """The run configuration from the Glue job arguments, validated before Spark starts."""
+    given = [name for name in OPTIONAL_ARGUMENTS if f"--{name}" in argv]
     try:
-        args = getResolvedOptions(argv, ARGUMENTS)
+        args = getResolvedOptions(argv, ARGUMENTS + given)
     except GlueArgumentError as exc:
         raise InvalidInputError(f"{exc}: set it in the job's arguments") from None
     return RunConfig(
         database=args["source_database"],
         table=args["source_table"],
-        periods=parse_periods([args["periods"]]),
+        periods=(args["periods"],),
         output=args["output_path"],
+        output_database=args.get("output_database"),
     )
 
 

@@ -7,7 +7,6 @@ import importlib.util
 import pytest
 
 from cur_analysis.errors import InvalidInputError
-from cur_analysis.periods import BillingPeriod
 
 from .conftest import PROJECT
 
@@ -41,8 +40,15 @@ def _argv(periods: str) -> list[str]:
 def test_job_arguments_become_a_run_config(script) -> None:
     config = script.job_config(_argv("2024-04,2024-5"))
     assert config.database == "cur_org_linked" and config.table == "legacy_all"
-    assert config.periods == (BillingPeriod(2024, 4), BillingPeriod(2024, 5))
+    assert config.periods == ("2024-04", "2024-05")
     assert config.output == "s3://bucket/datasets"
+    assert config.output_database is None
+
+
+def test_optional_output_database_and_last_n(script) -> None:
+    config = script.job_config([*_argv("last:2"), "--output_database", "cur_datasets"])
+    assert config.periods == ("last:2",)
+    assert config.output_database == "cur_datasets"
 
 
 def test_bad_period_in_job_arguments_fails_before_spark(script) -> None:

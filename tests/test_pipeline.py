@@ -9,12 +9,12 @@ import pytest
 
 from cur_analysis.io.readers import LocalCatalogReader
 from cur_analysis.local import catalog
-from cur_analysis.periods import BillingPeriod
+
 from cur_analysis.pipeline import RunConfig, run
 
 from .independent import totals_by_period
 
-ALL = (BillingPeriod(2024, 3), BillingPeriod(2024, 4), BillingPeriod(2024, 5))
+ALL = ("2024-03", "2024-04", "2024-05")
 
 
 def _output_totals(path: Path) -> dict[tuple[str, str], tuple[int, float]]:
@@ -60,7 +60,7 @@ def test_rerunning_a_period_replaces_it_and_leaves_the_others(
     assert set(before) == {("2024", "3"), ("2024", "4"), ("2024", "5")}
     run(
         LocalCatalogReader(spark),
-        RunConfig(*generated_catalog, (BillingPeriod(2024, 5),), str(output)),
+        RunConfig(*generated_catalog, ("2024-05",), str(output)),
     )
     after = _output_totals(output / "daily_cost")
     assert after.keys() == before.keys()
@@ -75,7 +75,7 @@ def test_rerunning_a_period_replaces_it_and_leaves_the_others(
 def test_real_samples_totals_equal_duckdb(spark, samples_export, tmp_path) -> None:
     catalog.register(spark, samples_export, "wal_org", "legacy_all")
     catalog.link(spark, "wal_org_linked", "wal_org")
-    periods = (BillingPeriod(2018, 10), BillingPeriod(2018, 11), BillingPeriod(2018, 12))
+    periods = ("2018-10", "2018-11", "2018-12")
     result = run(
         LocalCatalogReader(spark), RunConfig("wal_org_linked", "legacy_all", periods, str(tmp_path))
     )

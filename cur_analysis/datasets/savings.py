@@ -1,0 +1,70 @@
+"""``savings_monthly``: what RIs and Savings Plans saved, what usage they cover, how used they are.
+
+Definitions (per period and usage account):
+- ``on_demand_equivalent_cost``: public on-demand cost (``public_on_demand_cost``);
+- ``savings``: on-demand equivalent - amortized;
+- ``ri_covered_usage_cost`` / ``sp_covered_usage_cost``: public on-demand cost of DiscountedUsage /
+  SavingsPlanCoveredUsage lines; ``eligible_usage_cost``: that of all usage lines;
+- ``coverage``: (RI + SP covered) / eligible;
+- ``ri_unused_commitment``: unused amortized upfront + unused recurring fee of RIFee lines;
+  ``sp_unused_commitment``: total - used commitment of SavingsPlanRecurringFee lines;
+- ``ri_utilization``: used / (used + unused), used being the DiscountedUsage effective cost;
+  ``sp_utilization``: used commitment / total commitment. Null where there is no commitment.
+"""
+
+from __future__ import annotations
+
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+
+from cur_analysis import columns as c
+from cur_analysis.measures import amortized_cost, public_on_demand_cost
+
+NAME = "savings_monthly"
+
+
+def _of_type(line_type: str | tuple[str, ...], value: Column) -> Column:
+    types = (line_type,) if isinstance(line_type, str) else line_type
+    return F.sum(F.when(F.col(c.LINE_ITEM_TYPE).isin(*types), value).otherwise(F.lit(0.0)))
+
+
+def _ratio(numerator: str, denominator: str) -> Column:
+    return F.when(F.col(denominator) > 0, F.col(numerator) / F.col(denominator))
+
+
+def savings_monthly(cur: DataFrame) -> DataFrame:
+    """Aggregate a conformed CUR frame to period x payer x usage account savings figures."""
+    public = public_on_demand_cost()
+    sums = cur.groupBy(
+        F.col(c.BILLING_PERIOD),
+        F.col(c.PAYER_ACCOUNT_ID).alias(c.PAYER),
+        F.col(c.USAGE_ACCOUNT_ID).alias(c.ACCOUNT),
+    ).agg(
+        F.sum(public).alias("on_demand_equivalent_cost"),
+        F.sum(amortized_cost()).alias("amortized_cost"),
+        _of_type(c.DISCOUNTED_USAGE, public).alias("ri_covered_usage_cost"),
+        _of_type(c.SP_COVERED_USAGE, public).alias("sp_covered_usage_cost"),
+        _of_type(c.USAGE_LINE_TYPES, public).alias("eligible_usage_cost"),
+        _of_type(c.RI_FEE, amortized_cost()).alias("ri_unused_commitment"),
+        _of_type(c.SP_RECURRING_FEE, amortized_cost()).alias("sp_unused_commitment"),
+        _of_type(c.DISCOUNTED_USAGE, amortized_cost()).alias("ri_used_commitment"),
+        _of_type(c.SP_RECURRING_FEE, F.coalesce(F.col(c.SP_USED_COMMITMENT), F.lit(0.0))).alias(
+            "sp_used_commitment"
+        ),
+        _of_type(c.SP_RECURRING_FEE, F.coalesce(F.col(c.SP_TOTAL_COMMITMENT), F.lit(0.0))).alias(
+            "sp_total_commitment"
+        ),
+    )
+    return (
+        sums.withColumn("savings", F.col("on_demand_equivalent_cost") - F.col("amortized_cost"))
+        .withColumn(
+            "ri_total_commitment", F.col("ri_used_commitment") + F.col("ri_unused_commitment")
+        )
+        .withColumn(
+            "covered_usage_cost", F.col("ri_covered_usage_cost") + F.col("sp_covered_usage_cost")
+        )
+        .withColumn("coverage", _ratio("covered_usage_cost", "eligible_usage_cost"))
+        .withColumn("ri_utilization", _ratio("ri_used_commitment", "ri_total_commitment"))
+        .withColumn("sp_utilization", _ratio("sp_used_commitment", "sp_total_commitment"))
+        .drop("covered_usage_cost")
+    )

@@ -1,0 +1,119 @@
+"""``cur-analysis deploy --config deploy.toml [--plan] [--json]``.
+
+Exit codes (as ``cur-bootstrap``): 0 applied or nothing to do; 2 ``--plan`` found changes pending;
+1 error, printed as one line (or one line per bad configuration value). The configuration and the
+artifacts are checked before any AWS call; Spark is never started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any, TextIO
+
+from bootstrap.aws import AccountClients, check_account, make_session
+from bootstrap.errors import BootstrapError
+from bootstrap.plan import (
+    EXIT_ERROR,
+    EXIT_NO_CHANGES,
+    Action,
+    apply_plan,
+    render_json,
+    render_table,
+)
+from cur_analysis.deploy.config import DEFAULT_CONFIG_PATH, DeployConfig, load_config
+from cur_analysis.deploy.desired import Desired, desired_state
+from cur_analysis.deploy.errors import DeployConfigError, DeployError
+from cur_analysis.deploy.planner import plan_deploy
+from cur_analysis.errors import CurAnalysisError
+
+PROG = "cur-analysis deploy"
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register ``deploy`` on the ``cur-analysis`` sub-command parsers."""
+    parser = subparsers.add_parser(
+        "deploy",
+        help="upload the wheel and job script, create or update the Glue job and its schedule",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--config",
+        default=DEFAULT_CONFIG_PATH,
+        metavar="FILE",
+        help=f"deploy configuration (default: {DEFAULT_CONFIG_PATH})",
+    )
+    parser.add_argument(
+        "--plan",
+        action="store_true",
+        help="only list the changes needed (exit 2 when any), change nothing",
+    )
+    parser.add_argument("--json", action="store_true", help="print the plan as JSON")
+    return parser
+
+
+def connect(config: DeployConfig) -> AccountClients:
+    """Clients of the target account, from the standard chain, profile or assumed role."""
+    session = make_session(
+        region=config.aws.region,
+        profile=config.aws.profile,
+        assume_role_arn=config.aws.assume_role_arn,
+        session_name="cur-analysis-deploy",
+    )
+    clients = AccountClients(session)
+    if config.aws.account_id is not None:
+        check_account(clients, config.aws.account_id, "aws")
+    return clients
+
+
+def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run ``deploy`` for parsed ``args``; returns the exit code, never raises a user error."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        config = load_config(args.config)
+        desired = desired_state(config)
+        clients = connect(config)
+        if args.plan:
+            return _plan(clients, desired, args.json, out)
+        return _apply(clients, desired, args.json, out, err)
+    except DeployConfigError as error:
+        print(f"{PROG}: {error.source}: invalid configuration:", file=err)
+        for problem in error.problems:
+            print(f"  - {problem}", file=err)
+        return EXIT_ERROR
+    except (CurAnalysisError, BootstrapError) as error:
+        print(f"{PROG}: error: {error}", file=err)
+        return EXIT_ERROR
+
+
+def _plan(clients: AccountClients, desired: Desired, as_json: bool, out: TextIO) -> int:
+    plan = plan_deploy(clients, desired)
+    print(render_json(plan) if as_json else render_table(plan, title="Deploy plan"), file=out)
+    return plan.exit_code
+
+
+def _apply(
+    clients: AccountClients, desired: Desired, as_json: bool, out: TextIO, err: TextIO
+) -> int:
+    plan = plan_deploy(clients, desired)
+    print(render_json(plan) if as_json else render_table(plan, title="Deploy plan"), file=out)
+    if plan.is_empty:
+        return EXIT_NO_CHANGES
+    total = len(plan)
+    progress_to = err if as_json else out
+    counter = iter(range(1, total + 1))
+
+    def progress(action: Action) -> None:
+        print(f"[{next(counter)}/{total}] {action.kind.value} {action.resource}", file=progress_to)
+
+    apply_plan(plan, on_start=progress)
+    remaining = plan_deploy(clients, desired)
+    if not remaining.is_empty:
+        raise DeployError(
+            f"applied {total} change(s) but {len(remaining)} still show as pending on re-read "
+            f"(first: {remaining.actions[0].resource}); run deploy again"
+        )
+    print(f"Applied {total} change(s); re-read shows no changes pending.", file=progress_to)
+    return EXIT_NO_CHANGES

@@ -1,0 +1,318 @@
+"""Read the current state, compare it with the desired one, return a ``bootstrap.plan.Plan``.
+
+``plan_deploy`` only reads (HeadBucket, HeadObject, GetDatabase, GetJob, GetTrigger). Each action's
+``run`` makes exactly the change it names; a changed job or trigger setting is an UpdateJob /
+UpdateTrigger, never a delete and re-create. Order: bucket, objects, database, job, trigger (the
+trigger names the job).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bootstrap.aws import AccountClients, aws_call
+from bootstrap.plan import Action, ActionKind, Plan
+from cur_analysis.deploy.desired import (
+    MANAGED_BY,
+    SHA256_METADATA,
+    Bucket,
+    Desired,
+    GlueJob,
+    OutputDatabase,
+    S3Object,
+    ScheduledTrigger,
+)
+from cur_analysis.deploy.errors import DeployError
+
+NOT_FOUND = frozenset({"EntityNotFoundException"})
+S3_NOT_FOUND = frozenset({"404", "NoSuchKey", "NotFound", "NoSuchBucket"})
+ACTIVE_STATES = frozenset({"ACTIVATED", "ACTIVATING"})
+
+
+def plan_deploy(clients: AccountClients, desired: Desired) -> Plan:
+    """The actions that make the account match ``desired``; empty when it already does."""
+    actions: list[Action] = []
+    bucket_action = plan_bucket(clients.s3, desired.bucket)
+    if bucket_action is not None:
+        actions.append(bucket_action)
+    for obj in desired.objects:
+        action = plan_object(clients.s3, obj, bucket_exists=bucket_action is None)
+        if action is not None:
+            actions.append(action)
+    for action in (
+        plan_database(clients.glue, desired.database),
+        plan_job(clients.glue, desired.job),
+        plan_trigger(clients.glue, desired.trigger),
+    ):
+        if action is not None:
+            actions.append(action)
+    return Plan.of(actions)
+
+
+# --- S3 ---------------------------------------------------------------------------------------
+
+
+def plan_bucket(s3: Any, bucket: Bucket) -> Action | None:
+    found = aws_call(
+        s3.head_bucket,
+        call="s3:ListBucket",
+        resource=f"bucket {bucket.name}",
+        missing=S3_NOT_FOUND,
+        Bucket=bucket.name,
+    )
+    if found is not None:
+        return None
+    request: dict[str, Any] = {"Bucket": bucket.name}
+    if bucket.region != "us-east-1":
+        request["CreateBucketConfiguration"] = {"LocationConstraint": bucket.region}
+    return Action.build(
+        f"s3://{bucket.name}",
+        ActionKind.CREATE,
+        "artifact bucket missing",
+        lambda: aws_call(
+            s3.create_bucket, call="s3:CreateBucket", resource=f"bucket {bucket.name}", **request
+        ),
+        request,
+    )
+
+
+def plan_object(s3: Any, obj: S3Object, *, bucket_exists: bool = True) -> Action | None:
+    """Upload when the object is missing or its stored sha256 differs from the local file's."""
+    head = None
+    if bucket_exists:
+        head = aws_call(
+            s3.head_object,
+            call="s3:GetObject",
+            resource=obj.uri,
+            missing=S3_NOT_FOUND,
+            Bucket=obj.bucket,
+            Key=obj.key,
+        )
+    if head is None:
+        kind, why = ActionKind.CREATE, "object missing"
+    else:
+        current = (head.get("Metadata") or {}).get(SHA256_METADATA)
+        if current == obj.sha256:
+            return None
+        kind = ActionKind.UPDATE
+        why = f"content changed (sha256 {(current or 'unknown')[:12]} -> {obj.sha256[:12]})"
+    spec = {"Bucket": obj.bucket, "Key": obj.key, "sha256": obj.sha256, "bytes": len(obj.body)}
+    return Action.build(
+        obj.uri,
+        kind,
+        why,
+        lambda: aws_call(
+            s3.put_object,
+            call="s3:PutObject",
+            resource=obj.uri,
+            Bucket=obj.bucket,
+            Key=obj.key,
+            Body=obj.body,
+            ContentType=obj.content_type,
+            Metadata={SHA256_METADATA: obj.sha256},
+        ),
+        spec,
+    )
+
+
+# --- Glue database ----------------------------------------------------------------------------
+
+
+def plan_database(glue: Any, database: OutputDatabase) -> Action | None:
+    """Create the output database when missing; an existing one is left as it is."""
+    found = aws_call(
+        glue.get_database,
+        call="glue:GetDatabase",
+        resource=f"database {database.name}",
+        missing=NOT_FOUND,
+        Name=database.name,
+    )
+    if found is not None:
+        if found["Database"].get("TargetDatabase"):
+            raise DeployError(
+                f"output database {database.name} is a resource link to another catalog; "
+                "set [job] output_database to a database of this account"
+            )
+        return None
+    request = {
+        "DatabaseInput": {
+            "Name": database.name,
+            "Description": database.description,
+            "LocationUri": database.location,
+        }
+    }
+    return Action.build(
+        f"glue database {database.name}",
+        ActionKind.CREATE,
+        "output database missing",
+        lambda: aws_call(
+            glue.create_database,
+            call="glue:CreateDatabase",
+            resource=f"database {database.name}",
+            **request,
+        ),
+        request,
+    )
+
+
+# --- Glue job ---------------------------------------------------------------------------------
+
+
+def current_job_definition(job: dict[str, Any]) -> dict[str, Any]:
+    """GetJob's answer in the JobUpdate shape, only the fields deploy manages, defaults filled."""
+    command = job.get("Command") or {}
+    return {
+        "Description": job.get("Description") or "",
+        "Role": job.get("Role"),
+        "ExecutionProperty": {
+            "MaxConcurrentRuns": (job.get("ExecutionProperty") or {}).get("MaxConcurrentRuns", 1)
+        },
+        "Command": {
+            "Name": command.get("Name"),
+            "ScriptLocation": command.get("ScriptLocation"),
+            "PythonVersion": command.get("PythonVersion"),
+        },
+        "DefaultArguments": dict(job.get("DefaultArguments") or {}),
+        "MaxRetries": job.get("MaxRetries", 0),
+        "Timeout": job.get("Timeout"),
+        "WorkerType": job.get("WorkerType"),
+        "NumberOfWorkers": job.get("NumberOfWorkers"),
+        "GlueVersion": job.get("GlueVersion"),
+    }
+
+
+def describe_changes(current: dict[str, Any], desired: dict[str, Any]) -> str:
+    """``NumberOfWorkers 2 -> 5; DefaultArguments[--periods]`` for the fields that differ."""
+    parts: list[str] = []
+    for field, want in desired.items():
+        have = current.get(field)
+        if have == want:
+            continue
+        if isinstance(want, dict) and isinstance(have, dict):
+            keys = sorted(k for k in set(want) | set(have) if want.get(k) != have.get(k))
+            parts.append(f"{field}[{', '.join(keys)}]")
+        else:
+            parts.append(f"{field} {have!r} -> {want!r}")
+    return "; ".join(parts)
+
+
+def plan_job(glue: Any, job: GlueJob) -> Action | None:
+    found = aws_call(
+        glue.get_job,
+        call="glue:GetJob",
+        resource=f"job {job.name}",
+        missing=NOT_FOUND,
+        JobName=job.name,
+    )
+    desired = job.definition()
+    if found is None:
+        request = {"Name": job.name, "Tags": MANAGED_BY, **desired}
+        return Action.build(
+            f"glue job {job.name}",
+            ActionKind.CREATE,
+            "job missing",
+            lambda: aws_call(
+                glue.create_job, call="glue:CreateJob", resource=f"job {job.name}", **request
+            ),
+            request,
+        )
+    current = current_job_definition(found["Job"])
+    if current == desired:
+        return None
+    update = {"JobName": job.name, "JobUpdate": desired}
+    return Action.build(
+        f"glue job {job.name}",
+        ActionKind.UPDATE,
+        describe_changes(current, desired),
+        lambda: aws_call(
+            glue.update_job, call="glue:UpdateJob", resource=f"job {job.name}", **update
+        ),
+        update,
+    )
+
+
+# --- Glue trigger -----------------------------------------------------------------------------
+
+
+def current_trigger_definition(trigger: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "Description": trigger.get("Description") or "",
+        "Schedule": trigger.get("Schedule"),
+        "Actions": [
+            {"JobName": a.get("JobName")}
+            | ({"Arguments": a["Arguments"]} if a.get("Arguments") else {})
+            for a in trigger.get("Actions") or []
+        ],
+    }
+
+
+def plan_trigger(glue: Any, trigger: ScheduledTrigger) -> Action | None:
+    found = aws_call(
+        glue.get_trigger,
+        call="glue:GetTrigger",
+        resource=f"trigger {trigger.name}",
+        missing=NOT_FOUND,
+        Name=trigger.name,
+    )
+    resource = f"glue trigger {trigger.name}"
+    desired = trigger.definition()
+    if found is None:
+        request = {
+            "Name": trigger.name,
+            "Type": "SCHEDULED",
+            "StartOnCreation": trigger.enabled,
+            "Tags": MANAGED_BY,
+            **desired,
+        }
+        return Action.build(
+            resource,
+            ActionKind.CREATE,
+            "trigger missing",
+            lambda: aws_call(
+                glue.create_trigger,
+                call="glue:CreateTrigger",
+                resource=f"trigger {trigger.name}",
+                **request,
+            ),
+            request,
+        )
+    current_trigger = found["Trigger"]
+    if current_trigger.get("Type") != "SCHEDULED":
+        raise DeployError(
+            f"trigger {trigger.name} exists with type {current_trigger.get('Type')}, not "
+            "SCHEDULED; delete it in the Glue console or set [schedule] name to another name"
+        )
+    current = current_trigger_definition(current_trigger)
+    needs_update = current != desired
+    active = current_trigger.get("State") in ACTIVE_STATES
+    toggle = None if active == trigger.enabled else ("start" if trigger.enabled else "stop")
+    if not needs_update and toggle is None:
+        return None
+    reasons = [describe_changes(current, desired)] if needs_update else []
+    if toggle is not None:
+        state = current_trigger.get("State")
+        reasons.append(f"State {state} -> {'ACTIVATED' if trigger.enabled else 'DEACTIVATED'}")
+    spec: dict[str, Any] = {"Name": trigger.name}
+    if needs_update:
+        spec["TriggerUpdate"] = {"Name": trigger.name, **desired}
+    if toggle is not None:
+        spec["State"] = f"{toggle}_trigger"
+
+    def run() -> None:
+        if needs_update:
+            aws_call(
+                glue.update_trigger,
+                call="glue:UpdateTrigger",
+                resource=f"trigger {trigger.name}",
+                Name=trigger.name,
+                TriggerUpdate=spec["TriggerUpdate"],
+            )
+        if toggle is not None:
+            aws_call(
+                getattr(glue, f"{toggle}_trigger"),
+                call=f"glue:{toggle.capitalize()}Trigger",
+                resource=f"trigger {trigger.name}",
+                Name=trigger.name,
+            )
+
+    return Action.build(resource, ActionKind.UPDATE, "; ".join(reasons), run, spec)
