@@ -321,17 +321,19 @@ def _period_partitions(
             DatabaseName=producer.database,
         )
     else:
-        tables = [
+        found = [
             aws_call(
                 reader.get_table,
                 call="glue:GetTable",
                 resource=f"table {producer.database}.{name}",
+                missing=frozenset({"EntityNotFoundException"}),
                 CatalogId=producer.account_id,
                 DatabaseName=producer.database,
                 Name=name,
-            )["Table"]
+            )
             for name in producer.tables
         ]
+        tables = [answer["Table"] for answer in found if answer is not None]
     counts: dict[str, int] = {}
     for table in tables:
         keys = {k["Name"].lower(): k["Name"] for k in table.get("PartitionKeys", [])}
@@ -385,7 +387,10 @@ def read_consumer_facts(
         grants=read_grants(clients.lakeformation, consumer.account_id),
         role_exists=role_exists,
         role_policies=policies,
-        partitions=_period_partitions(reader, producer, period) if period else None,
+        # Partitions can only be looked for once B sees A's database.
+        partitions=(
+            _period_partitions(reader, producer, period) if period and target is not None else None
+        ),
     )
 
 
@@ -492,8 +497,20 @@ def consumer_checks(
     )
     checks.append(_iam_read_check(facts, producer, consumer, registered))
     checks.append(_get_data_access_check(facts, consumer, registered))
-    if period is not None and facts.partitions is not None:
-        checks.append(_partition_check(facts.partitions, producer, period))
+    if period is not None:
+        if facts.partitions is None:
+            checks.append(
+                Check(
+                    "consumer.partition",
+                    False,
+                    f"cannot look for {period[0]}-{period[1]} partitions: database "
+                    f"{producer.account_id}:{producer.database} is not visible from "
+                    f"{consumer.account_id}",
+                    "fix consumer.target-visible first",
+                )
+            )
+        else:
+            checks.append(_partition_check(facts.partitions, producer, period))
     return tuple(checks)
 
 

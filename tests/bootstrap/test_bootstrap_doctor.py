@@ -92,6 +92,9 @@ def catalog_reader(session: boto3.Session, *, visible: bool = True, partitions: 
             "EntityNotFoundException",
             expected_params={"CatalogId": A, "Name": DATABASE},
         )
+    if not visible:
+        client.stub = stub
+        return client  # doctor does not look for partitions in a database it cannot see
     table = {**cur_table_input(), "DatabaseName": DATABASE, "CatalogId": A}
     stub.add_response(
         "get_tables", {"TableList": [table]}, {"CatalogId": A, "DatabaseName": DATABASE}
@@ -272,7 +275,11 @@ BREAKS: dict[str, tuple[Break, dict[str, Any]]] = {
         lambda w: w.b.client("glue").delete_database(Name=LINK) and None,
         {},
     ),
-    "consumer.target-visible": (lambda w: None, {"visible": False}),
+    # partitions cannot be looked for either when A's database is not visible
+    "consumer.target-visible": (
+        lambda w: None,
+        {"visible": False, "also": ["consumer.partition"]},
+    ),
     "consumer.grant-link": (
         lambda w: _revoke(
             w.b, JOB_ROLE_ARN, {"Database": {"CatalogId": B, "Name": LINK}}, ["DESCRIBE"], []
