@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint bench java clean
+.PHONY: demo test lint bench java clean package docker-test
 
 demo: java $(INSTALLED)
 	$(BIN)/cur-analysis demo
@@ -15,6 +15,23 @@ test: java $(INSTALLED)
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/hadolint Dockerfile
+
+# The wheel (boto3 floor only: Glue 5.1 provides Spark, boto3, pandas, pyarrow) and the job scripts.
+DIST ?= dist
+package:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	rm -rf build $(DIST)
+	$(BIN)/python -m pip wheel --quiet --disable-pip-version-check --no-deps --wheel-dir $(DIST) .
+	rm -rf build
+	cp jobs/*.py $(DIST)/
+	@ls -1 $(DIST)
+
+# The test suite inside the AWS Glue 5 image (needs a Docker engine).
+IMAGE ?= cur-analysis-glue5-tests
+docker-test:
+	docker build --tag $(IMAGE) .
+	docker run --rm $(IMAGE)
 
 java:
 	@scripts/check-java

@@ -23,7 +23,7 @@ from bootstrap.config import (
 )
 from cur_analysis.deploy.errors import DeployConfigError
 from cur_analysis.errors import InvalidInputError
-from cur_analysis.periods import parse_periods
+from cur_analysis.periods import checked_period_texts
 
 DEFAULT_CONFIG_PATH = "deploy.toml"
 
@@ -42,7 +42,6 @@ PREFIX_RE = re.compile(r"[A-Za-z0-9!_.*'()/-]{1,512}")
 S3_URI_RE = re.compile(r"s3://(?P<bucket>[^/\s]+)(?:/(?P<key>\S*))?")
 # Glue schedules: cron(minutes hours day-of-month month day-of-week year), six fields.
 CRON_RE = re.compile(r"cron\((\S+ ){5}\S+\)")
-LAST_RE = re.compile(r"last:(?P<months>\d{1,3})")
 ARGUMENT_RE = re.compile(r"--[A-Za-z0-9_.-]+")
 
 SECTIONS: dict[str, frozenset[str]] = {
@@ -194,17 +193,9 @@ class _Checker:
 
 
 def _periods_problem(value: str) -> str | None:
-    """``last:N`` (the N latest periods in the table, N >= 1) or ``YYYY-MM``, comma-separated."""
-    plain = []
-    for part in value.split(","):
-        match = LAST_RE.fullmatch(part)
-        if match is None:
-            plain.append(part)
-        elif int(match.group("months")) < 1:
-            return f"{part!r}: N in last:N must be at least 1"
+    """``YYYY-MM`` or ``last:N``, comma-separated: the job script's own rule (``periods``)."""
     try:
-        if plain:
-            parse_periods(plain)
+        checked_period_texts([value])
     except InvalidInputError as error:
         return f"{error} (or last:N for the N latest periods, e.g. last:2)"
     return None

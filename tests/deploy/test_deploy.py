@@ -348,3 +348,23 @@ def test_deploy_error_is_the_package_root_error() -> None:
     from cur_analysis.errors import CurAnalysisError
 
     assert issubclass(DeployError, CurAnalysisError)
+
+
+def test_deployed_arguments_are_what_the_job_script_reads(tmp_path: Path, dist: Path) -> None:
+    """The job's DefaultArguments, passed the way Glue passes them, parse with the real
+    ``getResolvedOptions`` in the entry script that deploy uploads."""
+    import importlib.util
+
+    desired = desired_state(load_config(write_config(tmp_path)))
+    spec = importlib.util.spec_from_file_location("deployed_job", dist / "cur_cost_aggregation.py")
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    argv = ["script.py", "--JOB_NAME", JOB]
+    for key, value in desired.job.default_arguments:
+        argv += [key, value]
+    config = script.job_config(argv)
+    assert (config.database, config.table) == ("cur_org_linked", "legacy_all")
+    assert config.periods == ("last:2",)
+    assert config.output == "s3://analytics-datasets/cur"
+    assert config.output_database == "cur_analysis"

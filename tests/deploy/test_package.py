@@ -1,0 +1,84 @@
+"""``make package`` builds a wheel that installs into a fresh virtualenv and imports.
+
+The virtualenv is made without pip (fast) and the project's pip installs into it with
+``--python``; ``--no-deps`` because the Glue 5.1 runtime provides the dependencies.
+"""
+
+from __future__ import annotations
+
+import email.parser
+import shutil
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from .conftest import PROJECT
+
+pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("package") / "dist"
+    subprocess.run(
+        ["make", "--no-print-directory", "package", f"DIST={folder}"],
+        cwd=PROJECT,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return folder
+
+
+def test_package_holds_one_wheel_and_the_job_scripts(dist: Path) -> None:
+    assert len(list(dist.glob("cur_analysis-*-py3-none-any.whl"))) == 1
+    scripts = sorted(p.name for p in (PROJECT / "jobs").glob("*.py"))
+    assert scripts and all((dist / name).is_file() for name in scripts)
+
+
+def test_wheel_pins_nothing_the_glue_runtime_provides(dist: Path) -> None:
+    (wheel,) = dist.glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        meta = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        metadata = email.parser.Parser().parsestr(archive.read(meta).decode())
+        names = archive.namelist()
+    required = [r for r in metadata.get_all("Requires-Dist") or [] if "extra ==" not in r]
+    assert required == ["boto3>=1.34.131"]
+    for data in ("cur_analysis/py.typed", "cur_analysis/deploy/example.toml", "bootstrap/py.typed"):
+        assert data in names
+
+
+def test_wheel_installs_into_a_fresh_virtualenv_and_imports(dist: Path, tmp_path: Path) -> None:
+    (wheel,) = dist.glob("*.whl")
+    env = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=False).create(env)
+    python = env / "bin" / "python"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet"]
+        + ["--no-deps", "--no-index", "--disable-pip-version-check", str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    probe = (
+        "import importlib.metadata, importlib.resources, cur_analysis, bootstrap, "
+        "cur_analysis.periods, cur_analysis.deploy.config as c, bootstrap.config; "
+        "assert c.load_config(c.example_path()).job.periods == 'last:2'; "
+        "assert importlib.resources.files('bootstrap').joinpath('example.toml').is_file(); "
+        "print(importlib.metadata.version('cur-analysis'), cur_analysis.__file__)"
+    )
+    answer = subprocess.run(
+        [str(python), "-c", probe],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    version, location = answer.stdout.split()
+    assert version == "0.1.0"
+    assert Path(location).is_relative_to(env)  # the installed copy, not the work tree
