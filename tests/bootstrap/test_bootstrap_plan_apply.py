@@ -305,3 +305,70 @@ def test_job_role_never_gets_more_than_describe_select(world: World) -> None:
                     frozenset(grantable),
                 )
             )
+
+
+def test_share_with_accounts_then_accept_the_pending_invitation(world: World) -> None:
+    """Producer side on moto. Consumer RAM calls are stubbed (botocore Stubber): moto does not
+    implement GetResourceShareInvitations or AcceptResourceShareInvitation."""
+    from bootstrap_support import stubbed
+
+    config = world.config(producer={"share_with": [B]})
+    apply_plan(plan_producer(AccountClients(world.a), config.producer))
+    assert plan_producer(AccountClients(world.a), config.producer).is_empty
+    principals = world.a.client("ram").get_resource_share_associations(associationType="PRINCIPAL")[
+        "resourceShareAssociations"
+    ]
+    assert [p["associatedEntity"] for p in principals] == [B]
+    lf_principals = {e["Principal"]["DataLakePrincipalIdentifier"] for e in lf_entries(world.a)}
+    assert lf_principals == {B}
+
+    invitation_arn = f"arn:aws:ram:{REGION}:{A}:resource-share-invitation/inv-1"
+    ram_b, stub = stubbed(world.b, "ram")
+    invitation = {
+        "resourceShareInvitationArn": invitation_arn,
+        "resourceShareName": f"cur-bootstrap-{DATABASE}",
+        "senderAccountId": A,
+        "receiverAccountId": B,
+        "status": "PENDING",
+    }
+    other = {**invitation, "resourceShareInvitationArn": "x", "resourceShareName": "someone-else"}
+    stub.add_response(
+        "get_resource_share_invitations", {"resourceShareInvitations": [other, invitation]}, {}
+    )
+    stub.add_response(
+        "accept_resource_share_invitation",
+        {"resourceShareInvitation": {**invitation, "status": "ACCEPTED"}},
+        {"resourceShareInvitationArn": invitation_arn},
+    )
+    clients_b = AccountClients(world.b, overrides={"ram": ram_b})
+    plan = plan_consumer(clients_b, config.producer, config.consumer)
+    assert plan.actions[0].kind is ActionKind.UPDATE
+    assert plan.actions[0].spec_data == {"resourceShareInvitationArn": invitation_arn}
+    assert len(plan) == 6  # accept + the five consumer actions
+    apply_plan(plan)
+    stub.assert_no_pending_responses()  # the accept call was made, with that ARN only
+
+
+def test_share_missing_a_resource_is_completed_by_association(world: World) -> None:
+    """Plan only: moto does not implement AssociateResourceShare."""
+    org_arn = f"arn:aws:organizations::{A}:organization/{world.organization_id}"
+    glue = f"arn:aws:glue:{REGION}:{A}"
+    world.a.client("ram").create_resource_share(
+        name=f"cur-bootstrap-{DATABASE}",
+        resourceArns=[f"{glue}:catalog", f"{glue}:database/{DATABASE}"],
+        principals=[org_arn],
+    )
+    plan = plan_producer(AccountClients(world.a), world.config().producer)
+    [share_action] = [a for a in plan.actions if a.resource.startswith("RAM share")]
+    assert share_action.kind is ActionKind.UPDATE
+    assert share_action.spec_data["resourceArns"] == [f"{glue}:table/{DATABASE}/*"]
+
+
+def test_existing_database_that_is_not_our_link_is_never_rewritten(world: World) -> None:
+    from bootstrap.errors import BootstrapError
+
+    world.b.client("glue").create_database(DatabaseInput={"Name": LINK})
+    config = world.config()
+    with pytest.raises(BootstrapError, match="never rewrites what it did not create"):
+        plan_consumer(AccountClients(world.b), config.producer, config.consumer)
+    assert "TargetDatabase" not in world.b.client("glue").get_database(Name=LINK)["Database"]
