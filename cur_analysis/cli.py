@@ -8,6 +8,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from cur_analysis.deploy import cli as deploy_cli
 from cur_analysis.errors import CurAnalysisError, InvalidInputError
 from cur_analysis.periods import BillingPeriod
 from cur_analysis.pipeline import DATASETS
@@ -79,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="generate, register, link and run, all locally")
     demo.add_argument("--rows-per-month", type=_positive, default=100_000)
+
+    deploy_cli.add_parser(commands)
     return parser
 
 
@@ -94,6 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "generate":
         return _generate(args)
+    if args.command == "deploy":
+        return deploy_cli.run(args)
     # Spark starts only for the commands that need it.
     from cur_analysis.local.session import local_spark
 

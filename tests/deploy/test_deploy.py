@@ -368,3 +368,17 @@ def test_deployed_arguments_are_what_the_job_script_reads(tmp_path: Path, dist: 
     assert config.periods == ("last:2",)
     assert config.output == "s3://analytics-datasets/cur"
     assert config.output_database == "cur_analysis"
+
+
+def test_cur_analysis_cli_runs_deploy_without_starting_spark(
+    tmp_path: Path, dist: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    import cur_analysis.local.session
+    from cur_analysis.cli import main
+
+    def no_spark(*_: object, **__: object) -> None:
+        raise AssertionError("deploy started Spark")
+
+    monkeypatch.setattr(cur_analysis.local.session, "local_spark", no_spark)
+    assert main(["deploy", "--config", str(write_config(tmp_path)), "--plan"]) == 2
+    assert capsys.readouterr().out.startswith("Deploy plan: 6 change(s) pending")
