@@ -72,3 +72,21 @@ def totals_by_period(export: Path) -> dict[str, dict[str, float]]:
     rows = duckdb.connect().execute(sql).fetchall()
     names = ("unblended_cost", "amortized_cost", "public_on_demand_cost", "line_item_count")
     return {row[0]: dict(zip(names, map(float, row[1:]), strict=True)) for row in rows}
+
+
+def totals_by(export: Path, key_sql: str) -> dict[tuple[str, str], dict[str, float]]:
+    """Per period and ``key_sql`` (e.g. the usage account): unblended, amortized, public."""
+    sql = f"""
+        SELECT year || '-' || lpad(month, 2, '0') AS period, {key_sql} AS key,
+               sum(line_item_unblended_cost), sum({AMORTIZED_SQL}), sum({PUBLIC_SQL})
+        FROM {_source(export)}
+        WHERE {SPLIT_FILTER}
+        GROUP BY 1, 2
+    """
+    names = ("unblended_cost", "amortized_cost", "public_on_demand_cost")
+    rows = duckdb.connect().execute(sql).fetchall()
+    return {(row[0], row[1]): dict(zip(names, map(float, row[2:]), strict=True)) for row in rows}
+
+
+SERVICE_SQL = "coalesce(nullif(product_servicecode, ''), line_item_product_code)"
+ACCOUNT_SQL = "line_item_usage_account_id"

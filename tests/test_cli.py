@@ -52,6 +52,8 @@ def test_run_prints_totals_and_the_output_path(
         generated_catalog[0],
         "--period",
         "2024-4",
+        "--datasets",
+        "daily_cost",
         "--output",
         str(output),
     )

@@ -9,10 +9,9 @@ import pytest
 
 from cur_analysis.io.readers import LocalCatalogReader
 from cur_analysis.local import catalog
-
 from cur_analysis.pipeline import RunConfig, run
 
-from .independent import totals_by_period
+from .independent import ACCOUNT_SQL, SERVICE_SQL, totals_by, totals_by_period
 
 ALL = ("2024-03", "2024-04", "2024-05")
 
@@ -72,13 +71,58 @@ def test_rerunning_a_period_replaces_it_and_leaves_the_others(
     )
 
 
-def test_real_samples_totals_equal_duckdb(spark, samples_export, tmp_path) -> None:
+def _dataset(path: Path):
+    return ds.dataset(path, format="parquet", partitioning="hive").to_table().to_pandas()
+
+
+def _assert_dataset_matches(frame, key: str, expected: dict) -> None:
+    measures = list(next(iter(expected.values())))
+    got = frame.groupby(["billing_period", key])[measures].sum()
+    assert len(got) == len(expected)
+    for (period, name), figures in expected.items():
+        for measure, value in figures.items():
+            assert got.loc[(period, name), measure] == pytest.approx(value, rel=1e-6, abs=1e-9)
+
+
+def test_tag_monthly_rows_of_every_key_sum_to_the_period_total(generated_run) -> None:
+    result, output = generated_run
+    tags = _dataset(output / "tag_monthly")
+    assert {"environment", "team", "cost_center"} <= set(tags["tag_key"])
+    for (period, _key), group in tags.groupby(["billing_period", "tag_key"]):
+        for measure in ("amortized_cost", "unblended_cost"):
+            assert group[measure].sum() == pytest.approx(result.totals[period][measure], rel=1e-9)
+
+
+@pytest.fixture(scope="module")
+def samples_run(spark, samples_export, tmp_path_factory):
     catalog.register(spark, samples_export, "wal_org", "legacy_all")
     catalog.link(spark, "wal_org_linked", "wal_org")
+    output = tmp_path_factory.mktemp("samples-out")
     periods = ("2018-10", "2018-11", "2018-12")
-    result = run(
-        LocalCatalogReader(spark), RunConfig("wal_org_linked", "legacy_all", periods, str(tmp_path))
-    )
+    config = RunConfig("wal_org_linked", "legacy_all", periods, str(output))
+    return run(LocalCatalogReader(spark), config), output
+
+
+def test_real_samples_accounts_and_services_equal_duckdb(samples_run, samples_export) -> None:
+    _, output = samples_run
+    by_account = totals_by(samples_export, ACCOUNT_SQL)
+    by_service = totals_by(samples_export, SERVICE_SQL)
+    _assert_dataset_matches(_dataset(output / "account_monthly"), "usage_account_id", by_account)
+    _assert_dataset_matches(_dataset(output / "service_monthly"), "service", by_service)
+    _assert_dataset_matches(_dataset(output / "daily_cost"), "usage_account_id", by_account)
+
+
+def test_real_samples_tag_keys_sum_to_the_total(samples_run) -> None:
+    result, output = samples_run
+    tags = _dataset(output / "tag_monthly")
+    assert {"cost_center", "department", "environment", "workload"} <= set(tags["tag_key"])
+    for (period, _key), group in tags.groupby(["billing_period", "tag_key"]):
+        total = result.totals[period]["amortized_cost"]
+        assert group["amortized_cost"].sum() == pytest.approx(total, rel=1e-9)
+
+
+def test_real_samples_totals_equal_duckdb(samples_run, samples_export) -> None:
+    result, _ = samples_run
     expected = totals_by_period(samples_export)
     assert set(result.totals) == {"2018-10", "2018-11", "2018-12"}
     for period, figures in expected.items():

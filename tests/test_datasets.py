@@ -1,0 +1,208 @@
+"""Each dataset against hand-computed figures on tiny frames."""
+
+from __future__ import annotations
+
+import pytest
+from chispa import assert_df_equality
+from pyspark.sql import functions as F
+
+from cur_analysis import columns as c
+from cur_analysis.conform import conform_legacy
+from cur_analysis.datasets.monthly import account_monthly, service_monthly, tag_monthly
+from cur_analysis.datasets.savings import savings_monthly
+
+from .frames import conformed, raw_frame
+
+BASE = [c.PAYER_ACCOUNT_ID, c.USAGE_ACCOUNT_ID, c.SERVICE_CODE, c.LINE_ITEM_TYPE, c.UNBLENDED_COST]
+
+
+def _row(month: str, account: str, service: str, cost: float, **extra) -> dict:
+    return {
+        "year": "2024",
+        "month": month,
+        c.PAYER_ACCOUNT_ID: "p",
+        c.USAGE_ACCOUNT_ID: account,
+        c.SERVICE_CODE: service,
+        c.LINE_ITEM_TYPE: c.USAGE,
+        c.UNBLENDED_COST: cost,
+        **extra,
+    }
+
+
+@pytest.fixture(scope="module")
+def two_months(spark):
+    rows = [
+        _row("4", "a1", "EC2", 100.0),
+        _row("4", "a2", "S3", 50.0),
+        _row("5", "a1", "EC2", 150.0),
+        _row("5", "a1", "S3", 30.0),
+        _row("5", "a3", "EC2", 20.0),
+    ]
+    return conformed(spark, rows, BASE)
+
+
+def test_account_monthly_shares_and_changes(spark, two_months) -> None:
+    out = account_monthly(two_months, ["2024-04", "2024-05"]).select(
+        c.BILLING_PERIOD,
+        c.ACCOUNT,
+        "amortized_cost",
+        c.SHARE_OF_TOTAL_AMORTIZED,
+        c.PREVIOUS_AMORTIZED,
+        c.AMORTIZED_CHANGE,
+        c.AMORTIZED_CHANGE_RATIO,
+    )
+    expected = spark.createDataFrame(
+        [
+            # April's previous period (March) is not in the table: change columns null.
+            ("2024-04", "a1", 100.0, 100 / 150, None, None, None),
+            ("2024-04", "a2", 50.0, 50 / 150, None, None, None),
+            ("2024-05", "a1", 180.0, 180 / 200, 100.0, 80.0, 0.8),
+            # a3 is new in May while April was read: previous is 0, ratio undefined.
+            ("2024-05", "a3", 20.0, 20 / 200, 0.0, 20.0, None),
+        ],
+        out.schema,
+    )
+    assert_df_equality(out, expected, ignore_row_order=True, allow_nan_equality=True)
+
+
+def test_account_that_disappears_is_not_a_row_of_the_new_period(spark, two_months) -> None:
+    out = account_monthly(two_months, ["2024-04", "2024-05"])
+    assert (
+        out.where((F.col(c.BILLING_PERIOD) == "2024-05") & (F.col(c.ACCOUNT) == "a2")).count() == 0
+    )
+
+
+def test_service_monthly_ranks_by_amortized_cost(spark, two_months) -> None:
+    out = service_monthly(two_months, ["2024-04", "2024-05"]).where(
+        F.col(c.BILLING_PERIOD) == "2024-05"
+    )
+    got = {row[c.SERVICE]: (row[c.RANK], row[c.AMORTIZED_CHANGE]) for row in out.collect()}
+    assert got == {"EC2": (1, 170.0 - 100.0), "S3": (2, 30.0 - 50.0)}
+
+
+def test_tag_monthly_every_key_sums_to_the_total_and_coverage(spark) -> None:
+    rows = [
+        _row("5", "a1", "EC2", 60.0, resource_tags_user_env="prod", resource_tags_user_team="web"),
+        _row("5", "a1", "EC2", 30.0, resource_tags_user_env="", resource_tags_user_team="web"),
+        _row("5", "a2", "S3", 10.0, resource_tags_user_env="dev", resource_tags_user_team=""),
+    ]
+    raw = raw_frame(spark, rows, [*BASE, "resource_tags_user_env", "resource_tags_user_team"])
+    tagged = conform_legacy(raw, with_tags=True)
+    out = tag_monthly(tagged, ["resource_tags_user_env", "resource_tags_user_team"])
+    got = {
+        (row[c.TAG_KEY], row[c.TAG_VALUE], row[c.SERVICE]): (
+            row["amortized_cost"],
+            row[c.TAG_COVERAGE],
+        )
+        for row in out.collect()
+    }
+    assert got == {
+        ("env", "prod", "EC2"): (60.0, 0.7),
+        ("env", None, "EC2"): (30.0, 0.7),
+        ("env", "dev", "S3"): (10.0, 0.7),
+        ("team", "web", "EC2"): (90.0, 0.9),
+        ("team", None, "S3"): (10.0, 0.9),
+    }
+    for key in ("env", "team"):
+        assert sum(v[0] for k, v in got.items() if k[0] == key) == pytest.approx(100.0)
+
+
+SAVINGS_COLUMNS = [
+    *BASE,
+    c.PUBLIC_ON_DEMAND_COST,
+    c.SP_EFFECTIVE_COST,
+    c.SP_TOTAL_COMMITMENT,
+    c.SP_USED_COMMITMENT,
+    c.RI_EFFECTIVE_COST,
+    c.RI_UNUSED_AMORTIZED_UPFRONT,
+    c.RI_UNUSED_RECURRING,
+    c.RI_ARN,
+]
+
+
+def test_savings_coverage_and_utilization_by_hand(spark) -> None:
+    rows = [
+        # on-demand usage: public 40
+        _row("5", "a1", "EC2", 40.0, **{c.PUBLIC_ON_DEMAND_COST: 40.0}),
+        # SP covered usage: public 50, effective 35; its negation
+        _row(
+            "5",
+            "a1",
+            "EC2",
+            50.0,
+            **{
+                c.LINE_ITEM_TYPE: c.SP_COVERED_USAGE,
+                c.PUBLIC_ON_DEMAND_COST: 50.0,
+                c.SP_EFFECTIVE_COST: 35.0,
+            },
+        ),
+        _row(
+            "5",
+            "a1",
+            "EC2",
+            -50.0,
+            **{c.LINE_ITEM_TYPE: c.SP_NEGATION, c.PUBLIC_ON_DEMAND_COST: 50.0},
+        ),
+        # SP recurring fee: commitment 40, used 35
+        _row(
+            "5",
+            "a1",
+            "SP",
+            40.0,
+            **{
+                c.LINE_ITEM_TYPE: c.SP_RECURRING_FEE,
+                c.SP_TOTAL_COMMITMENT: 40.0,
+                c.SP_USED_COMMITMENT: 35.0,
+            },
+        ),
+        # RI usage: public 30, effective 18; RI fee with 2 unused
+        _row(
+            "5",
+            "a1",
+            "RDS",
+            0.0,
+            **{
+                c.LINE_ITEM_TYPE: c.DISCOUNTED_USAGE,
+                c.PUBLIC_ON_DEMAND_COST: 30.0,
+                c.RI_EFFECTIVE_COST: 18.0,
+                c.RI_ARN: "ri",
+            },
+        ),
+        _row(
+            "5",
+            "a1",
+            "RDS",
+            20.0,
+            **{
+                c.LINE_ITEM_TYPE: c.RI_FEE,
+                c.RI_UNUSED_AMORTIZED_UPFRONT: 1.5,
+                c.RI_UNUSED_RECURRING: 0.5,
+                c.RI_ARN: "ri",
+            },
+        ),
+    ]
+    out = savings_monthly(conformed(spark, rows, SAVINGS_COLUMNS)).first().asDict()
+    # amortized: 40 + 35 + 0 + (40 - 35) + 18 + 2 = 100; public (negation counts 0): 40+50+30 = 120
+    assert out["amortized_cost"] == pytest.approx(100.0)
+    assert out["on_demand_equivalent_cost"] == pytest.approx(120.0)
+    assert out["savings"] == pytest.approx(20.0)
+    assert out["sp_covered_usage_cost"] == pytest.approx(50.0)
+    assert out["ri_covered_usage_cost"] == pytest.approx(30.0)
+    assert out["eligible_usage_cost"] == pytest.approx(120.0)
+    assert out["coverage"] == pytest.approx(80 / 120)
+    assert out["sp_unused_commitment"] == pytest.approx(5.0)
+    assert out["ri_unused_commitment"] == pytest.approx(2.0)
+    assert out["sp_utilization"] == pytest.approx(35 / 40)
+    assert out["ri_utilization"] == pytest.approx(18 / 20)
+
+
+def test_savings_without_commitments_has_null_utilization(spark) -> None:
+    out = savings_monthly(
+        conformed(
+            spark,
+            [_row("5", "a1", "EC2", 5.0, **{c.PUBLIC_ON_DEMAND_COST: 5.0})],
+            [*BASE, c.PUBLIC_ON_DEMAND_COST],
+        )
+    ).first()
+    assert out["ri_utilization"] is None and out["sp_utilization"] is None
+    assert out["coverage"] == 0.0
