@@ -3,7 +3,9 @@
 Job arguments: --source_database (the resource link, e.g. cur_org_linked), --source_table
 (legacy_all), --periods (comma-separated YYYY-MM, or last:N), --output_path (s3://bucket/prefix),
 optional --output_database (publish each dataset as a Glue table; needs
---enable-glue-datacatalog).
+--enable-glue-datacatalog), optional --catalog local (read through the Spark session's own
+catalog instead of the Glue Data Catalog: for debugging this script under spark-submit against
+the local catalog).
 Keep job bookmarks off: they would skip files already read when a month is re-run.
 """
 
@@ -17,7 +19,8 @@ from cur_analysis.errors import InvalidInputError
 from cur_analysis.pipeline import RunConfig
 
 ARGUMENTS = ["JOB_NAME", "source_database", "source_table", "periods", "output_path"]
-OPTIONAL_ARGUMENTS = ["output_database"]
+OPTIONAL_ARGUMENTS = ["output_database", "catalog"]
+CATALOGS = ("glue", "local")
 
 
 def job_config(argv: list[str]) -> RunConfig:
@@ -36,27 +39,58 @@ def job_config(argv: list[str]) -> RunConfig:
     )
 
 
-def main(argv: list[str]) -> None:
+def catalog_choice(argv: list[str]) -> str:
+    """``glue`` (default) or ``local``, from the optional --catalog argument."""
+    if "--catalog" not in argv:
+        return "glue"
+    try:
+        chosen = getResolvedOptions(argv, ["catalog"])["catalog"]
+    except GlueArgumentError as exc:
+        raise InvalidInputError(f"{exc}: set it in the job's arguments") from None
+    if chosen not in CATALOGS:
+        raise InvalidInputError(f"--catalog {chosen!r} is not one of {', '.join(CATALOGS)}")
+    return chosen
+
+
+def _run_in_glue(argv: list[str], config: RunConfig):
     import boto3
     from awsglue.context import GlueContext
     from awsglue.job import Job
     from pyspark.context import SparkContext
 
-    from cur_analysis.errors import CurAnalysisError
     from cur_analysis.io.readers import GlueCatalogReader
     from cur_analysis.pipeline import run
+
+    glue_context = GlueContext(SparkContext.getOrCreate())
+    job = Job(glue_context)
+    job.init(getResolvedOptions(argv, ["JOB_NAME"])["JOB_NAME"], {})
+    result = run(GlueCatalogReader(glue_context, boto3.client("glue")), config)
+    job.commit()
+    return result
+
+
+def _run_on_local_catalog(config: RunConfig):
+    from pyspark.sql import SparkSession
+
+    from cur_analysis.io.readers import LocalCatalogReader
+    from cur_analysis.pipeline import run
+
+    return run(LocalCatalogReader(SparkSession.builder.getOrCreate()), config)
+
+
+def main(argv: list[str]) -> None:
+    from cur_analysis.errors import CurAnalysisError
     from cur_analysis.summary import format_run
 
     try:
         config = job_config(argv)
-        glue_context = GlueContext(SparkContext.getOrCreate())
-        job = Job(glue_context)
-        job.init(getResolvedOptions(argv, ["JOB_NAME"])["JOB_NAME"], {})
-        result = run(GlueCatalogReader(glue_context, boto3.client("glue")), config)
+        if catalog_choice(argv) == "local":
+            result = _run_on_local_catalog(config)
+        else:
+            result = _run_in_glue(argv, config)
     except CurAnalysisError as exc:
         raise SystemExit(f"cur-analysis: error: {exc}") from None
     print(format_run(result))
-    job.commit()
 
 
 if __name__ == "__main__":

@@ -59,3 +59,20 @@ def test_bad_period_in_job_arguments_fails_before_spark(script) -> None:
 def test_missing_job_argument_is_reported(script) -> None:
     with pytest.raises(InvalidInputError, match="required: --output_path"):
         script.job_config(_argv("2024-05")[:-2])
+
+
+def test_entry_script_runs_unchanged_on_the_local_catalog(
+    script, spark, generated_catalog, tmp_path, capsys
+) -> None:
+    argv = _argv("2024-05")
+    argv[argv.index("--source_database") + 1] = generated_catalog[0]
+    argv[argv.index("--output_path") + 1] = str(tmp_path)
+    script.main([*argv, "--catalog", "local"])
+    out = capsys.readouterr().out
+    assert "2024-05" in out and "amortized_cost" in out
+    assert list((tmp_path / "daily_cost" / "year=2024" / "month=5").glob("*.parquet"))
+
+
+def test_unknown_catalog_choice_is_one_clear_error(script) -> None:
+    with pytest.raises(SystemExit, match="--catalog 'athena' is not one of glue, local"):
+        script.main([*_argv("2024-05"), "--catalog", "athena"])
