@@ -59,3 +59,8 @@ def without_split_cost_rows(df: DataFrame) -> DataFrame:
     """Drop split cost allocation rows (EKS/ECS task splits), which duplicate instance cost."""
     operation = F.col(c.OPERATION)
     return df.where(operation.isNull() | ~operation.isin(*c.SPLIT_COST_OPERATIONS))
+
+
+def conform_cur(df: DataFrame, *, with_tags: bool = False) -> DataFrame:
+    """Conform a CUR frame of either layout to the library's columns (the one entry point)."""
+    return conform_legacy(df, with_tags=with_tags)

@@ -15,7 +15,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from cur_analysis import columns as c
-from cur_analysis.conform import conform_legacy, user_tag_columns, without_split_cost_rows
+from cur_analysis.conform import conform_cur, user_tag_columns, without_split_cost_rows
 from cur_analysis.datasets import monthly, savings
 from cur_analysis.datasets.daily_cost import daily_cost
 from cur_analysis.errors import InvalidInputError, MissingPeriodError
@@ -115,7 +115,7 @@ def run(reader: CurReader, config: RunConfig) -> RunResult:
     periods, loaded = _requested_periods(reader, config)
     source = reader.read(config.database, config.table, loaded)
     with_tags = "tag_monthly" in config.datasets
-    cur = without_split_cost_rows(conform_legacy(source, with_tags=with_tags))
+    cur = without_split_cost_rows(conform_cur(source, with_tags=with_tags))
     cur = cur.persist(StorageLevel.MEMORY_AND_DISK)
     labels = [p.label for p in periods]
     loaded_labels = [p.label for p in loaded]
