@@ -78,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--datasets", default=",".join(DATASETS), help="comma-separated subset of the datasets"
     )
 
+    report = commands.add_parser("report", help="one self-contained HTML cost report per period")
+    report.add_argument("--output", required=True, help="the datasets' folder or s3:// URI")
+    report.add_argument("--period", type=_period, required=True, help="YYYY-MM")
+    report.add_argument("--html", help="file or s3:// URI (default OUTPUT/reports/...)")
+    report.add_argument("--output-database", help="read the datasets' catalog tables (Spark)")
+
     demo = commands.add_parser("demo", help="generate, register, link and run, all locally")
     demo.add_argument("--rows-per-month", type=_positive, default=100_000)
 
@@ -99,6 +105,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _generate(args)
     if args.command == "deploy":
         return deploy_cli.run(args)
+    if args.command == "report" and not args.output_database:
+        return _report(None, args)
     # Spark starts only for the commands that need it.
     from cur_analysis.local.session import local_spark
 
@@ -107,6 +115,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _catalog(spark, args)
     if args.command == "run":
         return _run(spark, args)
+    if args.command == "report":
+        return _report(spark, args)
     return _demo(spark, args)
 
 
@@ -148,6 +158,20 @@ def _run(spark, args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(spark, args: argparse.Namespace) -> int:
+    from cur_analysis.report.build import default_report_path, write_period_report
+    from cur_analysis.report.load import CatalogTableSource, ParquetFolderSource
+
+    source = (
+        ParquetFolderSource(args.output)
+        if spark is None
+        else CatalogTableSource(spark, args.output_database)
+    )
+    destination = args.html or default_report_path(args.output, args.period)
+    print(write_period_report(source, args.period, destination))
+    return 0
+
+
 def _demo(spark, args: argparse.Namespace) -> int:
     from cur_analysis.generate import generate
     from cur_analysis.io.readers import LocalCatalogReader
@@ -169,15 +193,17 @@ def _demo(spark, args: argparse.Namespace) -> int:
     catalog.link(spark, DEFAULT_LINK_DATABASE, DEFAULT_SOURCE_DATABASE)
     print(f"3/4 linked {DEFAULT_LINK_DATABASE}.{DEFAULT_TABLE} -> {found.table}")
     latest = found.periods[-1]
+    ran = found.periods[-2:]  # the previous period too: the report compares with it
     config = RunConfig(
         DEFAULT_LINK_DATABASE,
         DEFAULT_TABLE,
-        (latest.label,),
+        tuple(p.label for p in ran),
         str(home / "demo" / "output"),
         output_database=DEMO_OUTPUT_DATABASE,
     )
     print(
-        f"4/4 running the job for {latest.label} through {DEFAULT_LINK_DATABASE}.{DEFAULT_TABLE}\n"
+        f"4/4 running the job for {', '.join(p.label for p in ran)} through "
+        f"{DEFAULT_LINK_DATABASE}.{DEFAULT_TABLE}\n"
     )
     print(format_run(run(LocalCatalogReader(spark), config)))
     print(
@@ -185,6 +211,11 @@ def _demo(spark, args: argparse.Namespace) -> int:
         f"{DEMO_OUTPUT_DATABASE}.service_monthly where year = '{latest.year_value}' "
         f"and month = '{latest.month_value}'"
     )
+    from cur_analysis.report.build import default_report_path, write_period_report
+    from cur_analysis.report.load import ParquetFolderSource
+
+    report = default_report_path(config.output, latest)
+    print(f"\n{write_period_report(ParquetFolderSource(config.output), latest, report)}")
     print(f"\ndemo finished in {time.monotonic() - started:.1f} s")
     return 0
 

@@ -5,7 +5,9 @@ Job arguments: --source_database (the resource link, e.g. cur_org_linked), --sou
 optional --output_database (publish each dataset as a Glue table; needs
 --enable-glue-datacatalog), optional --catalog local (read through the Spark session's own
 catalog instead of the Glue Data Catalog: for debugging this script under spark-submit against
-the local catalog).
+the local catalog), optional --report_path (after the run, write the HTML cost report of the
+run's latest period to this .html file, or one cur-report-YYYY-MM.html per period into this
+folder or s3:// prefix; needs matplotlib).
 Keep job bookmarks off: they would skip files already read when a month is re-run.
 """
 
@@ -19,7 +21,7 @@ from cur_analysis.errors import InvalidInputError
 from cur_analysis.pipeline import RunConfig
 
 ARGUMENTS = ["JOB_NAME", "source_database", "source_table", "periods", "output_path"]
-OPTIONAL_ARGUMENTS = ["output_database", "catalog"]
+OPTIONAL_ARGUMENTS = ["output_database", "catalog", "report_path"]
 CATALOGS = ("glue", "local")
 
 
@@ -50,6 +52,19 @@ def catalog_choice(argv: list[str]) -> str:
     if chosen not in CATALOGS:
         raise InvalidInputError(f"--catalog {chosen!r} is not one of {', '.join(CATALOGS)}")
     return chosen
+
+
+def report_path(argv: list[str]) -> str | None:
+    """The optional --report_path: a local path or an s3:// URI, checked before Spark starts."""
+    if "--report_path" not in argv:
+        return None
+    try:
+        path = getResolvedOptions(argv, ["report_path"])["report_path"].strip()
+    except GlueArgumentError as exc:
+        raise InvalidInputError(f"{exc}: set it in the job's arguments") from None
+    if not path or ("://" in path and not path.startswith("s3://")):
+        raise InvalidInputError(f"--report_path {path!r} must be a local path or an s3:// URI")
+    return path
 
 
 def _run_in_glue(argv: list[str], config: RunConfig):
@@ -84,6 +99,7 @@ def main(argv: list[str]) -> None:
 
     try:
         config = job_config(argv)
+        reports = report_path(argv)
         if catalog_choice(argv) == "local":
             result = _run_on_local_catalog(config)
         else:
@@ -91,6 +107,13 @@ def main(argv: list[str]) -> None:
     except CurAnalysisError as exc:
         raise SystemExit(f"cur-analysis: error: {exc}") from None
     print(format_run(result))
+    if reports is not None:
+        from cur_analysis.report import write_run_reports
+
+        try:
+            print("\n".join(write_run_reports(result, reports)))
+        except CurAnalysisError as exc:
+            raise SystemExit(f"cur-analysis: error: {exc}") from None
 
 
 if __name__ == "__main__":
