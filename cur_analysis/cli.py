@@ -60,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--months", type=_positive, default=3)
     generate.add_argument("--rows-per-month", type=_positive, default=100_000)
     generate.add_argument("--seed", type=int, default=7)
+    generate.add_argument(
+        "--format", choices=("legacy", "cur2"), default="legacy", help="legacy CUR or CUR 2.0"
+    )
 
     run = commands.add_parser("run", help="compute the cost datasets for billing periods")
     run.add_argument("--database", default=DEFAULT_LINK_DATABASE)
@@ -123,7 +126,9 @@ def _dispatch(args: argparse.Namespace) -> int:
 def _generate(args: argparse.Namespace) -> int:
     from cur_analysis.generate import generate
 
-    files = generate(args.output, args.start, args.months, args.rows_per_month, args.seed)
+    files = generate(
+        args.output, args.start, args.months, args.rows_per_month, args.seed, fmt=args.format
+    )
     print(f"wrote {len(files)} files under {Path(args.output).resolve()}")
     return 0
 

@@ -11,6 +11,14 @@ from pyspark.sql.types import DataType, DoubleType, StringType, TimestampType
 YEAR = "year"
 MONTH = "month"
 PARTITION_KEYS = (YEAR, MONTH)
+# CUR 2.0 (Data Exports) writes BILLING_PERIOD=YYYY-MM; catalogs keep the key in lower case.
+CUR2_PARTITION_KEY = "billing_period"
+# CUR 2.0 map columns and the columns that tell the layout apart.
+CUR2_PRODUCT = "product"
+CUR2_RESOURCE_TAGS = "resource_tags"
+CUR2_COST_CATEGORY = "cost_category"
+CUR2_MARKER = "bill_payer_account_name"
+CUR2_USER_TAG_PREFIX = "user_"
 
 # --- legacy CUR source columns used by the measures and datasets ---
 PAYER_ACCOUNT_ID = "bill_payer_account_id"
@@ -112,6 +120,10 @@ SP_UPFRONT_FEE = "SavingsPlanUpfrontFee"
 CREDIT = "Credit"
 REFUND = "Refund"
 TAX = "Tax"
+EDP_DISCOUNT = "EdpDiscount"
+BUNDLED_DISCOUNT = "BundledDiscount"
+PRIVATE_RATE_DISCOUNT = "PrivateRateDiscount"
+COMPUTE_SAVINGS_PLANS = "ComputeSavingsPlans"  # line_item_product_code of SP fees and refunds
 USAGE_LINE_TYPES = (USAGE, DISCOUNTED_USAGE, SP_COVERED_USAGE)
 
 # Split cost allocation rows duplicate the cost of the instance they split: never summed.

@@ -61,6 +61,61 @@ def without_split_cost_rows(df: DataFrame) -> DataFrame:
     return df.where(operation.isNull() | ~operation.isin(*c.SPLIT_COST_OPERATIONS))
 
 
+def is_cur2(df: DataFrame) -> bool:
+    """CUR 2.0 (Data Exports) has ``bill_payer_account_name`` and the ``resource_tags`` map."""
+    names = {name.lower() for name in df.columns}
+    return c.CUR2_MARKER in names and c.CUR2_RESOURCE_TAGS in names
+
+
+def _blank_as_null(column: Column) -> Column:
+    return F.when(column == "", None).otherwise(column)
+
+
+def _cur2_source(df_columns: set[str], name: str) -> Column:
+    """A SOURCE_SCHEMA column from CUR 2.0: product attributes without a column of their own
+    (``product_region``, ``product_product_name``) come from the ``product`` map."""
+    map_keys = {c.REGION: "region", c.PRODUCT_NAME: "product_name"}
+    if name in map_keys and name not in df_columns and c.CUR2_PRODUCT in df_columns:
+        value = F.col(c.CUR2_PRODUCT).getItem(map_keys[name])
+        return _blank_as_null(value.cast(c.SOURCE_SCHEMA[name])).alias(name)
+    return _conformed(df_columns, name)
+
+
+def cur2_user_tag_keys(df: DataFrame) -> list[str]:
+    """The user tag keys (``user_*``) present in a CUR 2.0 frame's ``resource_tags`` map.
+
+    CUR 2.0 keeps tags as data, not columns, so finding the keys reads that one map column.
+    """
+    keys = df.select(F.explode(F.map_keys(F.col(c.CUR2_RESOURCE_TAGS))).alias("key")).distinct()
+    found = [row["key"] for row in keys.collect()]
+    return sorted(key for key in found if key.startswith(c.CUR2_USER_TAG_PREFIX))
+
+
+def conform_cur2(df: DataFrame, *, with_tags: bool = False) -> DataFrame:
+    """Project a CUR 2.0 frame onto the same columns ``conform_legacy`` produces.
+
+    User tags become ``resource_tags_user_<key>`` columns, so every dataset works unchanged.
+    """
+    present = {name.lower() for name in df.columns}
+    projected = [_cur2_source(present, name) for name in c.SOURCE_SCHEMA]
+    tag_columns = []
+    if with_tags:
+        for key in cur2_user_tag_keys(df):
+            value = F.col(c.CUR2_RESOURCE_TAGS).getItem(key)
+            name = c.USER_TAG_PREFIX + key[len(c.CUR2_USER_TAG_PREFIX) :]
+            tag_columns.append(_blank_as_null(value).alias(name))
+    period = F.col(c.CUR2_PARTITION_KEY)
+    return df.select(
+        *projected,
+        *tag_columns,
+        F.substring(period, 1, 4).alias(c.YEAR),
+        F.substring(period, 6, 2).cast("int").cast("string").alias(c.MONTH),
+        period.alias(c.BILLING_PERIOD),
+    )
+
+
 def conform_cur(df: DataFrame, *, with_tags: bool = False) -> DataFrame:
     """Conform a CUR frame of either layout to the library's columns (the one entry point)."""
+    if is_cur2(df):
+        return conform_cur2(df, with_tags=with_tags)
     return conform_legacy(df, with_tags=with_tags)

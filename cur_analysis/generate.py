@@ -70,6 +70,8 @@ SERVICES = (
 )
 SERVICE_WEIGHTS = np.array([0.34, 0.14, 0.18, 0.1, 0.1, 0.09, 0.05])
 EC2, RDS, LAMBDA = SERVICES[0], SERVICES[1], SERVICES[3]
+_SP_PRODUCT = Service(c.COMPUTE_SAVINGS_PLANS, "Savings Plans for AWS Compute usage", "", "", 0.0)
+DISCOUNT_TYPES = (c.EDP_DISCOUNT, c.BUNDLED_DISCOUNT, c.PRIVATE_RATE_DISCOUNT)
 
 STRING_COLUMNS = (
     c.PAYER_ACCOUNT_ID,
@@ -361,21 +363,36 @@ def _savings_plan(
     return blocks
 
 
-def _adjustments(rng: np.random.Generator, period: BillingPeriod) -> list[_Block]:
-    """Credits, refunds and tax: a few lines per month, as in a real bill."""
-    blocks = []
-    for line_type, count, low, high in (
+def _adjustments(
+    rng: np.random.Generator, period: BillingPeriod, drift: Drift, index: int
+) -> list[_Block]:
+    """Credits, refunds, tax and discounts: a few lines per month, as in a real bill.
+
+    EDP discounts come with the net columns (the discount is what makes net differ from gross);
+    a Compute Savings Plan refund arrives the month after the plan's upfront fee.
+    """
+    kinds = [
         (c.CREDIT, 6, -80.0, -5.0),
         (c.REFUND, 3, -30.0, -1.0),
         (c.TAX, 5, 1.0, 40.0),
-    ):
+        (c.BUNDLED_DISCOUNT, 2, -15.0, -2.0),
+        (c.PRIVATE_RATE_DISCOUNT, 2, -25.0, -5.0),
+    ]
+    if drift.net_columns:
+        kinds.append((c.EDP_DISCOUNT, 4, -120.0, -30.0))
+    blocks = []
+    for line_type, count, low, high in kinds:
         for _ in range(count):
             service = SERVICES[int(rng.integers(0, len(SERVICES)))]
-            block = _fee_block(
-                period, service, ACCOUNTS[int(rng.integers(0, len(ACCOUNTS)))], line_type
-            )
+            account = ACCOUNTS[int(rng.integers(0, len(ACCOUNTS)))]
+            block = _fee_block(period, service, account, line_type)
             block.set(c.UNBLENDED_COST, round(float(rng.uniform(low, high)), 4))
             blocks.append(block)
+    if drift.savings_plans and index == 2:
+        refund = _fee_block(period, _SP_PRODUCT, PAYER, c.REFUND)
+        refund.set(c.UNBLENDED_COST, -250.0)
+        refund.set("line_item_line_item_description", "Refund of Savings Plan upfront fee")
+        blocks.append(refund)
     return blocks
 
 
@@ -401,7 +418,7 @@ def month_table(period: BillingPeriod, index: int, rows: int, seed: int) -> pa.T
         blocks += _savings_plan(rng, period, covered_rows, purchase_month=index == 1)
     else:
         blocks.append(_on_demand_usage(rng, period, 2 * covered_rows))
-    blocks += _adjustments(rng, period)
+    blocks += _adjustments(rng, period, drift, index)
     return _to_table(blocks, period, drift, rng)
 
 
@@ -443,11 +460,12 @@ def _to_table(
     for name, values in numbers.items():
         columns[name] = pa.array(values, pa.float64())
     if drift.net_columns:
+        # Discount lines carry no net cost: the discount is already inside the net columns.
+        is_discount = np.isin(_concat(blocks, c.LINE_ITEM_TYPE, "").astype(str), DISCOUNT_TYPES)
         for net, gross in NET_PAIRS.items():
             if gross in numbers:
-                columns[net] = pa.array(
-                    np.round(numbers[gross] * (1 - NET_DISCOUNT), 8), pa.float64()
-                )
+                net_values = np.round(numbers[gross] * (1 - NET_DISCOUNT), 8)
+                columns[net] = pa.array(np.where(is_discount, 0.0, net_values), pa.float64())
     for tag, (values, untagged_share) in TAGS.items():
         if tag == "resource_tags_user_cost_center" and not drift.cost_center_tag:
             continue
@@ -456,16 +474,94 @@ def _to_table(
     return pa.table(columns)
 
 
+CUR2_FIXED_DOUBLES = (*SP_DOUBLE_COLUMNS, *NET_PAIRS)
+CUR2_FIXED_STRINGS = SP_STRING_COLUMNS
+FORMATS = ("legacy", "cur2")
+
+
+def _map_array(rows: list[list[tuple[str, str]]]) -> pa.Array:
+    offsets = np.cumsum([0] + [len(entries) for entries in rows]).astype(np.int32)
+    keys = [key for entries in rows for key, _ in entries]
+    items = [value for entries in rows for _, value in entries]
+    return pa.MapArray.from_arrays(
+        pa.array(offsets), pa.array(keys, pa.string()), pa.array(items, pa.string())
+    )
+
+
+def to_cur2(legacy: pa.Table) -> pa.Table:
+    """The same line items in CUR 2.0 (Data Exports) form: fixed schema, map columns.
+
+    Product attributes without a column of their own go to ``product``, user tags to
+    ``resource_tags`` (keys ``user_<key>``, only where a value is set), and every savings-plan,
+    reservation and net column is present (null where the legacy month lacked it).
+    """
+    names = legacy.column_names
+    tags = [name for name in names if name.startswith(c.USER_TAG_PREFIX)]
+    product_names = legacy.column(c.PRODUCT_NAME).to_pylist()
+    regions = legacy.column(c.REGION).to_pylist()
+    product = _map_array(
+        [[("product_name", n), ("region", r)] for n, r in zip(product_names, regions, strict=True)]
+    )
+    tag_values = [legacy.column(tag).to_pylist() for tag in tags]
+    resource_tags = _map_array(
+        [
+            [
+                ("user_" + tag[len(c.USER_TAG_PREFIX) :], value)
+                for tag, value in zip(tags, row, strict=True)
+                if value
+            ]
+            for row in zip(*tag_values, strict=True)
+        ]
+        if tags
+        else [[] for _ in range(legacy.num_rows)]
+    )
+    dropped = {c.PRODUCT_NAME, c.REGION, *tags}
+    columns = {name: legacy.column(name) for name in names if name not in dropped}
+    columns[c.REGION_CODE] = legacy.column(c.REGION)
+    for name in CUR2_FIXED_DOUBLES:
+        columns.setdefault(name, pa.nulls(legacy.num_rows, pa.float64()))
+    for name in CUR2_FIXED_STRINGS:
+        columns.setdefault(name, pa.nulls(legacy.num_rows, pa.string()))
+    payer = legacy.column(c.PAYER_ACCOUNT_ID).to_pylist()
+    columns[c.CUR2_MARKER] = pa.array([f"payer {p}" for p in payer], pa.string())
+    columns["line_item_usage_account_name"] = pa.array(
+        [f"account {a}" for a in legacy.column(c.USAGE_ACCOUNT_ID).to_pylist()], pa.string()
+    )
+    columns[c.CUR2_PRODUCT] = product
+    columns[c.CUR2_RESOURCE_TAGS] = resource_tags
+    columns[c.CUR2_COST_CATEGORY] = _map_array([[] for _ in range(legacy.num_rows)])
+    return pa.table(columns)
+
+
+def _partition_folder(output: Path, period: BillingPeriod, fmt: str) -> Path:
+    if fmt == "cur2":
+        return output / f"BILLING_PERIOD={period.label}"
+    return output / f"year={period.year_value}" / f"month={period.month_value}"
+
+
 def generate(
-    output: str | Path, start: BillingPeriod, months: int, rows_per_month: int, seed: int = 7
+    output: str | Path,
+    start: BillingPeriod,
+    months: int,
+    rows_per_month: int,
+    seed: int = 7,
+    fmt: str = "legacy",
 ) -> list[Path]:
-    """Write ``months`` months of synthetic legacy CUR under ``output``; returns the files."""
+    """Write ``months`` months of synthetic CUR under ``output``; returns the files.
+
+    ``fmt`` is ``legacy`` (``year=/month=`` folders) or ``cur2`` (``BILLING_PERIOD=`` folders);
+    both hold the same line items for the same seed.
+    """
     if months < 1 or rows_per_month < 200:
         raise ValueError("generate needs at least 1 month and 200 rows per month")
+    if fmt not in FORMATS:
+        raise ValueError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
     written = []
     for index, period in enumerate(month_range(start, months)):
         table = month_table(period, index, rows_per_month, seed)
-        folder = Path(output) / f"year={period.year_value}" / f"month={period.month_value}"
+        if fmt == "cur2":
+            table = to_cur2(table)
+        folder = _partition_folder(Path(output), period, fmt)
         folder.mkdir(parents=True, exist_ok=True)
         for old in folder.glob("*.parquet"):
             old.unlink()

@@ -23,6 +23,13 @@ def _reservation_fee() -> Column:
     return (F.col(c.LINE_ITEM_TYPE) == c.FEE) & F.col(c.RI_ARN).isNotNull()
 
 
+def _savings_plan_refund() -> Column:
+    """A ``Refund`` of a Compute Savings Plan: returns an upfront fee amortized cost never had."""
+    return (F.col(c.LINE_ITEM_TYPE) == c.REFUND) & (
+        F.col(c.PRODUCT_CODE) == c.COMPUTE_SAVINGS_PLANS
+    )
+
+
 def _amount(name: str) -> Column:
     return F.coalesce(F.col(name), F.lit(0.0))
 
@@ -58,7 +65,7 @@ def _amortized(pick: Callable[[str, str], Column], otherwise: Column) -> Column:
             pick(c.RI_NET_UNUSED_AMORTIZED_UPFRONT, c.RI_UNUSED_AMORTIZED_UPFRONT)
             + pick(c.RI_NET_UNUSED_RECURRING, c.RI_UNUSED_RECURRING),
         )
-        .when(_reservation_fee(), F.lit(0.0))
+        .when(_reservation_fee() | _savings_plan_refund(), F.lit(0.0))
         .otherwise(otherwise)
     )
 
@@ -69,7 +76,9 @@ def amortized_cost() -> Column:
     SavingsPlanCoveredUsage -> SP effective cost; SavingsPlanRecurringFee -> unused commitment
     (total commitment to date - used commitment); SavingsPlanNegation, SavingsPlanUpfrontFee -> 0;
     DiscountedUsage -> reservation effective cost; RIFee -> unused amortized upfront + unused
-    recurring fee; Fee with a reservation ARN -> 0; everything else -> unblended.
+    recurring fee; Fee with a reservation ARN -> 0; Refund of ComputeSavingsPlans -> 0 (CID's
+    refund rule: the upfront fee it refunds was never in amortized cost); everything else ->
+    unblended (Credit, Refund, Tax and EDP/Bundled/PrivateRate discounts keep their amount).
     """
     return _amortized(lambda _net, gross: _amount(gross), unblended_cost())
 
@@ -85,12 +94,16 @@ def ri_sp_trueup() -> Column:
     CID's true-up removes the amortized upfront share carried by the commitment fee rows
     (SavingsPlanRecurringFee, RIFee); because our unblended keeps SavingsPlanNegation rows (as
     Cost Explorer does) and amortized sets upfront payments to 0, the upfront payments themselves
-    (SavingsPlanUpfrontFee, Fee with a reservation ARN) are added back here.
+    (SavingsPlanUpfrontFee, Fee with a reservation ARN, and a Compute Savings Plan Refund of such
+    a fee) are added back here.
     """
     return (
         F.when(_line_type_is(c.SP_RECURRING_FEE), -_amount(c.SP_AMORTIZED_UPFRONT))
         .when(_line_type_is(c.RI_FEE), -_amount(c.RI_AMORTIZED_UPFRONT))
-        .when(_line_type_is(c.SP_UPFRONT_FEE) | _reservation_fee(), unblended_cost())
+        .when(
+            _line_type_is(c.SP_UPFRONT_FEE) | _reservation_fee() | _savings_plan_refund(),
+            unblended_cost(),
+        )
         .otherwise(F.lit(0.0))
     )
 

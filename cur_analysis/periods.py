@@ -92,14 +92,6 @@ def parse_periods(texts: Iterable[str]) -> tuple[BillingPeriod, ...]:
     return tuple(sorted(parsed))
 
 
-def predicate_for(periods: Iterable[BillingPeriod]) -> str:
-    """One push-down predicate selecting all the given periods."""
-    clauses = [f"({period.predicate()})" for period in sorted(set(periods))]
-    if not clauses:
-        raise InvalidInputError("no billing period given")
-    return clauses[0][1:-1] if len(clauses) == 1 else " or ".join(clauses)
-
-
 def month_range(start: BillingPeriod, months: int) -> tuple[BillingPeriod, ...]:
     """``months`` consecutive periods starting at ``start``."""
     periods = [start]

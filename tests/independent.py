@@ -21,6 +21,7 @@ CASE
     THEN reservation_unused_amortized_upfront_fee_for_billing_period
          + reservation_unused_recurring_fee
   WHEN line_item_line_item_type = 'Fee' AND coalesce(reservation_reservation_a_r_n, '') <> '' THEN 0
+  WHEN line_item_line_item_type = 'Refund' AND line_item_product_code = 'ComputeSavingsPlans' THEN 0
   ELSE line_item_unblended_cost
 END
 """

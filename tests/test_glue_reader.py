@@ -59,6 +59,19 @@ def _expect_link_and_partitions(stubber: Stubber, months: list[str]) -> None:
         {"Name": "cur_org_linked"},
     )
     stubber.add_response(
+        "get_table",
+        {
+            "Table": {
+                "Name": "legacy_all",
+                "PartitionKeys": [
+                    {"Name": "year", "Type": "string"},
+                    {"Name": "month", "Type": "string"},
+                ],
+            }
+        },
+        {"CatalogId": PRODUCER, "DatabaseName": "cur_org", "Name": "legacy_all"},
+    )
+    stubber.add_response(
         "get_partitions",
         {"Partitions": [{"Values": ["2024", m]} for m in months]},
         {

@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from cur_analysis.errors import InvalidInputError
-from cur_analysis.periods import BillingPeriod, parse_periods, predicate_for
+from cur_analysis.layout import Layout
+from cur_analysis.periods import BillingPeriod, parse_periods
 
 
 @pytest.mark.parametrize(
@@ -57,7 +58,7 @@ def test_predicate_matches_the_crawler_partition_values() -> None:
 def test_several_periods_make_one_predicate_sorted_without_repeats() -> None:
     periods = parse_periods(["2024-05", "2024-04,2024-5"])
     assert periods == (BillingPeriod(2024, 4), BillingPeriod(2024, 5))
-    assert predicate_for(periods) == (
+    assert Layout.LEGACY.predicate_for(periods) == (
         "(year = '2024' and month = '4') or (year = '2024' and month = '5')"
     )
 
@@ -71,3 +72,11 @@ def test_previous_and_next_cross_year_boundaries() -> None:
     assert BillingPeriod(2024, 1).previous() == BillingPeriod(2023, 12)
     assert BillingPeriod(2023, 12).next() == BillingPeriod(2024, 1)
     assert BillingPeriod(2024, 3).label == "2024-03"
+
+
+def test_cur2_predicate_uses_the_billing_period_partition() -> None:
+    periods = parse_periods(["2024-5", "2024-04"])
+    assert Layout.CUR2.predicate(periods[1]) == "billing_period = '2024-05'"
+    assert Layout.CUR2.predicate_for(periods) == (
+        "(billing_period = '2024-04') or (billing_period = '2024-05')"
+    )

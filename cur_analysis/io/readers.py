@@ -8,17 +8,16 @@ the Glue entry script builds the ``GlueContext`` and hands it in.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import reduce
+from dataclasses import dataclass
 from typing import Any, Protocol
 
-from pyspark.sql import Column, DataFrame, SparkSession
-from pyspark.sql import functions as F
+from pyspark.sql import DataFrame, SparkSession
 
-from cur_analysis import columns as c
 from cur_analysis.errors import MissingPeriodError, MissingTableError
+from cur_analysis.layout import Layout, layout_of_partition_keys
 from cur_analysis.local import catalog
 from cur_analysis.names import catalog_name
-from cur_analysis.periods import BillingPeriod, predicate_for
+from cur_analysis.periods import BillingPeriod
 
 
 class CurReader(Protocol):
@@ -46,15 +45,6 @@ def read_cur(
     return reader.read(database, table, periods)
 
 
-def period_filter(periods: Sequence[BillingPeriod]) -> Column:
-    """Partition filter as a Column (no SQL text): ``(year = 'Y' and month = 'M') or ...``."""
-    clauses = [
-        (F.col(c.YEAR) == F.lit(p.year_value)) & (F.col(c.MONTH) == F.lit(p.month_value))
-        for p in sorted(set(periods))
-    ]
-    return reduce(lambda left, right: left | right, clauses)
-
-
 class LocalCatalogReader:
     """Reads through the local Hive metastore; the filter on partition keys prunes partitions."""
 
@@ -67,7 +57,16 @@ class LocalCatalogReader:
         )
 
     def read(self, database: str, table: str, periods: Sequence[BillingPeriod]) -> DataFrame:
-        return self._spark.table(f"{database}.{table}").where(period_filter(periods))
+        physical = catalog.resolve_table(self._spark, database, table)
+        layout = catalog.table_layout(self._spark, physical)
+        return self._spark.table(f"{database}.{table}").where(layout.period_filter(periods))
+
+
+@dataclass(frozen=True)
+class _GlueTable:
+    where: dict[str, str]
+    layout: Layout
+    keys: list[str]
 
 
 class GlueCatalogReader:
@@ -80,6 +79,7 @@ class GlueCatalogReader:
     def __init__(self, glue_context: Any, glue_client: Any) -> None:
         self._glue_context = glue_context
         self._glue = glue_client
+        self._tables: dict[tuple[str, str], _GlueTable] = {}
 
     def _target(self, database: str) -> dict[str, str]:
         try:
@@ -94,23 +94,39 @@ class GlueCatalogReader:
             return {"DatabaseName": database}
         return {"CatalogId": target["CatalogId"], "DatabaseName": target["DatabaseName"]}
 
+    def _table(self, database: str, table: str) -> _GlueTable:
+        """Where the table lives (following a link), its layout and keys; read once per table."""
+        if (database, table) not in self._tables:
+            where = self._target(database)
+            try:
+                found = self._glue.get_table(**where, Name=table)["Table"]
+            except self._glue.exceptions.EntityNotFoundException:
+                raise MissingTableError(
+                    f"table {table} is not in {where['DatabaseName']}: check --source_table"
+                ) from None
+            keys = [key["Name"] for key in found.get("PartitionKeys", [])]
+            self._tables[(database, table)] = _GlueTable(
+                where, layout_of_partition_keys(keys), keys
+            )
+        return self._tables[(database, table)]
+
     def available_periods(self, database: str, table: str) -> tuple[BillingPeriod, ...]:
-        where = self._target(database)
+        found = self._table(database, table)
         pages = self._glue.get_paginator("get_partitions").paginate(
-            **where, TableName=table, ExcludeColumnSchema=True
+            **found.where, TableName=table, ExcludeColumnSchema=True
         )
         return tuple(
             sorted(
                 {
-                    BillingPeriod.from_partition(*partition["Values"][:2])
+                    found.layout.period_of(dict(zip(found.keys, part["Values"], strict=True)))
                     for page in pages
-                    for partition in page["Partitions"]
+                    for part in page["Partitions"]
                 }
             )
         )
 
     def read(self, database: str, table: str, periods: Sequence[BillingPeriod]) -> DataFrame:
-        predicate = predicate_for(periods)
+        predicate = self._table(database, table).layout.predicate_for(periods)
         dynamic_frame = self._glue_context.create_dynamic_frame.from_catalog(
             database=database,
             table_name=table,

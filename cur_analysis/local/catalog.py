@@ -15,6 +15,7 @@ from pyspark.sql.types import StructType
 
 from cur_analysis import columns as c
 from cur_analysis.errors import InvalidInputError, MissingTableError
+from cur_analysis.layout import Layout, layout_of_partition_keys
 from cur_analysis.names import catalog_name, sql_path
 from cur_analysis.periods import BillingPeriod
 
@@ -28,69 +29,117 @@ class Registered:
     table: str
     periods: tuple[BillingPeriod, ...]
     columns: int
+    layout: Layout = Layout.LEGACY
 
 
 def _quoted(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
 
-def _partition_folders(root: Path) -> list[Path]:
-    return sorted(
-        folder
-        for folder in root.glob("year=*/month=*")
-        if folder.is_dir() and any(folder.glob("*.parquet"))
-    )
+@dataclass(frozen=True)
+class _Partition:
+    folder: Path
+    period: BillingPeriod
 
 
-def _merged_data_schema(spark: SparkSession, root: Path) -> StructType:
+def _is_partition(folder: Path, key: str) -> bool:
+    return folder.is_dir() and folder.name.lower().startswith(f"{key}=")
+
+
+def _value(folder: Path) -> str:
+    return folder.name.split("=", 1)[1]
+
+
+def _has_parquet(folder: Path) -> bool:
+    return any(folder.glob("*.parquet"))
+
+
+def _find_partitions(root: Path) -> tuple[Layout, list[_Partition]]:
+    """The export's layout and partitions: ``year=/month=`` folders or ``BILLING_PERIOD=`` ones."""
+    legacy = [
+        _Partition(month, BillingPeriod.from_partition(_value(year), _value(month)))
+        for year in sorted(root.iterdir())
+        if _is_partition(year, c.YEAR)
+        for month in sorted(year.iterdir())
+        if _is_partition(month, c.MONTH) and _has_parquet(month)
+    ]
+    cur2 = [
+        _Partition(folder, BillingPeriod.parse(_value(folder)))
+        for folder in sorted(root.iterdir())
+        if _is_partition(folder, c.CUR2_PARTITION_KEY) and _has_parquet(folder)
+    ]
+    if legacy and cur2:
+        raise InvalidInputError(
+            f"{root} holds both year=/month= and BILLING_PERIOD= folders: register each export "
+            "prefix on its own"
+        )
+    if not legacy and not cur2:
+        raise InvalidInputError(
+            f"no year=YYYY/month=M/ or BILLING_PERIOD=YYYY-MM/ folders with Parquet files under "
+            f"{root}: point --path at the report prefix of a CUR Parquet export"
+        )
+    return (Layout.LEGACY, legacy) if legacy else (Layout.CUR2, cur2)
+
+
+def _merged_data_schema(
+    spark: SparkSession, root: Path, partitions: list[_Partition]
+) -> StructType:
     """Union of every file's columns (what the crawler does across drifting months)."""
     inferred = (
         spark.read.option("mergeSchema", "true")
         .option("basePath", str(root))
-        .parquet(str(root / "year=*" / "month=*"))
+        .parquet(*[str(partition.folder) for partition in partitions])
         .schema
     )
-    data_fields = [field for field in inferred.fields if field.name not in c.PARTITION_KEYS]
-    return StructType(data_fields)
+    partition_names = {*c.PARTITION_KEYS, c.CUR2_PARTITION_KEY}
+    return StructType([f for f in inferred.fields if f.name.lower() not in partition_names])
 
 
-def _create_table_sql(table: str, schema: StructType, location: str) -> str:
+def _create_table_sql(table: str, schema: StructType, layout: Layout, location: str) -> str:
     data = [f"{_quoted(f.name)} {f.dataType.simpleString()}" for f in schema.fields]
-    keys = [f"{_quoted(key)} string" for key in c.PARTITION_KEYS]
+    keys = [f"{_quoted(key)} string" for key in layout.partition_keys]
     return (
         f"CREATE TABLE {table} ({', '.join(data + keys)}) USING parquet "
-        f"PARTITIONED BY ({', '.join(c.PARTITION_KEYS)}) LOCATION '{sql_path(location)}'"
+        f"PARTITIONED BY ({', '.join(layout.partition_keys)}) LOCATION '{sql_path(location)}'"
     )
+
+
+def _partition_spec(layout: Layout, period: BillingPeriod) -> str:
+    """The canonical partition values of ``period`` (month unpadded), whatever the folder says."""
+    if layout is Layout.LEGACY:
+        return f"{c.YEAR} = '{period.year_value}', {c.MONTH} = '{period.month_value}'"
+    return f"{c.CUR2_PARTITION_KEY} = '{period.label}'"
+
+
+def _add_partitions_sql(table: str, layout: Layout, partitions: list[_Partition]) -> str:
+    specs = " ".join(
+        f"PARTITION ({_partition_spec(layout, p.period)}) LOCATION '{sql_path(str(p.folder))}'"
+        for p in partitions
+    )
+    return f"ALTER TABLE {table} ADD IF NOT EXISTS {specs}"
 
 
 def register(spark: SparkSession, path: str | Path, database: str, table: str) -> Registered:
-    """Create (or re-create) ``database.table`` over a ``year=YYYY/month=M`` Parquet export.
+    """Create (or re-create) ``database.table`` over a legacy or CUR 2.0 Parquet export.
 
     Re-running picks up new partitions and new columns, and refreshes the views of any link.
     """
     db, tbl = catalog_name(database, "database"), catalog_name(table, "table")
     root = Path(path).expanduser().resolve()
-    folders = _partition_folders(root) if root.is_dir() else []
-    if not folders:
-        raise InvalidInputError(
-            f"no year=YYYY/month=M/ folders with Parquet files under {root}: "
-            "point --path at the report prefix of a legacy CUR Parquet export"
-        )
-    periods = tuple(sorted(_period_of_folder(folder) for folder in folders))
-    schema = _merged_data_schema(spark, root)
+    if not root.is_dir():
+        raise InvalidInputError(f"{root} is not a folder: point --path at the export's prefix")
+    layout, partitions = _find_partitions(root)
+    periods = [p.period for p in partitions]
+    if len(set(periods)) != len(periods):
+        raise InvalidInputError(f"{root} has two folders for the same billing period")
+    schema = _merged_data_schema(spark, root, partitions)
     full_name = f"{db}.{tbl}"
     spark.sql(f"CREATE DATABASE IF NOT EXISTS {db}")
     spark.sql(f"DROP TABLE IF EXISTS {full_name}")  # external: drops metadata only
-    spark.sql(_create_table_sql(full_name, schema, root.as_uri()))
-    spark.sql(f"MSCK REPAIR TABLE {full_name}")
+    spark.sql(_create_table_sql(full_name, schema, layout, str(root)))
+    spark.sql(_add_partitions_sql(full_name, layout, partitions))
     _refresh_links_to(spark, full_name)
-    return Registered(full_name, periods, len(schema.fields))
-
-
-def _period_of_folder(folder: Path) -> BillingPeriod:
-    year = folder.parent.name.split("=", 1)[1]
-    month = folder.name.split("=", 1)[1]
-    return BillingPeriod.from_partition(year, month)
+    return Registered(full_name, tuple(sorted(periods)), len(schema.fields), layout)
 
 
 def link(spark: SparkSession, database: str, target_database: str) -> list[str]:
@@ -148,11 +197,15 @@ def resolve_table(spark: SparkSession, database: str, table: str) -> str:
     return target or f"{db}.{tbl}"
 
 
+def table_layout(spark: SparkSession, table: str) -> Layout:
+    """The layout of a physical ``db.table``, from its partition columns."""
+    keys = [column.name for column in spark.catalog.listColumns(table) if column.isPartition]
+    return layout_of_partition_keys(keys)
+
+
 def partition_periods(spark: SparkSession, table: str) -> tuple[BillingPeriod, ...]:
     """The billing periods that have a partition in ``table`` (a physical ``db.table``)."""
+    layout = table_layout(spark, table)
     rows = spark.sql(f"SHOW PARTITIONS {table}").collect()
-    periods = set()
-    for row in rows:
-        values = dict(part.split("=", 1) for part in row[0].split("/"))
-        periods.add(BillingPeriod.from_partition(values[c.YEAR], values[c.MONTH]))
-    return tuple(sorted(periods))
+    specs = [dict(part.split("=", 1) for part in row[0].split("/")) for row in rows]
+    return tuple(sorted({layout.period_of(spec) for spec in specs}))
