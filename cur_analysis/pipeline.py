@@ -1,7 +1,9 @@
 """The job: read periods, conform, measure, write. The CLI and the Glue script both call ``run``.
 
-The source is scanned once: the conformed, projected frame of the requested periods (and of their
-previous periods, for the change columns) is persisted and every dataset is derived from it.
+The source is scanned once: the conformed frame of the requested periods (and of their previous
+periods, for the change columns) is summed in one aggregation pass to the fine grain
+(``datasets.grain``), which is persisted; every dataset and the totals roll up from it. Only the
+columns the measures and dimensions use are read (tag columns only for ``tag_monthly``).
 """
 
 from __future__ import annotations
@@ -17,12 +19,12 @@ from pyspark.sql import functions as F
 from cur_analysis import columns as c
 from cur_analysis.conform import conform_cur, user_tag_columns, without_split_cost_rows
 from cur_analysis.datasets import monthly, savings
-from cur_analysis.datasets.daily_cost import daily_cost
+from cur_analysis.datasets.daily_cost import daily_cost_from_grain
+from cur_analysis.datasets.grain import ROLLED_UP, daily_rows, fine_grain, summed
 from cur_analysis.errors import InvalidInputError, MissingPeriodError
 from cur_analysis.io.readers import CurReader
 from cur_analysis.io.tables import publish_table
 from cur_analysis.io.writers import write_periods
-from cur_analysis.measures import MEASURES
 from cur_analysis.names import catalog_name
 from cur_analysis.periods import BillingPeriod, checked_period_texts, resolve_periods
 
@@ -101,11 +103,11 @@ def _builders(
     tags: Sequence[str], loaded: Sequence[str]
 ) -> dict[str, Callable[[DataFrame], DataFrame]]:
     return {
-        "daily_cost": daily_cost,
-        "account_monthly": lambda cur: monthly.account_monthly(cur, loaded),
-        "service_monthly": lambda cur: monthly.service_monthly(cur, loaded),
-        "tag_monthly": lambda cur: monthly.tag_monthly(cur, tags),
-        "savings_monthly": savings.savings_monthly,
+        "daily_cost": daily_cost_from_grain,
+        "account_monthly": lambda grain: monthly.account_monthly_from_grain(grain, loaded),
+        "service_monthly": lambda grain: monthly.service_monthly_from_grain(grain, loaded),
+        "tag_monthly": lambda grain: monthly.tag_monthly_from_grain(grain, tags),
+        "savings_monthly": savings.savings_monthly_from_grain,
     }
 
 
@@ -116,16 +118,16 @@ def run(reader: CurReader, config: RunConfig) -> RunResult:
     source = reader.read(config.database, config.table, loaded)
     with_tags = "tag_monthly" in config.datasets
     cur = without_split_cost_rows(conform_cur(source, with_tags=with_tags))
-    cur = cur.persist(StorageLevel.MEMORY_AND_DISK)
     labels = [p.label for p in periods]
-    loaded_labels = [p.label for p in loaded]
-    builders = _builders(user_tag_columns(cur.columns) if with_tags else [], loaded_labels)
+    tags = user_tag_columns(cur.columns) if with_tags else []
+    grain = fine_grain(cur, tags, tag_periods=labels).persist(StorageLevel.MEMORY_AND_DISK)
+    builders = _builders(tags, [p.label for p in loaded])
     outputs: dict[str, str] = {}
     try:
-        totals = _totals_by_period(cur.where(F.col(c.BILLING_PERIOD).isin(*labels)))
+        totals = _totals_by_period(grain.where(F.col(c.BILLING_PERIOD).isin(*labels)))
         movers: tuple[Mover, ...] = ()
         for name in config.datasets:
-            dataset = builders[name](cur).where(F.col(c.BILLING_PERIOD).isin(*labels))
+            dataset = builders[name](grain).where(F.col(c.BILLING_PERIOD).isin(*labels))
             if name in ("account_monthly", "service_monthly"):
                 dataset = dataset.persist(StorageLevel.MEMORY_AND_DISK)
                 movers += top_movers(dataset, name)
@@ -136,20 +138,14 @@ def run(reader: CurReader, config: RunConfig) -> RunResult:
                 )
             dataset.unpersist()
     finally:
-        cur.unpersist()
+        grain.unpersist()
     return RunResult(config, periods, totals, outputs, movers, time.monotonic() - started)
 
 
-def _totals_by_period(cur: DataFrame) -> dict[str, dict[str, float]]:
-    names = [*MEASURES, c.LINE_ITEM_COUNT]
-    sums = [F.sum(measure()).alias(name) for name, measure in MEASURES.items()]
-    rows = (
-        cur.groupBy(c.BILLING_PERIOD)
-        .agg(*sums, F.count(F.lit(1)).alias(c.LINE_ITEM_COUNT))
-        .collect()
-    )
+def _totals_by_period(grain: DataFrame) -> dict[str, dict[str, float]]:
+    rows = daily_rows(grain).groupBy(c.BILLING_PERIOD).agg(*summed(ROLLED_UP)).collect()
     return {
-        row[c.BILLING_PERIOD]: {name: float(row[name] or 0.0) for name in names}
+        row[c.BILLING_PERIOD]: {name: float(row[name] or 0.0) for name in ROLLED_UP}
         for row in sorted(rows, key=lambda r: r[c.BILLING_PERIOD])
     }
 

@@ -3,34 +3,18 @@
 from __future__ import annotations
 
 from pyspark.sql import DataFrame
-from pyspark.sql import functions as F
 
-from cur_analysis import columns as c
-from cur_analysis import dimensions as d
-from cur_analysis.measures import summed_measures
+from cur_analysis.datasets.grain import DAILY_KEYS, ROLLED_UP, daily_rows, fine_grain
 
 NAME = "daily_cost"
-KEYS = (
-    c.USAGE_DATE,
-    c.BILLING_PERIOD,
-    c.PAYER,
-    c.ACCOUNT,
-    c.SERVICE,
-    c.REGION_OUT,
-    c.CHARGE_TYPE,
-    c.PURCHASE_OPTION,
-)
+KEYS = DAILY_KEYS
+
+
+def daily_cost_from_grain(grain: DataFrame) -> DataFrame:
+    """``daily_cost`` of a fine grain (its ``daily`` rows are already at this grain)."""
+    return daily_rows(grain).select(*KEYS, *ROLLED_UP)
 
 
 def daily_cost(cur: DataFrame) -> DataFrame:
     """Aggregate a conformed CUR frame (split-cost rows already removed) to the daily grain."""
-    return cur.groupBy(
-        d.usage_date().alias(c.USAGE_DATE),
-        F.col(c.BILLING_PERIOD),
-        F.col(c.PAYER_ACCOUNT_ID).alias(c.PAYER),
-        F.col(c.USAGE_ACCOUNT_ID).alias(c.ACCOUNT),
-        d.service().alias(c.SERVICE),
-        d.region().alias(c.REGION_OUT),
-        F.col(c.LINE_ITEM_TYPE).alias(c.CHARGE_TYPE),
-        d.purchase_option().alias(c.PURCHASE_OPTION),
-    ).agg(*summed_measures(), F.count(F.lit(1)).alias(c.LINE_ITEM_COUNT))
+    return daily_cost_from_grain(fine_grain(cur))

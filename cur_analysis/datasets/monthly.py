@@ -2,6 +2,7 @@
 
 Each takes the conformed CUR frame of the requested periods *and* their previous periods (when the
 table has them), so change columns come from the table whether or not that period is rewritten.
+Each is a roll-up of the fine grain (``*_from_grain``); the ``cur`` forms make the grain first.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 from cur_analysis import columns as c
-from cur_analysis import dimensions as d
-from cur_analysis.measures import MEASURES, summed_measures
+from cur_analysis.datasets.grain import ROLLED_UP, daily_rows, fine_grain, summed, tag_rows
+from cur_analysis.measures import MEASURES
 
 
 def next_period(period: Column) -> Column:
@@ -21,10 +22,8 @@ def next_period(period: Column) -> Column:
     return F.date_format(F.add_months(F.to_date(F.concat(period, F.lit("-01"))), 1), "yyyy-MM")
 
 
-def _monthly(cur: DataFrame, keys: Sequence[Column]) -> DataFrame:
-    return cur.groupBy(F.col(c.BILLING_PERIOD), *keys).agg(
-        *summed_measures(), F.count(F.lit(1)).alias(c.LINE_ITEM_COUNT)
-    )
+def _monthly(grain: DataFrame, keys: Sequence[str]) -> DataFrame:
+    return daily_rows(grain).groupBy(c.BILLING_PERIOD, *keys).agg(*summed(ROLLED_UP))
 
 
 def with_previous_period_change(
@@ -61,18 +60,23 @@ def _share_of_period(measure: str) -> Column:
     return F.when(total != 0, F.col(measure) / total)
 
 
-def account_monthly(cur: DataFrame, loaded_periods: Sequence[str]) -> DataFrame:
-    """Period x payer x usage account: measures, share of the period's amortized, change."""
+def account_monthly_from_grain(grain: DataFrame, loaded_periods: Sequence[str]) -> DataFrame:
+    """``account_monthly`` rolled up from a fine grain."""
     keys = [c.PAYER, c.ACCOUNT]
-    monthly = _monthly(
-        cur, [F.col(c.PAYER_ACCOUNT_ID).alias(c.PAYER), F.col(c.USAGE_ACCOUNT_ID).alias(c.ACCOUNT)]
-    ).withColumn(c.SHARE_OF_TOTAL_AMORTIZED, _share_of_period("amortized_cost"))
+    monthly = _monthly(grain, keys).withColumn(
+        c.SHARE_OF_TOTAL_AMORTIZED, _share_of_period("amortized_cost")
+    )
     return with_previous_period_change(monthly, keys, loaded_periods)
 
 
-def service_monthly(cur: DataFrame, loaded_periods: Sequence[str]) -> DataFrame:
-    """Period x service: measures, change versus the previous period, rank by amortized cost."""
-    monthly = _monthly(cur, [d.service().alias(c.SERVICE)]).withColumn(
+def account_monthly(cur: DataFrame, loaded_periods: Sequence[str]) -> DataFrame:
+    """Period x payer x usage account: measures, share of the period's amortized, change."""
+    return account_monthly_from_grain(fine_grain(cur), loaded_periods)
+
+
+def service_monthly_from_grain(grain: DataFrame, loaded_periods: Sequence[str]) -> DataFrame:
+    """``service_monthly`` rolled up from a fine grain."""
+    monthly = _monthly(grain, [c.SERVICE]).withColumn(
         c.SHARE_OF_TOTAL_AMORTIZED, _share_of_period("amortized_cost")
     )
     ranked = monthly.withColumn(
@@ -82,9 +86,36 @@ def service_monthly(cur: DataFrame, loaded_periods: Sequence[str]) -> DataFrame:
     return with_previous_period_change(ranked, [c.SERVICE], loaded_periods)
 
 
+def service_monthly(cur: DataFrame, loaded_periods: Sequence[str]) -> DataFrame:
+    """Period x service: measures, change versus the previous period, rank by amortized cost."""
+    return service_monthly_from_grain(fine_grain(cur), loaded_periods)
+
+
 def tag_key_of(column: str) -> str:
     """``resource_tags_user_cost_center`` -> ``cost_center``."""
     return column[len(c.USER_TAG_PREFIX) :]
+
+
+def tag_monthly_from_grain(grain: DataFrame, tag_columns: Sequence[str]) -> DataFrame:
+    """``tag_monthly`` rolled up, key by key, from the ``tags`` rows of a fine grain."""
+    if not tag_columns:
+        return _empty_tag_frame(grain)
+    pairs = F.array(
+        *[
+            F.struct(F.lit(tag_key_of(name)).alias(c.TAG_KEY), F.col(name).alias(c.TAG_VALUE))
+            for name in tag_columns
+        ]
+    )
+    stacked = tag_rows(grain).select(c.BILLING_PERIOD, c.SERVICE, F.inline(pairs), *ROLLED_UP)
+    by_key = stacked.groupBy(c.BILLING_PERIOD, c.TAG_KEY, c.TAG_VALUE, c.SERVICE).agg(
+        *summed(ROLLED_UP)
+    )
+    per_key = Window.partitionBy(c.BILLING_PERIOD, c.TAG_KEY)
+    tagged = F.sum(F.when(F.col(c.TAG_VALUE).isNotNull(), F.col("amortized_cost"))).over(per_key)
+    total = F.sum("amortized_cost").over(per_key)
+    return by_key.withColumn(
+        c.TAG_COVERAGE, F.when(total != 0, F.coalesce(tagged, F.lit(0.0)) / total)
+    )
 
 
 def tag_monthly(cur: DataFrame, tag_columns: Sequence[str]) -> DataFrame:
@@ -95,29 +126,11 @@ def tag_monthly(cur: DataFrame, tag_columns: Sequence[str]) -> DataFrame:
     """
     if not tag_columns:
         return _empty_tag_frame(cur)
-    pairs = F.array(
-        *[
-            F.struct(F.lit(tag_key_of(name)).alias(c.TAG_KEY), F.col(name).alias(c.TAG_VALUE))
-            for name in tag_columns
-        ]
-    )
-    measures = [measure().alias(name) for name, measure in MEASURES.items()]
-    stacked = cur.select(
-        F.col(c.BILLING_PERIOD), d.service().alias(c.SERVICE), F.inline(pairs), *measures
-    )
-    summed = stacked.groupBy(c.BILLING_PERIOD, c.TAG_KEY, c.TAG_VALUE, c.SERVICE).agg(
-        *[F.sum(name).alias(name) for name in MEASURES], F.count(F.lit(1)).alias(c.LINE_ITEM_COUNT)
-    )
-    per_key = Window.partitionBy(c.BILLING_PERIOD, c.TAG_KEY)
-    tagged = F.sum(F.when(F.col(c.TAG_VALUE).isNotNull(), F.col("amortized_cost"))).over(per_key)
-    total = F.sum("amortized_cost").over(per_key)
-    return summed.withColumn(
-        c.TAG_COVERAGE, F.when(total != 0, F.coalesce(tagged, F.lit(0.0)) / total)
-    )
+    return tag_monthly_from_grain(fine_grain(cur, tag_columns), tag_columns)
 
 
-def _empty_tag_frame(cur: DataFrame) -> DataFrame:
-    return cur.select(
+def _empty_tag_frame(frame: DataFrame) -> DataFrame:
+    return frame.select(
         F.col(c.BILLING_PERIOD),
         F.lit(None).cast("string").alias(c.TAG_KEY),
         F.lit(None).cast("string").alias(c.TAG_VALUE),

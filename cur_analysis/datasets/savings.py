@@ -18,42 +18,43 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from cur_analysis import columns as c
-from cur_analysis.measures import amortized_cost, public_on_demand_cost
+from cur_analysis.datasets.grain import (
+    SP_TOTAL_COMMITMENT_SUM,
+    SP_USED_COMMITMENT_SUM,
+    daily_rows,
+    fine_grain,
+)
 
 NAME = "savings_monthly"
 
 
-def _of_type(line_type: str | tuple[str, ...], value: Column) -> Column:
+def _of_type(line_type: str | tuple[str, ...], value: str) -> Column:
     types = (line_type,) if isinstance(line_type, str) else line_type
-    return F.sum(F.when(F.col(c.LINE_ITEM_TYPE).isin(*types), value).otherwise(F.lit(0.0)))
+    return F.sum(F.when(F.col(c.CHARGE_TYPE).isin(*types), F.col(value)).otherwise(F.lit(0.0)))
 
 
 def _ratio(numerator: str, denominator: str) -> Column:
     return F.when(F.col(denominator) > 0, F.col(numerator) / F.col(denominator))
 
 
-def savings_monthly(cur: DataFrame) -> DataFrame:
-    """Aggregate a conformed CUR frame to period x payer x usage account savings figures."""
-    public = public_on_demand_cost()
-    sums = cur.groupBy(
-        F.col(c.BILLING_PERIOD),
-        F.col(c.PAYER_ACCOUNT_ID).alias(c.PAYER),
-        F.col(c.USAGE_ACCOUNT_ID).alias(c.ACCOUNT),
-    ).agg(
-        F.sum(public).alias("on_demand_equivalent_cost"),
-        F.sum(amortized_cost()).alias("amortized_cost"),
-        _of_type(c.DISCOUNTED_USAGE, public).alias("ri_covered_usage_cost"),
-        _of_type(c.SP_COVERED_USAGE, public).alias("sp_covered_usage_cost"),
-        _of_type(c.USAGE_LINE_TYPES, public).alias("eligible_usage_cost"),
-        _of_type(c.RI_FEE, amortized_cost()).alias("ri_unused_commitment"),
-        _of_type(c.SP_RECURRING_FEE, amortized_cost()).alias("sp_unused_commitment"),
-        _of_type(c.DISCOUNTED_USAGE, amortized_cost()).alias("ri_used_commitment"),
-        _of_type(c.SP_RECURRING_FEE, F.coalesce(F.col(c.SP_USED_COMMITMENT), F.lit(0.0))).alias(
-            "sp_used_commitment"
-        ),
-        _of_type(c.SP_RECURRING_FEE, F.coalesce(F.col(c.SP_TOTAL_COMMITMENT), F.lit(0.0))).alias(
-            "sp_total_commitment"
-        ),
+def savings_monthly_from_grain(grain: DataFrame) -> DataFrame:
+    """``savings_monthly`` rolled up from the ``daily`` rows of a fine grain."""
+    public, amortized = "public_on_demand_cost", "amortized_cost"
+    sums = (
+        daily_rows(grain)
+        .groupBy(c.BILLING_PERIOD, c.PAYER, c.ACCOUNT)
+        .agg(
+            F.sum(public).alias("on_demand_equivalent_cost"),
+            F.sum(amortized).alias("amortized_cost"),
+            _of_type(c.DISCOUNTED_USAGE, public).alias("ri_covered_usage_cost"),
+            _of_type(c.SP_COVERED_USAGE, public).alias("sp_covered_usage_cost"),
+            _of_type(c.USAGE_LINE_TYPES, public).alias("eligible_usage_cost"),
+            _of_type(c.RI_FEE, amortized).alias("ri_unused_commitment"),
+            _of_type(c.SP_RECURRING_FEE, amortized).alias("sp_unused_commitment"),
+            _of_type(c.DISCOUNTED_USAGE, amortized).alias("ri_used_commitment"),
+            _of_type(c.SP_RECURRING_FEE, SP_USED_COMMITMENT_SUM).alias("sp_used_commitment"),
+            _of_type(c.SP_RECURRING_FEE, SP_TOTAL_COMMITMENT_SUM).alias("sp_total_commitment"),
+        )
     )
     return (
         sums.withColumn("savings", F.col("on_demand_equivalent_cost") - F.col("amortized_cost"))
@@ -68,3 +69,8 @@ def savings_monthly(cur: DataFrame) -> DataFrame:
         .withColumn("sp_utilization", _ratio("sp_used_commitment", "sp_total_commitment"))
         .drop("covered_usage_cost")
     )
+
+
+def savings_monthly(cur: DataFrame) -> DataFrame:
+    """Aggregate a conformed CUR frame to period x payer x usage account savings figures."""
+    return savings_monthly_from_grain(fine_grain(cur))

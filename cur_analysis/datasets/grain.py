@@ -1,0 +1,120 @@
+"""The fine grain: one aggregation pass over a conformed CUR frame; every dataset rolls up from it.
+
+Each line item is summed into rows of two kinds, told apart by ``grain``:
+
+- ``daily``: the ``daily_cost`` grain (day, period, payer, account, service, region, charge type,
+  purchase option) with every measure, the line count and the savings-plan commitment sums that
+  ``savings_monthly`` needs; ``daily_cost``, ``account_monthly``, ``service_monthly``,
+  ``savings_monthly`` and the run totals are roll-ups of these rows;
+- ``tags`` (only with tag columns): period x service x the combination of user tag values seen on
+  the line items; ``tag_monthly`` rolls each key up from these rows.
+
+Both kinds come out of one ``groupBy`` over the line items (each line item feeds one row of each
+kind), so the source is read once and the result, a few thousand to a few hundred thousand rows
+per month, is all that is kept for the datasets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+
+from cur_analysis import columns as c
+from cur_analysis import dimensions as d
+from cur_analysis.measures import MEASURES
+
+GRAIN = "grain"
+DAILY = "daily"
+TAGS = "tags"
+# Savings-plan commitment columns summed over every line (savings_monthly keeps the recurring
+# fee lines' share by charge type).
+SP_USED_COMMITMENT_SUM = "sp_used_commitment_sum"
+SP_TOTAL_COMMITMENT_SUM = "sp_total_commitment_sum"
+
+# The daily_cost grain, in output order.
+DAILY_KEYS = (
+    c.USAGE_DATE,
+    c.BILLING_PERIOD,
+    c.PAYER,
+    c.ACCOUNT,
+    c.SERVICE,
+    c.REGION_OUT,
+    c.CHARGE_TYPE,
+    c.PURCHASE_OPTION,
+)
+# Keys a ``tags`` row keeps; the other daily keys are null there.
+TAG_ROW_KEYS = (c.BILLING_PERIOD, c.SERVICE)
+
+
+def _daily_keys() -> dict[str, Column]:
+    """Each of ``DAILY_KEYS`` and its expression over the conformed frame."""
+    return {
+        c.USAGE_DATE: d.usage_date(),
+        c.BILLING_PERIOD: F.col(c.BILLING_PERIOD),
+        c.PAYER: F.col(c.PAYER_ACCOUNT_ID),
+        c.ACCOUNT: F.col(c.USAGE_ACCOUNT_ID),
+        c.SERVICE: d.service(),
+        c.REGION_OUT: d.region(),
+        c.CHARGE_TYPE: F.col(c.LINE_ITEM_TYPE),
+        c.PURCHASE_OPTION: d.purchase_option(),
+    }
+
+
+def _summed_columns() -> list[Column]:
+    return [
+        *[F.sum(measure()).alias(name) for name, measure in MEASURES.items()],
+        F.count(F.lit(1)).alias(c.LINE_ITEM_COUNT),
+        F.sum(F.coalesce(F.col(c.SP_USED_COMMITMENT), F.lit(0.0))).alias(SP_USED_COMMITMENT_SUM),
+        F.sum(F.coalesce(F.col(c.SP_TOTAL_COMMITMENT), F.lit(0.0))).alias(SP_TOTAL_COMMITMENT_SUM),
+    ]
+
+
+def fine_grain(
+    cur: DataFrame, tag_columns: Sequence[str] = (), tag_periods: Sequence[str] | None = None
+) -> DataFrame:
+    """Sum a conformed CUR frame (split-cost rows removed) to the ``daily`` and ``tags`` grains.
+
+    ``tags`` rows are made for ``tag_periods`` only (all periods when None), so the previous
+    periods a run reads for its change columns cost no tag work.
+    """
+    keys = _daily_keys()
+    if not tag_columns:
+        daily = [expression.alias(name) for name, expression in keys.items()]
+        return cur.groupBy(F.lit(DAILY).alias(GRAIN), *daily).agg(*_summed_columns())
+    in_tag_periods = (
+        F.lit(True) if tag_periods is None else F.col(c.BILLING_PERIOD).isin(*tag_periods)
+    )
+    kinds = F.when(in_tag_periods, F.array(F.lit(DAILY), F.lit(TAGS))).otherwise(
+        F.array(F.lit(DAILY))
+    )
+    is_daily = F.col(GRAIN) == DAILY
+    both = [
+        (expression if name in TAG_ROW_KEYS else F.when(is_daily, expression)).alias(name)
+        for name, expression in keys.items()
+    ]
+    tags = [F.when(~is_daily, F.col(tag)).alias(tag) for tag in tag_columns]
+    return (
+        cur.withColumn(GRAIN, F.explode(kinds))
+        .groupBy(F.col(GRAIN), *both, *tags)
+        .agg(*_summed_columns())
+    )
+
+
+def daily_rows(grain: DataFrame) -> DataFrame:
+    """The ``daily`` rows of a fine grain."""
+    return grain.where(F.col(GRAIN) == DAILY)
+
+
+def tag_rows(grain: DataFrame) -> DataFrame:
+    """The ``tags`` rows of a fine grain."""
+    return grain.where(F.col(GRAIN) == TAGS)
+
+
+def summed(names: Sequence[str]) -> list[Column]:
+    """``sum(name) as name`` for pre-summed columns (a roll-up of the fine grain)."""
+    return [F.sum(name).alias(name) for name in names]
+
+
+ROLLED_UP = (*MEASURES, c.LINE_ITEM_COUNT)
