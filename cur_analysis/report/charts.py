@@ -38,6 +38,9 @@ _RC = {
     "axes.titlelocation": "left",
 }
 _SVG_SIZE = re.compile(r'<svg([^>]*?) width="[^"]*" height="[^"]*"')
+_SVG_IDS = re.compile(r'( id="|url\(#|xlink:href="#)')
+# Creator, Date, Format and Type would add an RDF block full of (never fetched) URLs.
+_NO_METADATA = {"Creator": None, "Date": None, "Format": None, "Type": None}
 
 
 def _matplotlib():
@@ -53,14 +56,19 @@ def _matplotlib():
     return matplotlib, Figure, FigureCanvasSVG
 
 
-def _svg(figure) -> str:
-    """The figure as an ``<svg>`` element that scales with its container (no XML prologue)."""
+def _svg(figure, chart_id: str) -> str:
+    """The figure as an ``<svg>`` element that scales with its container.
+
+    No XML prologue and no metadata block; every id (and reference to it) is prefixed with
+    ``chart_id`` so that several charts in one page never share an id.
+    """
     _, _, canvas_type = _matplotlib()
     buffer = io.StringIO()
-    canvas_type(figure).print_svg(buffer, metadata={"Date": None})
+    canvas_type(figure).print_svg(buffer, metadata=_NO_METADATA)
     text = buffer.getvalue()
     text = text[text.index("<svg") :]
-    return _SVG_SIZE.sub(r'<svg\1 class="chart" role="img"', text, count=1)
+    text = _SVG_IDS.sub(lambda m: f"{m.group(1)}{chart_id}-", text)
+    return _SVG_SIZE.sub(rf'<svg\1 id="{chart_id}" class="chart" role="img"', text, count=1)
 
 
 def _figure(width: float, height: float):
@@ -83,18 +91,21 @@ def daily_chart(daily: DailyStack, period: str, currency: str) -> str:
         axis = figure.add_subplot()
         days = [date[-2:] for date in daily.dates]
         positions = range(len(days))
-        bottom = [0.0] * len(days)
+        above, below = [0.0] * len(days), [0.0] * len(days)  # credits stack below zero
         for index, (name, values) in enumerate(daily.series):
             colour = OTHER_COLOUR if name == OTHER else PALETTE[index % len(PALETTE)]
+            bottom = [a if v >= 0 else b for v, a, b in zip(values, above, below, strict=True)]
             axis.bar(positions, values, bottom=bottom, color=colour, label=name, width=0.8)
-            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+            above = [a + max(v, 0.0) for a, v in zip(above, values, strict=True)]
+            below = [b + min(v, 0.0) for b, v in zip(below, values, strict=True)]
+        axis.axhline(0, color="#555555", linewidth=0.6)
         axis.set_xticks(list(positions), days, fontsize=8)
         axis.set_xlabel(f"Usage day of {period} (UTC)")
         axis.set_ylabel(f"Amortized cost ({currency})")
         axis.set_title(f"Daily amortized cost by service, {period} ({currency})")
         _usd(axis)
         axis.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9)
-        return _svg(figure)
+        return _svg(figure, "daily-chart")
 
 
 def cost_chart(
@@ -103,6 +114,7 @@ def cost_chart(
     period: str,
     previous_period: str,
     currency: str,
+    chart_id: str,
     top: int = 10,
 ) -> str:
     """Horizontal bars of amortized cost this period, next to the previous period's when known."""
@@ -137,7 +149,7 @@ def cost_chart(
         _usd(axis, "x")
         handles, labels = axis.get_legend_handles_labels()
         axis.legend(handles[::-1], labels[::-1], loc="lower right", frameon=False)
-        return _svg(figure)
+        return _svg(figure, chart_id)
 
 
 def movers_chart(movers: Sequence[Mover], period: str, previous_period: str, currency: str) -> str:
@@ -159,7 +171,7 @@ def movers_chart(movers: Sequence[Mover], period: str, previous_period: str, cur
         axis.set_xlabel(f"Change of amortized cost, {period} vs {previous_period} ({currency})")
         axis.set_title(f"Top movers, {period} vs {previous_period} ({currency})")
         _usd(axis, "x")
-        return _svg(figure)
+        return _svg(figure, "movers-chart")
 
 
 def savings_chart(savings: SavingsFigures, period: str) -> str:
@@ -186,7 +198,7 @@ def savings_chart(savings: SavingsFigures, period: str) -> str:
         axis.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
         axis.set_xlabel(f"Percent, {period} (coverage: of on-demand-equivalent usage cost)")
         axis.set_title(f"Reserved Instances and Savings Plans, {period}")
-        return _svg(figure)
+        return _svg(figure, "savings-chart")
 
 
 def tags_chart(tags: Sequence[TagCoverage], period: str) -> str:
@@ -206,4 +218,4 @@ def tags_chart(tags: Sequence[TagCoverage], period: str) -> str:
         axis.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
         axis.set_xlabel(f"Share of amortized cost carrying the tag key, {period} (%)")
         axis.set_title(f"Tag coverage per tag key, {period}")
-        return _svg(figure)
+        return _svg(figure, "tags-chart")

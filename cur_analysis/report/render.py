@@ -33,7 +33,7 @@ section h2 { margin: 0 0 10px; font-size: 17px; }
 .card { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
 .card .label { color: var(--muted); font-size: 12px; text-transform: uppercase;
                letter-spacing: .04em; }
-.card .value { font-size: 22px; font-weight: 600; margin: 2px 0; }
+.card .value { font-size: 21px; font-weight: 600; margin: 2px 0; white-space: nowrap; }
 .card .change { font-size: 13px; }
 .up { color: var(--up); } .down { color: var(--down); } .flat, .absent { color: var(--muted); }
 .notes { background: #fff8e6; border-color: #f0d48a; }
@@ -41,7 +41,7 @@ section h2 { margin: 0 0 10px; font-size: 17px; }
 svg.chart { width: 100%; height: auto; display: block; }
 table { border-collapse: collapse; width: 100%; margin-top: 10px; font-size: 13px; }
 th, td { padding: 5px 8px; border-bottom: 1px solid var(--line); text-align: right; }
-th:first-child, td:first-child { text-align: left; }
+th:first-child, td:first-child, .text { text-align: left; }
 th { color: var(--muted); font-weight: 600; }
 .columns { display: grid; grid-template-columns: 1fr 1fr; gap: 18px; }
 @media (max-width: 800px) { .columns { grid-template-columns: 1fr; } }
@@ -144,13 +144,13 @@ def _cost_table(rows: Sequence[CostRow], kind: str, figures: ReportFigures) -> s
 
 def _movers_table(movers: Sequence[Mover], currency: str) -> str:
     rows = "".join(
-        f"<tr><td>{escape(m.kind)}</td><td>{escape(m.name)}</td>"
+        f'<tr><td>{escape(m.kind)}</td><td class="text">{escape(m.name)}</td>'
         f"<td>{_num(f'mover.{m.kind}.{m.name}.change', m.change, signed_money(m.change), _trend(m.change))}</td>"  # noqa: E501
         f"<td>{_num(f'mover.{m.kind}.{m.name}.amortized', m.amortized, money(m.amortized))}</td></tr>"  # noqa: E501
         for m in movers
     )
     return (
-        f"<table><tr><th>Kind</th><th>Name</th><th>Change ({currency})</th>"
+        f'<table><tr><th>Kind</th><th class="text">Name</th><th>Change ({currency})</th>'
         f"<th>Amortized now ({currency})</th></tr>{rows}</table>"
     )
 
@@ -172,7 +172,12 @@ def _breakdown(figures: ReportFigures, rows: Sequence[CostRow], kind: str, title
     if not rows:
         return f"<section><h2>{title}</h2>{_absent(f'No {kind.lower()} breakdown.')}</section>"
     chart = charts.cost_chart(
-        rows, title, figures.period, figures.previous_period, figures.currency
+        rows,
+        title,
+        figures.period,
+        figures.previous_period,
+        figures.currency,
+        chart_id=f"{kind.lower()}-chart",
     )
     return f"<section><h2>{title}</h2>{chart}{_cost_table(rows, kind, figures)}</section>"
 
