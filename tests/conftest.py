@@ -75,3 +75,21 @@ def samples_export(samples_dir: Path, tmp_path_factory: pytest.TempPathFactory) 
         folder.mkdir(parents=True)
         shutil.copy(samples_dir / name, folder / name)
     return root
+
+
+GENERATED_DATASETS_DATABASE = "gen_datasets"
+
+
+@pytest.fixture(scope="session")
+def generated_outputs(spark, generated_catalog, tmp_path_factory: pytest.TempPathFactory):
+    """The job over all three generated months, every dataset, written once for the whole run
+    (folders under a temp dir and tables in ``gen_datasets``). Returns ``(result, output)``."""
+    from cur_analysis.io.readers import LocalCatalogReader
+    from cur_analysis.pipeline import RunConfig, run
+
+    output = tmp_path_factory.mktemp("generated-datasets")
+    periods = ("2024-03", "2024-04", "2024-05")
+    config = RunConfig(
+        *generated_catalog, periods, str(output), output_database=GENERATED_DATASETS_DATABASE
+    )
+    return run(LocalCatalogReader(spark), config), output

@@ -44,9 +44,9 @@ def test_cur2_read_prunes_to_the_requested_partition(spark, cur2_catalog) -> Non
 
 @pytest.mark.parametrize("name", DATASETS)
 def test_legacy_and_cur2_inputs_give_identical_datasets(
-    spark, generated_catalog, cur2_catalog, tmp_path_factory, name: str
+    spark, generated_outputs, cur2_catalog, tmp_path_factory, name: str
 ) -> None:
-    outputs = _outputs(spark, generated_catalog, tmp_path_factory)
+    outputs = _outputs(spark, generated_outputs, tmp_path_factory)
     legacy = spark.read.parquet(str(outputs["legacy"] / name))
     cur2 = spark.read.parquet(str(outputs["cur2"] / name))
     assert legacy.count() > 0
@@ -63,14 +63,12 @@ def test_legacy_and_cur2_inputs_give_identical_datasets(
 _RUNS: dict = {}
 
 
-def _outputs(spark, generated_catalog, tmp_path_factory) -> dict:
-    """Both runs once per test session (the parametrized test compares one dataset each)."""
+def _outputs(spark, generated_outputs, tmp_path_factory) -> dict:
+    """The CUR 2.0 run once per test session; the legacy side is the shared generated run."""
     if not _RUNS:
-        for layout, (database, table) in {
-            "legacy": generated_catalog,
-            "cur2": ("cur2_org_linked", "cur2_all"),
-        }.items():
-            output = tmp_path_factory.mktemp(f"same-{layout}")
-            run(LocalCatalogReader(spark), RunConfig(database, table, PERIODS, str(output)))
-            _RUNS[layout] = output
+        output = tmp_path_factory.mktemp("same-cur2")
+        config = RunConfig("cur2_org_linked", "cur2_all", PERIODS, str(output))
+        run(LocalCatalogReader(spark), config)
+        _RUNS["cur2"] = output
+        _RUNS["legacy"] = generated_outputs[1]
     return _RUNS

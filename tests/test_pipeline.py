@@ -27,10 +27,8 @@ def _output_totals(path: Path) -> dict[tuple[str, str], tuple[int, float]]:
 
 
 @pytest.fixture(scope="module")
-def generated_run(spark, generated_catalog, tmp_path_factory):
-    output = tmp_path_factory.mktemp("out")
-    result = run(LocalCatalogReader(spark), RunConfig(*generated_catalog, ALL, str(output)))
-    return result, output
+def generated_run(generated_outputs):
+    return generated_outputs
 
 
 def test_totals_equal_duckdb_over_the_raw_files(generated_run, generated_export) -> None:

@@ -1,7 +1,8 @@
 """The Glue edge with the real ``GlueContext``: the catalog read with both partition predicates,
 and the entry script's ``main`` argument handling. Runs in the Glue 5 container only.
 
-Not yet executed: no Docker engine was available where these were written (see "The Glue 5 container" in README.md).
+Not yet executed: no Docker engine was available where these were written (see "The Glue 5
+container" in README.md).
 """
 
 from __future__ import annotations

@@ -6,19 +6,13 @@ from pathlib import Path
 
 import pytest
 
-REPORT_DATABASE = "gen_report_datasets"
-PERIODS = ("2024-04", "2024-05")
+from ..conftest import GENERATED_DATASETS_DATABASE as REPORT_DATABASE  # noqa: F401 - re-exported
 
 
 @pytest.fixture(scope="session")
-def report_run(spark, generated_catalog, tmp_path_factory: pytest.TempPathFactory):
-    """The job over the two latest generated months (2024-05 and the period it compares with)."""
-    from cur_analysis.io.readers import LocalCatalogReader
-    from cur_analysis.pipeline import RunConfig, run
-
-    output = tmp_path_factory.mktemp("report-datasets")
-    config = RunConfig(*generated_catalog, PERIODS, str(output), output_database=REPORT_DATABASE)
-    return run(LocalCatalogReader(spark), config)
+def report_run(generated_outputs):
+    """The job over the generated months (2024-05 and the periods it compares with), shared."""
+    return generated_outputs[0]
 
 
 @pytest.fixture(scope="session")

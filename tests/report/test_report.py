@@ -183,7 +183,7 @@ def test_previous_period_not_written_and_no_tags(report_output, tmp_path) -> Non
 def test_missing_period_names_the_periods_present(report_output) -> None:
     with pytest.raises(
         MissingPeriodError,
-        match=r"no datasets for 2024-06 \(periods present: 2024-04, 2024-05\)",
+        match=r"no datasets for 2024-06 \(periods present: 2024-03, 2024-04, 2024-05\)",
     ):
         build_report(ParquetFolderSource(str(report_output)), BillingPeriod(2024, 6))
 
@@ -240,6 +240,7 @@ class _FakeS3:
 def test_reports_after_a_run_to_a_folder_and_to_s3(report_run, tmp_path) -> None:
     lines = write_run_reports(report_run, str(tmp_path / "reports"))
     assert [Path(line.split()[2]).name for line in lines] == [
+        "cur-report-2024-03.html",
         "cur-report-2024-04.html",
         "cur-report-2024-05.html",
     ]
