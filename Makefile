@@ -17,6 +17,11 @@ lint: $(INSTALLED)
 	$(BIN)/ruff format --check .
 	$(BIN)/hadolint Dockerfile
 
+# Spark against DuckDB on one period of a synthetic 24-month CUR (ROWS per month; see benchmarks/).
+ROWS ?= 2000000
+bench: java $(INSTALLED)
+	$(BIN)/python -m benchmarks.bench --rows-per-month $(ROWS) $(BENCH_ARGS)
+
 # The wheel (boto3 floor only: Glue 5.1 provides Spark, boto3, pandas, pyarrow) and the job scripts.
 DIST ?= dist
 package:

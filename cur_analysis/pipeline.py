@@ -111,17 +111,39 @@ def _builders(
     }
 
 
-def run(reader: CurReader, config: RunConfig) -> RunResult:
-    """Compute the datasets for the configured periods and replace their output partitions."""
-    started = time.monotonic()
+@dataclass(frozen=True)
+class Scan:
+    """What a run reads: its periods, the periods loaded with them, and their fine grain.
+
+    ``grain`` is the run's only reference to the source: one scan of the requested and previous
+    partitions, with only the columns the measures and dimensions use (and the tag columns when
+    ``tag_monthly`` is requested).
+    """
+
+    periods: tuple[BillingPeriod, ...]
+    loaded: tuple[BillingPeriod, ...]
+    tags: tuple[str, ...]
+    grain: DataFrame
+
+
+def plan_scan(reader: CurReader, config: RunConfig) -> Scan:
+    """Resolve the periods and build (lazily) the fine grain of the source they need."""
     periods, loaded = _requested_periods(reader, config)
     source = reader.read(config.database, config.table, loaded)
     with_tags = "tag_monthly" in config.datasets
     cur = without_split_cost_rows(conform_cur(source, with_tags=with_tags))
-    labels = [p.label for p in periods]
-    tags = user_tag_columns(cur.columns) if with_tags else []
-    grain = fine_grain(cur, tags, tag_periods=labels).persist(StorageLevel.MEMORY_AND_DISK)
-    builders = _builders(tags, [p.label for p in loaded])
+    tags = tuple(user_tag_columns(cur.columns)) if with_tags else ()
+    grain = fine_grain(cur, tags, tag_periods=[p.label for p in periods])
+    return Scan(periods, loaded, tags, grain)
+
+
+def run(reader: CurReader, config: RunConfig) -> RunResult:
+    """Compute the datasets for the configured periods and replace their output partitions."""
+    started = time.monotonic()
+    scan = plan_scan(reader, config)
+    grain = scan.grain.persist(StorageLevel.MEMORY_AND_DISK)
+    labels = [p.label for p in scan.periods]
+    builders = _builders(scan.tags, [p.label for p in scan.loaded])
     outputs: dict[str, str] = {}
     try:
         totals = _totals_by_period(grain.where(F.col(c.BILLING_PERIOD).isin(*labels)))
@@ -139,7 +161,7 @@ def run(reader: CurReader, config: RunConfig) -> RunResult:
             dataset.unpersist()
     finally:
         grain.unpersist()
-    return RunResult(config, periods, totals, outputs, movers, time.monotonic() - started)
+    return RunResult(config, scan.periods, totals, outputs, movers, time.monotonic() - started)
 
 
 def _totals_by_period(grain: DataFrame) -> dict[str, dict[str, float]]:
