@@ -234,27 +234,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     def config(database: str, output: str) -> RunConfig:
         return RunConfig(database, TABLE, (period.label,), str(root / output))
 
-    def timed_run(label: str, action: Callable[[], Any]) -> tuple[Timing, dict[str, int]]:
-        _log(label)
-        spark.sparkContext.setJobGroup(label, label)
-        timing = _timed(action, args.repeats)
+    def timed_runs(variants: dict[str, Callable[[], Any]]) -> dict[str, tuple[Timing, dict]]:
+        """Warm every variant up once, then time them round-robin (load drifts hit all alike)."""
+        times: dict[str, list[float]] = {label: [] for label in variants}
+        for round_number in range(args.repeats + 1):
+            for label, action in variants.items():
+                _log(f"{label}: run {round_number + 1} of {args.repeats + 1}")
+                spark.sparkContext.setJobGroup(label, label)
+                started = time.perf_counter()
+                action()
+                times[label].append(time.perf_counter() - started)
         spark.sparkContext.setJobGroup("bench-idle", "bench-idle")
-        runs = 1 + len(timing.runs)
-        stage = _stage_input(spark, label)
-        return timing, {key: value // runs for key, value in stage.items()}
+        measured = {}
+        for label, found in times.items():
+            stage = _stage_input(spark, label)
+            per_run = {key: value // len(found) for key, value in stage.items()}
+            measured[label] = (Timing(found[0], tuple(found[1:])), per_run)
+        return measured
 
     grain_config = config("bench_cur", "out-spark")
-    warm, warm_input = timed_run("(a) warm run, fine-grain pass", lambda: run(reader, grain_config))
-    persisted, persisted_input = timed_run(
-        "(a') warm run, persisted conformed frame",
-        lambda: run_persisting_conformed(reader, config("bench_cur", "out-persist")),
+    measured = timed_runs(
+        {
+            "(a) warm, fine-grain pass": lambda: run(reader, grain_config),
+            "(a') warm, persisted conformed frame": lambda: run_persisting_conformed(
+                reader, config("bench_cur", "out-persist")
+            ),
+            "(d) table of the loaded partitions": lambda: run(
+                reader, config("bench_min", "out-min")
+            ),
+            "(d') table of the period only": lambda: run(reader, config("bench_one", "out-one")),
+        }
     )
-    loaded_only, _ = timed_run(
-        "(d) table of the loaded partitions only",
-        lambda: run(reader, config("bench_min", "out-min")),
-    )
-    period_only, _ = timed_run(
-        "(d') table of the period only", lambda: run(reader, config("bench_one", "out-one"))
+    (warm, warm_input), (persisted, persisted_input), (loaded_only, _), (period_only, _) = (
+        measured.values()
     )
     scan = plan_scan(reader, grain_config)
     (file_scan,) = file_scans(scan.grain)

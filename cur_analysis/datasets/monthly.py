@@ -23,7 +23,9 @@ def next_period(period: Column) -> Column:
 
 
 def _monthly(grain: DataFrame, keys: Sequence[str]) -> DataFrame:
-    return daily_rows(grain).groupBy(c.BILLING_PERIOD, *keys).agg(*summed(ROLLED_UP))
+    """Per period and ``keys``, in one partition: accounts and services are few per period, so
+    the windows and the previous-period join that follow need no shuffle."""
+    return daily_rows(grain).groupBy(c.BILLING_PERIOD, *keys).agg(*summed(ROLLED_UP)).coalesce(1)
 
 
 def with_previous_period_change(
