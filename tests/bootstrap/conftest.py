@@ -8,23 +8,15 @@ would override the assumed-role account). State is reset before every test.
 
 from __future__ import annotations
 
-import socket
-import urllib.request
 from collections.abc import Callable, Iterator
 
 import boto3
 import pytest
 from bootstrap_support import CATALOG_ARN_RE, REGION, A, B, World, assume, make_world
 from moto.ram.models import ResourceShare
-from moto.server import ThreadedMotoServer
 
 from bootstrap.aws import AccountClients
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.moto_support import moto_server, reset_moto
 
 
 def _accept_catalog_arns(original: Callable[..., None]) -> Callable[..., None]:
@@ -42,35 +34,15 @@ def _accept_catalog_arns(original: Callable[..., None]) -> Callable[..., None]:
 
 @pytest.fixture(scope="session")
 def moto_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    nowhere = str(tmp_path_factory.mktemp("aws") / "none")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(
-            ResourceShare, "add_resources", _accept_catalog_arns(ResourceShare.add_resources)
-        )
-        for name in ("MOTO_ACCOUNT_ID", "AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_PROFILE"):
-            mp.delenv(name, raising=False)
-        url = f"http://127.0.0.1:{port}"
-        mp.setenv("AWS_ENDPOINT_URL", url)
-        mp.setenv("AWS_ACCESS_KEY_ID", "testing")
-        mp.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-        mp.setenv("AWS_DEFAULT_REGION", REGION)
-        mp.setenv("AWS_CONFIG_FILE", nowhere)
-        mp.setenv("AWS_SHARED_CREDENTIALS_FILE", nowhere)
-        server.start()
-        try:
-            yield url
-        finally:
-            server.stop()
+    patches = [(ResourceShare, "add_resources", _accept_catalog_arns(ResourceShare.add_resources))]
+    with moto_server(tmp_path_factory.mktemp("aws"), REGION, patches) as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)
 def _fresh_moto(moto_url: str) -> None:
     """Every test starts from empty accounts."""
-    request = urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST")
-    with urllib.request.urlopen(request, timeout=10) as answer:
-        assert answer.status == 200
+    reset_moto(moto_url)
 
 
 @pytest.fixture

@@ -10,8 +10,6 @@ changes the fields given in ``TriggerUpdate``.
 
 from __future__ import annotations
 
-import socket
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,9 +20,9 @@ from moto.core.responses import ActionResult
 from moto.core.utils import utcnow
 from moto.glue.responses import GlueResponse
 from moto.glue.utils import Action as GlueTriggerAction
-from moto.server import ThreadedMotoServer
 
 from bootstrap.aws import AccountClients
+from tests.moto_support import moto_server, reset_moto
 
 REGION = "eu-west-1"
 PROJECT = Path(__file__).resolve().parents[2]
@@ -73,42 +71,20 @@ def _update_trigger(self: GlueResponse) -> ActionResult:
     return ActionResult({"Trigger": trigger.as_dict()})
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def moto_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    nowhere = str(tmp_path_factory.mktemp("aws") / "none")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(GlueResponse, "update_job", _update_job, raising=False)
-        mp.setattr(GlueResponse, "update_trigger", _update_trigger, raising=False)
-        for name in ("MOTO_ACCOUNT_ID", "AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_PROFILE"):
-            mp.delenv(name, raising=False)
-        url = f"http://127.0.0.1:{port}"
-        mp.setenv("AWS_ENDPOINT_URL", url)
-        mp.setenv("AWS_ACCESS_KEY_ID", "testing")
-        mp.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-        mp.setenv("AWS_DEFAULT_REGION", REGION)
-        mp.setenv("AWS_CONFIG_FILE", nowhere)
-        mp.setenv("AWS_SHARED_CREDENTIALS_FILE", nowhere)
-        server.start()
-        try:
-            yield url
-        finally:
-            server.stop()
+    patches = [
+        (GlueResponse, "update_job", _update_job),
+        (GlueResponse, "update_trigger", _update_trigger),
+    ]
+    with moto_server(tmp_path_factory.mktemp("aws"), REGION, patches) as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)
 def _fresh_moto(moto_url: str) -> None:
     """Every test starts from an empty account."""
-    request = urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST")
-    with urllib.request.urlopen(request, timeout=10) as answer:
-        assert answer.status == 200
+    reset_moto(moto_url)
 
 
 @pytest.fixture
