@@ -93,3 +93,16 @@ def generated_outputs(spark, generated_catalog, tmp_path_factory: pytest.TempPat
         *generated_catalog, periods, str(output), output_database=GENERATED_DATASETS_DATABASE
     )
     return run(LocalCatalogReader(spark), config), output
+
+
+@pytest.fixture(scope="session")
+def job_script():
+    """The Glue entry script ``jobs/cur_cost_aggregation.py`` loaded as a module (not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "cur_cost_aggregation", PROJECT / "jobs" / "cur_cost_aggregation.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -7,7 +7,6 @@ container" in README.md).
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import duckdb
@@ -17,7 +16,6 @@ from cur_analysis.errors import MissingPeriodError
 from cur_analysis.io.readers import GlueCatalogReader, read_cur
 from cur_analysis.periods import BillingPeriod
 
-from ..conftest import PROJECT
 from .conftest import glue_unavailable
 
 _REASON = glue_unavailable()
@@ -36,13 +34,8 @@ def glue_context(spark):
 
 
 @pytest.fixture(scope="module")
-def script():
-    spec = importlib.util.spec_from_file_location(
-        "cur_cost_aggregation", PROJECT / "jobs" / "cur_cost_aggregation.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def script(job_script):
+    return job_script
 
 
 class _PartitionsOf:

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 
 from cur_analysis.errors import InvalidInputError
-
-from ..conftest import PROJECT
 
 BASE = [
     "cur_cost_aggregation.py",
@@ -21,13 +17,8 @@ BASE = [
 
 
 @pytest.fixture(scope="module")
-def script():
-    spec = importlib.util.spec_from_file_location(
-        "cur_cost_aggregation_report", PROJECT / "jobs" / "cur_cost_aggregation.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def script(job_script):
+    return job_script
 
 
 def test_report_path_is_optional(script) -> None:
