@@ -191,7 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rows-per-month", type=int, default=2_000_000)
     parser.add_argument("--months", type=int, default=24)
     parser.add_argument("--repeats", type=int, default=3, help="timed runs after the warm-up")
-    parser.add_argument("--cold-repeats", type=int, default=2)
+    parser.add_argument("--cold-repeats", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--home", default=str(PROJECT / ".cur-analysis"))
     parser.add_argument("--skip-cold", action="store_true", help="leave out (b)")

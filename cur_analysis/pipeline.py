@@ -29,6 +29,8 @@ from cur_analysis.names import catalog_name
 from cur_analysis.periods import BillingPeriod, checked_period_texts, resolve_periods
 
 DATASETS = ("daily_cost", "account_monthly", "service_monthly", "tag_monthly", "savings_monthly")
+# Rolled up to a few rows per account, service or tag value: each period written by one task.
+SMALL_DATASETS = ("account_monthly", "service_monthly", "tag_monthly", "savings_monthly")
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,10 @@ def run(reader: CurReader, config: RunConfig) -> RunResult:
     """Compute the datasets for the configured periods and replace their output partitions."""
     started = time.monotonic()
     scan = plan_scan(reader, config)
-    grain = scan.grain.persist(StorageLevel.MEMORY_AND_DISK)
+    # The cached plan keeps its shuffle partitions (adaptive execution does not coalesce them):
+    # one partition per core is enough for the roll-ups that read it.
+    parallelism = scan.grain.sparkSession.sparkContext.defaultParallelism
+    grain = scan.grain.coalesce(parallelism).persist(StorageLevel.MEMORY_AND_DISK)
     labels = [p.label for p in scan.periods]
     builders = _builders(scan.tags, [p.label for p in scan.loaded])
     outputs: dict[str, str] = {}
@@ -153,7 +158,9 @@ def run(reader: CurReader, config: RunConfig) -> RunResult:
             if name in ("account_monthly", "service_monthly"):
                 dataset = dataset.persist(StorageLevel.MEMORY_AND_DISK)
                 movers += top_movers(dataset, name)
-            outputs[name] = write_periods(dataset, config.output, name)
+            outputs[name] = write_periods(
+                dataset, config.output, name, small=name in SMALL_DATASETS
+            )
             if config.output_database:
                 publish_table(
                     dataset.sparkSession, config.output_database, name, outputs[name], labels

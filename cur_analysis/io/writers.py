@@ -30,13 +30,18 @@ def with_partition_keys(df: DataFrame) -> DataFrame:
     return df.withColumn(c.YEAR, _year_of_period()).withColumn(c.MONTH, _month_of_period())
 
 
-def write_periods(df: DataFrame, output: str, name: str) -> str:
-    """Replace the partitions of the periods present in ``df``, leaving all others untouched."""
+def write_periods(df: DataFrame, output: str, name: str, *, small: bool = False) -> str:
+    """Replace the partitions of the periods present in ``df``, leaving all others untouched.
+
+    Each period's partition gets one file: rows are shuffled by period first, or, for a ``small``
+    dataset (a few thousand rows per period), written by one task without a shuffle (the writer
+    sorts by the partition keys, so that is one file per period too).
+    """
     path = dataset_path(output, name)
+    keyed = with_partition_keys(df)
+    grouped = keyed.coalesce(1) if small else keyed.repartition(c.YEAR, c.MONTH)
     (
-        with_partition_keys(df)
-        .repartition(c.YEAR, c.MONTH)
-        .write.mode("overwrite")
+        grouped.write.mode("overwrite")
         .option("partitionOverwriteMode", "dynamic")
         .partitionBy(c.YEAR, c.MONTH)
         .parquet(path)
