@@ -108,6 +108,15 @@ def test_real_samples_accounts_and_services_equal_duckdb(samples_run, samples_ex
     _assert_dataset_matches(_dataset(output / "account_monthly"), "usage_account_id", by_account)
     _assert_dataset_matches(_dataset(output / "service_monthly"), "service", by_service)
     _assert_dataset_matches(_dataset(output / "daily_cost"), "usage_account_id", by_account)
+    # savings_monthly names public on-demand cost "on_demand_equivalent_cost".
+    savings = _dataset(output / "savings_monthly").rename(
+        columns={"on_demand_equivalent_cost": "public_on_demand_cost"}
+    )
+    without_unblended = {
+        key: {m: v for m, v in figures.items() if m != "unblended_cost"}
+        for key, figures in by_account.items()
+    }
+    _assert_dataset_matches(savings, "usage_account_id", without_unblended)
 
 
 def test_real_samples_tag_keys_sum_to_the_total(samples_run) -> None:
