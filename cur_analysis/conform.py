@@ -72,11 +72,10 @@ def _blank_as_null(column: Column) -> Column:
 
 
 def _cur2_source(df_columns: set[str], name: str) -> Column:
-    """A SOURCE_SCHEMA column from CUR 2.0: product attributes without a column of their own
-    (``product_region``, ``product_product_name``) come from the ``product`` map."""
-    map_keys = {c.REGION: "region", c.PRODUCT_NAME: "product_name"}
-    if name in map_keys and name not in df_columns and c.CUR2_PRODUCT in df_columns:
-        value = F.col(c.CUR2_PRODUCT).getItem(map_keys[name])
+    """A SOURCE_SCHEMA column from CUR 2.0: ``product_region`` has no column of its own there
+    and comes from the ``product`` map."""
+    if name == c.REGION and name not in df_columns and c.CUR2_PRODUCT in df_columns:
+        value = F.col(c.CUR2_PRODUCT).getItem("region")
         return _blank_as_null(value.cast(c.SOURCE_SCHEMA[name])).alias(name)
     return _conformed(df_columns, name)
 
