@@ -20,11 +20,11 @@ from bootstrap.errors import BootstrapError, ConfigError
 from bootstrap.plan import (
     EXIT_ERROR,
     EXIT_NO_CHANGES,
-    Action,
     Plan,
-    apply_plan,
+    apply_and_reread,
     render_json,
     render_table,
+    still_pending,
 )
 from bootstrap.producer import plan_producer
 
@@ -124,20 +124,11 @@ def cmd_apply(args: argparse.Namespace, config: Config, sides: Sides, out: TextI
     print(render_table(plan, title=f"Plan ({args.side})"), file=out)
     if plan.is_empty:
         return EXIT_NO_CHANGES
-    total = len(plan)
-    counter = iter(range(1, total + 1))
-
-    def progress(action: Action) -> None:
-        print(f"[{next(counter)}/{total}] {action.kind.value} {action.resource}", file=out)
-
-    apply_plan(plan, on_start=progress)
-    remaining = make_plan(config, sides)
+    remaining = apply_and_reread(plan, lambda: make_plan(config, sides), out)
     if not remaining.is_empty:
         raise BootstrapError(
-            f"applied {total} change(s) but {len(remaining)} still show as pending on re-read "
-            f"(first: {remaining.actions[0].resource}); wait a minute and run apply again."
+            f"{still_pending(plan, remaining)}; wait a minute and run apply again."
         )
-    print(f"Applied {total} change(s); re-read shows no changes pending.", file=out)
     return EXIT_NO_CHANGES
 
 

@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TextIO
 
 EXIT_NO_CHANGES = 0
 EXIT_ERROR = 1
@@ -129,3 +129,30 @@ def apply_plan(
             on_start(action)
         done.append(Applied(action, action.run()))
     return tuple(done)
+
+
+def apply_and_reread(plan: Plan, replan: Callable[[], Plan], out: TextIO) -> Plan:
+    """Carry out ``plan`` with a ``[i/n] kind resource`` line per action, then plan again.
+
+    Returns the re-read plan: empty when every change took; otherwise the caller reports it
+    with ``still_pending``.
+    """
+    total = len(plan)
+    counter = iter(range(1, total + 1))
+
+    def progress(action: Action) -> None:
+        print(f"[{next(counter)}/{total}] {action.kind.value} {action.resource}", file=out)
+
+    apply_plan(plan, on_start=progress)
+    remaining = replan()
+    if remaining.is_empty:
+        print(f"Applied {total} change(s); re-read shows no changes pending.", file=out)
+    return remaining
+
+
+def still_pending(applied: Plan, remaining: Plan) -> str:
+    """The sentence for changes that a re-read after apply still shows."""
+    return (
+        f"applied {len(applied)} change(s) but {len(remaining)} still show as pending on re-read "
+        f"(first: {remaining.actions[0].resource})"
+    )

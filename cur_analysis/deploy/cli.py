@@ -16,10 +16,10 @@ from bootstrap.errors import BootstrapError
 from bootstrap.plan import (
     EXIT_ERROR,
     EXIT_NO_CHANGES,
-    Action,
-    apply_plan,
+    apply_and_reread,
     render_json,
     render_table,
+    still_pending,
 )
 from cur_analysis.deploy.config import DEFAULT_CONFIG_PATH, DeployConfig, load_config
 from cur_analysis.deploy.desired import Desired, desired_state
@@ -101,19 +101,8 @@ def _apply(
     print(render_json(plan) if as_json else render_table(plan, title="Deploy plan"), file=out)
     if plan.is_empty:
         return EXIT_NO_CHANGES
-    total = len(plan)
     progress_to = err if as_json else out
-    counter = iter(range(1, total + 1))
-
-    def progress(action: Action) -> None:
-        print(f"[{next(counter)}/{total}] {action.kind.value} {action.resource}", file=progress_to)
-
-    apply_plan(plan, on_start=progress)
-    remaining = plan_deploy(clients, desired)
+    remaining = apply_and_reread(plan, lambda: plan_deploy(clients, desired), progress_to)
     if not remaining.is_empty:
-        raise DeployError(
-            f"applied {total} change(s) but {len(remaining)} still show as pending on re-read "
-            f"(first: {remaining.actions[0].resource}); run deploy again"
-        )
-    print(f"Applied {total} change(s); re-read shows no changes pending.", file=progress_to)
+        raise DeployError(f"{still_pending(plan, remaining)}; run deploy again")
     return EXIT_NO_CHANGES
