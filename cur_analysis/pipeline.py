@@ -21,8 +21,8 @@ from cur_analysis.conform import conform_cur, user_tag_columns, without_split_co
 from cur_analysis.datasets import monthly, savings
 from cur_analysis.datasets.daily_cost import daily_cost_from_grain
 from cur_analysis.datasets.grain import ROLLED_UP, daily_rows, fine_grain, summed
-from cur_analysis.errors import InvalidInputError, MissingPeriodError
-from cur_analysis.io.readers import CurReader
+from cur_analysis.errors import InvalidInputError
+from cur_analysis.io.readers import CurReader, require_periods
 from cur_analysis.io.tables import publish_table
 from cur_analysis.io.writers import write_periods
 from cur_analysis.names import catalog_name
@@ -89,14 +89,7 @@ def _requested_periods(
 ) -> tuple[tuple[BillingPeriod, ...], tuple[BillingPeriod, ...]]:
     available = reader.available_periods(config.database, config.table)
     periods = resolve_periods(config.periods, available)
-    missing = sorted(set(periods) - set(available))
-    if missing:
-        present = ", ".join(p.label for p in available) or "none"
-        raise MissingPeriodError(
-            f"{config.database}.{config.table} has no partition for "
-            f"{', '.join(p.label for p in missing)} (periods present: {present}); "
-            "pick one of those or wait for the CUR export"
-        )
+    require_periods(f"{config.database}.{config.table}", periods, available)
     previous = {p.previous() for p in periods} & set(available)
     return periods, tuple(sorted(set(periods) | previous))
 

@@ -35,14 +35,21 @@ def read_cur(
     catalog_name(database, "database")
     catalog_name(table, "table")
     available = reader.available_periods(database, table)
+    require_periods(f"{database}.{table}", periods, available)
+    return reader.read(database, table, periods)
+
+
+def require_periods(
+    table: str, periods: Sequence[BillingPeriod], available: Sequence[BillingPeriod]
+) -> None:
+    """Raise, naming the periods that exist, when any of ``periods`` has no partition."""
     missing = sorted(set(periods) - set(available))
     if missing:
         present = ", ".join(p.label for p in available) or "none"
         raise MissingPeriodError(
-            f"{database}.{table} has no partition for {', '.join(p.label for p in missing)} "
+            f"{table} has no partition for {', '.join(p.label for p in missing)} "
             f"(periods present: {present}); pick one of those or wait for the CUR export"
         )
-    return reader.read(database, table, periods)
 
 
 class LocalCatalogReader:
