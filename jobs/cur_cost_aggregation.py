@@ -25,13 +25,18 @@ OPTIONAL_ARGUMENTS = ["output_database", "catalog", "report_path"]
 CATALOGS = ("glue", "local")
 
 
+def _resolved(argv: list[str], names: list[str]) -> dict[str, str]:
+    """``getResolvedOptions``, its argument errors turned into our one-sentence error."""
+    try:
+        return getResolvedOptions(argv, names)
+    except GlueArgumentError as exc:
+        raise InvalidInputError(f"{exc}: set it in the job's arguments") from None
+
+
 def job_config(argv: list[str]) -> RunConfig:
     """The run configuration from the Glue job arguments, validated before Spark starts."""
     given = [name for name in OPTIONAL_ARGUMENTS if f"--{name}" in argv]
-    try:
-        args = getResolvedOptions(argv, ARGUMENTS + given)
-    except GlueArgumentError as exc:
-        raise InvalidInputError(f"{exc}: set it in the job's arguments") from None
+    args = _resolved(argv, ARGUMENTS + given)
     return RunConfig(
         database=args["source_database"],
         table=args["source_table"],
@@ -45,10 +50,7 @@ def catalog_choice(argv: list[str]) -> str:
     """``glue`` (default) or ``local``, from the optional --catalog argument."""
     if "--catalog" not in argv:
         return "glue"
-    try:
-        chosen = getResolvedOptions(argv, ["catalog"])["catalog"]
-    except GlueArgumentError as exc:
-        raise InvalidInputError(f"{exc}: set it in the job's arguments") from None
+    chosen = _resolved(argv, ["catalog"])["catalog"]
     if chosen not in CATALOGS:
         raise InvalidInputError(f"--catalog {chosen!r} is not one of {', '.join(CATALOGS)}")
     return chosen
@@ -58,10 +60,7 @@ def report_path(argv: list[str]) -> str | None:
     """The optional --report_path: a local path or an s3:// URI, checked before Spark starts."""
     if "--report_path" not in argv:
         return None
-    try:
-        path = getResolvedOptions(argv, ["report_path"])["report_path"].strip()
-    except GlueArgumentError as exc:
-        raise InvalidInputError(f"{exc}: set it in the job's arguments") from None
+    path = _resolved(argv, ["report_path"])["report_path"].strip()
     if not path or ("://" in path and not path.startswith("s3://")):
         raise InvalidInputError(f"--report_path {path!r} must be a local path or an s3:// URI")
     return path
