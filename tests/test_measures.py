@@ -30,175 +30,27 @@ COLUMNS = [
 ]
 # (case, type, unblended, public, usage, sp_eff, sp_total, sp_used, sp_upfront, ri_eff,
 #  ri_unused_upfront, ri_unused_recurring, ri_upfront, ri_arn) -> amortized, trueup, public, usage
+# fmt: off
 ROWS = [
-    (
-        (
-            "sp_covered",
-            c.SP_COVERED_USAGE,
-            10.0,
-            10.0,
-            2.0,
-            7.2,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            "",
-        ),
-        7.2,
-        0.0,
-        10.0,
-        2.0,
-    ),
-    (
-        (
-            "sp_recurring",
-            c.SP_RECURRING_FEE,
-            5.0,
-            0.0,
-            1.0,
-            None,
-            10.0,
-            7.2,
-            5.0,
-            None,
-            None,
-            None,
-            None,
-            "",
-        ),
-        2.8,
-        -5.0,
-        0.0,
-        0.0,
-    ),
-    (
-        (
-            "sp_negation",
-            c.SP_NEGATION,
-            -10.0,
-            10.0,
-            2.0,
-            0.0,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            "",
-        ),
-        0.0,
-        0.0,
-        0.0,
-        0.0,
-    ),
-    (
-        (
-            "sp_upfront",
-            c.SP_UPFRONT_FEE,
-            100.0,
-            0.0,
-            1.0,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            "",
-        ),
-        0.0,
-        100.0,
-        0.0,
-        0.0,
-    ),
-    (
-        (
-            "ri_usage",
-            c.DISCOUNTED_USAGE,
-            0.0,
-            45.0,
-            3.0,
-            None,
-            None,
-            None,
-            None,
-            31.0,
-            None,
-            None,
-            None,
-            RI,
-        ),
-        31.0,
-        0.0,
-        45.0,
-        3.0,
-    ),
-    (
-        ("ri_fee", c.RI_FEE, 20.0, 0.0, 720.0, None, None, None, None, None, 1.5, 2.5, 15.0, RI),
-        4.0,
-        -15.0,
-        0.0,
-        0.0,
-    ),
-    (
-        (
-            "ri_upfront_fee",
-            c.FEE,
-            180.0,
-            0.0,
-            1.0,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            RI,
-        ),
-        0.0,
-        180.0,
-        0.0,
-        0.0,
-    ),
-    (
-        ("plain_fee", c.FEE, 3.0, 0.0, 1.0, None, None, None, None, None, None, None, None, ""),
-        3.0,
-        0.0,
-        0.0,
-        0.0,
-    ),
-    (
-        ("usage", c.USAGE, 4.0, 4.0, 8.0, None, None, None, None, None, None, None, None, ""),
-        4.0,
-        0.0,
-        4.0,
-        8.0,
-    ),
-    (
-        ("credit", c.CREDIT, -2.0, 0.0, 0.0, None, None, None, None, None, None, None, None, ""),
-        -2.0,
-        0.0,
-        0.0,
-        0.0,
-    ),
-    (
-        ("tax", c.TAX, 1.5, 0.0, 0.0, None, None, None, None, None, None, None, None, ""),
-        1.5,
-        0.0,
-        0.0,
-        0.0,
-    ),
+    (('sp_covered', c.SP_COVERED_USAGE, 10.0, 10.0, 2.0, 7.2, None, None, None, None, None, None, None, ''), 7.2, 0.0, 10.0, 2.0),
+    (('sp_recurring', c.SP_RECURRING_FEE, 5.0, 0.0, 1.0, None, 10.0, 7.2, 5.0, None, None, None, None, ''), 2.8, -5.0, 0.0, 0.0),
+    (('sp_negation', c.SP_NEGATION, -10.0, 10.0, 2.0, 0.0, None, None, None, None, None, None, None, ''), 0.0, 0.0, 0.0, 0.0),
+    (('sp_upfront', c.SP_UPFRONT_FEE, 100.0, 0.0, 1.0, None, None, None, None, None, None, None, None, ''), 0.0, 100.0, 0.0, 0.0),
+    (('ri_usage', c.DISCOUNTED_USAGE, 0.0, 45.0, 3.0, None, None, None, None, 31.0, None, None, None, RI), 31.0, 0.0, 45.0, 3.0),
+    (('ri_fee', c.RI_FEE, 20.0, 0.0, 720.0, None, None, None, None, None, 1.5, 2.5, 15.0, RI), 4.0, -15.0, 0.0, 0.0),
+    (('ri_upfront_fee', c.FEE, 180.0, 0.0, 1.0, None, None, None, None, None, None, None, None, RI), 0.0, 180.0, 0.0, 0.0),
+    (('plain_fee', c.FEE, 3.0, 0.0, 1.0, None, None, None, None, None, None, None, None, ''), 3.0, 0.0, 0.0, 0.0),
+    (('usage', c.USAGE, 4.0, 4.0, 8.0, None, None, None, None, None, None, None, None, ''), 4.0, 0.0, 4.0, 8.0),
+    (('credit', c.CREDIT, -2.0, 0.0, 0.0, None, None, None, None, None, None, None, None, ''), -2.0, 0.0, 0.0, 0.0),
+    (('tax', c.TAX, 1.5, 0.0, 0.0, None, None, None, None, None, None, None, None, ''), 1.5, 0.0, 0.0, 0.0),
 ]
+# fmt: on
+
+
+def _hand_rows(spark):
+    """The hand-computed rows above as a conformed frame ("case" only labels them)."""
+    rows = [dict(zip(COLUMNS, values, strict=True)) for values, *_ in ROWS]
+    return conformed(spark, rows, [col for col in COLUMNS if col != "case"])
 
 
 @pytest.mark.parametrize(
@@ -206,8 +58,7 @@ ROWS = [
     [("amortized_cost", 0), ("ri_sp_trueup", 1), ("public_on_demand_cost", 2), ("usage_amount", 3)],
 )
 def test_measure_matches_hand_computed_rows(spark, name: str, index: int) -> None:
-    rows = [dict(zip(COLUMNS, values, strict=True)) for values, *_ in ROWS]
-    frame = conformed(spark, rows, [col for col in COLUMNS if col != "case"])
+    frame = _hand_rows(spark)
     actual = frame.select(
         F.col(c.LINE_ITEM_TYPE),
         F.col(c.RI_ARN).isNotNull().alias("has_ri"),
@@ -223,8 +74,7 @@ def test_measure_matches_hand_computed_rows(spark, name: str, index: int) -> Non
 
 
 def test_amortized_plus_trueup_is_unblended_over_the_rows(spark) -> None:
-    rows = [dict(zip(COLUMNS, values, strict=True)) for values, *_ in ROWS]
-    frame = conformed(spark, rows, [col for col in COLUMNS if col != "case"])
+    frame = _hand_rows(spark)
     totals = frame.agg(
         *[
             F.sum(MEASURES[m]()).alias(m)
