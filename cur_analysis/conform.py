@@ -9,6 +9,11 @@ from pyspark.sql.types import StringType
 from cur_analysis import columns as c
 
 
+def _blank_as_null(column: Column) -> Column:
+    """The CUR writes "" for "no value"; null keeps coalesce() and grouping honest."""
+    return F.when(column == "", None).otherwise(column)
+
+
 def _conformed(df_columns: set[str], name: str) -> Column:
     """The column cast to its conformed type; a typed null when the month's files lack it."""
     data_type = c.SOURCE_SCHEMA[name]
@@ -16,8 +21,7 @@ def _conformed(df_columns: set[str], name: str) -> Column:
         return F.lit(None).cast(data_type).alias(name)
     column = F.col(name).cast(data_type)
     if isinstance(data_type, StringType):
-        # The CUR writes "" for "no value"; null keeps coalesce() and joins honest.
-        column = F.when(column == "", None).otherwise(column)
+        column = _blank_as_null(column)
     return column.alias(name)
 
 
@@ -45,7 +49,7 @@ def conform_legacy(df: DataFrame, *, with_tags: bool = False) -> DataFrame:
         )
     projected = [_conformed(present, name) for name in c.SOURCE_SCHEMA]
     tags = user_tag_columns(df.columns) if with_tags else []
-    tag_columns = [F.when(F.col(tag) == "", None).otherwise(F.col(tag)).alias(tag) for tag in tags]
+    tag_columns = [_blank_as_null(F.col(tag)).alias(tag) for tag in tags]
     return df.select(
         *projected,
         *tag_columns,
@@ -65,10 +69,6 @@ def is_cur2(df: DataFrame) -> bool:
     """CUR 2.0 (Data Exports) has ``bill_payer_account_name`` and the ``resource_tags`` map."""
     names = {name.lower() for name in df.columns}
     return c.CUR2_MARKER in names and c.CUR2_RESOURCE_TAGS in names
-
-
-def _blank_as_null(column: Column) -> Column:
-    return F.when(column == "", None).otherwise(column)
 
 
 def _cur2_source(df_columns: set[str], name: str) -> Column:
