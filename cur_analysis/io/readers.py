@@ -53,19 +53,27 @@ def require_periods(
 
 
 class LocalCatalogReader:
-    """Reads through the local Hive metastore; the filter on partition keys prunes partitions."""
+    """Reads through the local Hive metastore; the filter on partition keys prunes partitions.
+
+    ``available_periods`` remembers where the table lives and its layout, so the ``read`` that
+    follows asks the metastore nothing more.
+    """
 
     def __init__(self, spark: SparkSession) -> None:
         self._spark = spark
+        self._layouts: dict[tuple[str, str], Layout] = {}
 
     def available_periods(self, database: str, table: str) -> tuple[BillingPeriod, ...]:
-        return catalog.partition_periods(
-            self._spark, catalog.resolve_table(self._spark, database, table)
-        )
+        physical = catalog.resolve_table(self._spark, database, table)
+        layout, periods = catalog.partitions(self._spark, physical)
+        self._layouts[(database, table)] = layout
+        return periods
 
     def read(self, database: str, table: str, periods: Sequence[BillingPeriod]) -> DataFrame:
-        physical = catalog.resolve_table(self._spark, database, table)
-        layout = catalog.table_layout(self._spark, physical)
+        layout = self._layouts.get((database, table))
+        if layout is None:
+            physical = catalog.resolve_table(self._spark, database, table)
+            layout = catalog.table_layout(self._spark, physical)
         return self._spark.table(f"{database}.{table}").where(layout.period_filter(periods))
 
 

@@ -203,9 +203,20 @@ def table_layout(spark: SparkSession, table: str) -> Layout:
     return layout_of_partition_keys(keys)
 
 
-def partition_periods(spark: SparkSession, table: str) -> tuple[BillingPeriod, ...]:
-    """The billing periods that have a partition in ``table`` (a physical ``db.table``)."""
-    layout = table_layout(spark, table)
+def partitions(spark: SparkSession, table: str) -> tuple[Layout, tuple[BillingPeriod, ...]]:
+    """The layout of a physical ``db.table`` and the periods that have a partition in it.
+
+    One ``SHOW PARTITIONS`` answers both (its specs name the keys); only a table without
+    partitions needs the slower look at its columns.
+    """
     rows = spark.sql(f"SHOW PARTITIONS {table}").collect()
     specs = [dict(part.split("=", 1) for part in row[0].split("/")) for row in rows]
-    return tuple(sorted({layout.period_of(spec) for spec in specs}))
+    if not specs:
+        return table_layout(spark, table), ()
+    layout = layout_of_partition_keys(specs[0])
+    return layout, tuple(sorted({layout.period_of(spec) for spec in specs}))
+
+
+def partition_periods(spark: SparkSession, table: str) -> tuple[BillingPeriod, ...]:
+    """The billing periods that have a partition in ``table`` (a physical ``db.table``)."""
+    return partitions(spark, table)[1]
