@@ -82,16 +82,6 @@ class BillingPeriod:
         return self.label
 
 
-def parse_periods(texts: Iterable[str]) -> tuple[BillingPeriod, ...]:
-    """Parse several periods (each may be comma-separated), sorted and without repeats."""
-    parsed = {
-        BillingPeriod.parse(part) for text in texts for part in text.split(",") if part.strip()
-    }
-    if not parsed:
-        raise InvalidInputError("no billing period given: pass at least one, e.g. --period 2024-05")
-    return tuple(sorted(parsed))
-
-
 def month_range(start: BillingPeriod, months: int) -> tuple[BillingPeriod, ...]:
     """``months`` consecutive periods starting at ``start``."""
     periods = [start]
@@ -106,26 +96,13 @@ _LAST = re.compile(r"^last:([0-9]{1,3})$")
 def resolve_periods(
     texts: Iterable[str], available: Iterable[BillingPeriod]
 ) -> tuple[BillingPeriod, ...]:
-    """Periods from ``YYYY-MM`` values (comma-separated allowed) and ``last:N``.
-
-    ``last:N`` means the N latest periods present in the table (``available``).
-    """
+    """Periods, sorted and without repeats, from ``YYYY-MM`` values (comma-separated allowed)
+    and ``last:N``, the N latest periods present in the table (``available``)."""
     present = sorted(set(available))
     chosen: set[BillingPeriod] = set()
-    plain: list[str] = []
-    for text in texts:
-        for part in (p.strip() for p in text.split(",")):
-            match = _LAST.match(part)
-            if match is None:
-                if part:
-                    plain.append(part)
-                continue
-            count = int(match.group(1))
-            if count < 1:
-                raise InvalidInputError(f"{part!r}: N in last:N must be at least 1")
-            chosen.update(present[-count:])
-    if plain:
-        chosen.update(parse_periods(plain))
+    for part in checked_period_texts(texts):
+        match = _LAST.match(part)
+        chosen.update(present[-int(match.group(1)) :] if match else [BillingPeriod.parse(part)])
     if not chosen:
         raise InvalidInputError("no billing period given: pass e.g. --period 2024-05 or last:2")
     return tuple(sorted(chosen))

@@ -4,7 +4,7 @@ import pytest
 
 from cur_analysis.errors import InvalidInputError
 from cur_analysis.layout import Layout
-from cur_analysis.periods import BillingPeriod, parse_periods
+from cur_analysis.periods import BillingPeriod, resolve_periods
 
 
 @pytest.mark.parametrize(
@@ -56,7 +56,7 @@ def test_predicate_matches_the_crawler_partition_values() -> None:
 
 
 def test_several_periods_make_one_predicate_sorted_without_repeats() -> None:
-    periods = parse_periods(["2024-05", "2024-04,2024-5"])
+    periods = resolve_periods(["2024-05", "2024-04,2024-5"], ())
     assert periods == (BillingPeriod(2024, 4), BillingPeriod(2024, 5))
     assert Layout.LEGACY.predicate_for(periods) == (
         "(year = '2024' and month = '4') or (year = '2024' and month = '5')"
@@ -65,7 +65,7 @@ def test_several_periods_make_one_predicate_sorted_without_repeats() -> None:
 
 def test_no_period_is_an_error() -> None:
     with pytest.raises(InvalidInputError, match="no billing period"):
-        parse_periods([" , "])
+        resolve_periods([" , "], ())
 
 
 def test_previous_and_next_cross_year_boundaries() -> None:
@@ -75,7 +75,7 @@ def test_previous_and_next_cross_year_boundaries() -> None:
 
 
 def test_cur2_predicate_uses_the_billing_period_partition() -> None:
-    periods = parse_periods(["2024-5", "2024-04"])
+    periods = resolve_periods(["2024-5", "2024-04"], ())
     assert Layout.CUR2.predicate(periods[1]) == "billing_period = '2024-05'"
     assert Layout.CUR2.predicate_for(periods) == (
         "(billing_period = '2024-04') or (billing_period = '2024-05')"
