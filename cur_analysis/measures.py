@@ -130,8 +130,3 @@ MEASURES: dict[str, Callable[[], Column]] = {
     "ri_sp_trueup": ri_sp_trueup,
     "usage_amount": usage_amount,
 }
-
-
-def summed_measures() -> list[Column]:
-    """``sum(measure) as measure`` for every measure: the aggregation every dataset starts from."""
-    return [F.sum(measure()).alias(name) for name, measure in MEASURES.items()]

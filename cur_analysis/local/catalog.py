@@ -215,8 +215,3 @@ def partitions(spark: SparkSession, table: str) -> tuple[Layout, tuple[BillingPe
         return table_layout(spark, table), ()
     layout = layout_of_partition_keys(specs[0])
     return layout, tuple(sorted({layout.period_of(spec) for spec in specs}))
-
-
-def partition_periods(spark: SparkSession, table: str) -> tuple[BillingPeriod, ...]:
-    """The billing periods that have a partition in ``table`` (a physical ``db.table``)."""
-    return partitions(spark, table)[1]
