@@ -22,15 +22,19 @@ from bootstrap.config import (
     _bucket_problem,
 )
 from cur_analysis.deploy.errors import DeployConfigError
+from cur_analysis.deploy.glue_rules import (
+    DEFAULT_GLUE_VERSION,
+    EXECUTION_CLASSES,
+    GLUE_VERSIONS,
+    cron_problem,
+    execution_class_problem,
+    worker_type_problem,
+)
 from cur_analysis.errors import InvalidInputError
 from cur_analysis.periods import checked_period_texts
 
 DEFAULT_CONFIG_PATH = "deploy.toml"
 
-# AWS Glue 5.1: Spark 3.5.6, Python 3.11, Java 17 (GlueVersion string of the CreateJob API).
-GLUE_VERSION = "5.1"
-# Worker types for Glue 5 Spark ETL jobs (G.025X is for streaming, Z.2X for Ray).
-WORKER_TYPES = ("G.1X", "G.2X", "G.4X", "G.8X")
 # Daily at 06:00 UTC: the CUR is restated several times a day while a month is open, so the job
 # recomputes the open month (and the one before, for late restatements) every day.
 DEFAULT_CRON = "cron(0 6 * * ? *)"
@@ -40,8 +44,6 @@ JOB_NAME_RE = re.compile(r"[A-Za-z0-9_.-]{1,255}")
 SCRIPT_RE = re.compile(r"[A-Za-z0-9_.-]+\.py")
 PREFIX_RE = re.compile(r"[A-Za-z0-9!_.*'()/-]{1,512}")
 S3_URI_RE = re.compile(r"s3://(?P<bucket>[^/\s]+)(?:/(?P<key>\S*))?")
-# Glue schedules: cron(minutes hours day-of-month month day-of-week year), six fields.
-CRON_RE = re.compile(r"cron\((\S+ ){5}\S+\)")
 ARGUMENT_RE = re.compile(r"--[A-Za-z0-9_.-]+")
 
 SECTIONS: dict[str, frozenset[str]] = {
@@ -52,6 +54,9 @@ SECTIONS: dict[str, frozenset[str]] = {
             "name",
             "role_arn",
             "script",
+            "glue_version",
+            "execution_class",
+            "lake_formation",
             "worker_type",
             "number_of_workers",
             "timeout_minutes",
@@ -103,6 +108,10 @@ class JobConfig:
     output_path: str
     output_database: str
     extra_arguments: tuple[tuple[str, str], ...] = ()
+    glue_version: str = DEFAULT_GLUE_VERSION
+    execution_class: str = "STANDARD"
+    # Grant the job role Lake Formation permissions on the output database (and its location).
+    lake_formation: bool = False
 
 
 @dataclass(frozen=True)
@@ -176,6 +185,30 @@ class _Checker:
             return None
         if not pattern.fullmatch(value):
             self.bad(section, key, f"{value!r} is not valid: {rule}")
+            return None
+        return value
+
+    def choice(
+        self,
+        section: str,
+        values: Mapping[str, Any],
+        key: str,
+        allowed: tuple[str, ...],
+        default: str,
+    ) -> str | None:
+        value = values.get(key, default)
+        if value not in allowed:
+            options = " or ".join(f'"{a}"' for a in allowed)
+            self.bad(section, key, f"{value!r} is not valid: {options}")
+            return None
+        return str(value)
+
+    def boolean(
+        self, section: str, values: Mapping[str, Any], key: str, default: bool
+    ) -> bool | None:
+        value = values.get(key, default)
+        if not isinstance(value, bool):
+            self.bad(section, key, f"must be true or false, got {value!r}")
             return None
         return value
 
@@ -279,14 +312,22 @@ def parse_config(
         "the file name of a job script in the dist folder, e.g. cur_cost_aggregation.py",
         default="cur_cost_aggregation.py",
     )
+    glue_version = c.choice("job", j, "glue_version", GLUE_VERSIONS, DEFAULT_GLUE_VERSION)
     worker_type = c.string(
-        "job",
-        j,
-        "worker_type",
-        re.compile("|".join(re.escape(w) for w in WORKER_TYPES)),
-        f"one of {', '.join(WORKER_TYPES)}",
-        default="G.1X",
+        "job", j, "worker_type", re.compile(r"\S+"), "a Glue worker type", default="G.1X"
     )
+    if worker_type and glue_version and (why := worker_type_problem(worker_type, glue_version)):
+        c.bad("job", "worker_type", why)
+        worker_type = None
+    execution_class = c.choice("job", j, "execution_class", EXECUTION_CLASSES, "STANDARD")
+    if (
+        execution_class
+        and worker_type
+        and (why := execution_class_problem(execution_class, worker_type))
+    ):
+        c.bad("job", "execution_class", why)
+        execution_class = None
+    lake_formation = c.boolean("job", j, "lake_formation", False)
     workers = c.integer("job", j, "number_of_workers", 2, 2, 299)
     timeout = c.integer("job", j, "timeout_minutes", 120, 1, 2880)
     retries = c.integer("job", j, "max_retries", 1, 0, 10)
@@ -334,21 +375,18 @@ def parse_config(
         default=f"{job_name}-daily" if job_name else None,
     )
     cron = c.string(
-        "schedule",
-        s,
-        "cron",
-        CRON_RE,
-        "a Glue cron expression with six fields, e.g. cron(0 6 * * ? *)",
-        default=DEFAULT_CRON,
+        "schedule", s, "cron", re.compile(r".+"), "a Glue cron expression", default=DEFAULT_CRON
     )
-    enabled = s.get("enabled", True)
-    if not isinstance(enabled, bool):
-        c.bad("schedule", "enabled", f"must be true or false, got {enabled!r}")
+    if cron is not None and (why := cron_problem(cron)):
+        c.bad("schedule", "cron", why)
+        cron = None
+    enabled = c.boolean("schedule", s, "enabled", True)
 
     if c.problems:
         raise DeployConfigError(source, tuple(c.problems))
     assert region and bucket and prefix is not None and dist_text and job_name and role_arn
     assert script and worker_type and source_database and source_table and periods
+    assert glue_version and execution_class and lake_formation is not None and enabled is not None
     assert output_path and output_database and schedule_name and cron and extra is not None
     assert None not in (workers, timeout, retries, concurrent)
     dist = Path(dist_text).expanduser()
@@ -372,8 +410,11 @@ def parse_config(
             output_path=output_path.rstrip("/"),
             output_database=output_database,
             extra_arguments=extra,
+            glue_version=glue_version,
+            execution_class=execution_class,
+            lake_formation=lake_formation,
         ),
-        schedule=ScheduleConfig(schedule_name, cron, bool(enabled)),
+        schedule=ScheduleConfig(schedule_name, cron, enabled),
     )
 
 

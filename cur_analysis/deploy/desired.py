@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cur_analysis.deploy.config import GLUE_VERSION, DeployConfig
+from bootstrap.config import ROLE_ARN_RE
+from cur_analysis.deploy.config import DeployConfig
 from cur_analysis.deploy.errors import DeployError
+from cur_analysis.deploy.glue_rules import DEFAULT_GLUE_VERSION
+from cur_analysis.deploy.lake_formation import OutputGrants
 
 WHEEL_GLOB = "cur_analysis-*.whl"
 SHA256_METADATA = "sha256"  # x-amz-meta-sha256: the checksum compared to skip unchanged uploads
@@ -62,9 +65,11 @@ class GlueJob:
     max_retries: int
     max_concurrent_runs: int
     description: str
-    glue_version: str = GLUE_VERSION
+    glue_version: str = DEFAULT_GLUE_VERSION
+    execution_class: str = "STANDARD"
 
     def definition(self) -> dict[str, Any]:
+        """Every field deploy manages; ``planner.CARRIED_JOB_FIELDS`` lists the ones it keeps."""
         return {
             "Description": self.description,
             "Role": self.role_arn,
@@ -80,6 +85,7 @@ class GlueJob:
             "WorkerType": self.worker_type,
             "NumberOfWorkers": self.number_of_workers,
             "GlueVersion": self.glue_version,
+            "ExecutionClass": self.execution_class,
         }
 
 
@@ -107,6 +113,7 @@ class Desired:
     database: OutputDatabase
     job: GlueJob
     trigger: ScheduledTrigger
+    lake_formation: OutputGrants | None = None
 
 
 def find_wheel(dist: Path) -> Path:
@@ -172,6 +179,8 @@ def desired_state(config: DeployConfig) -> Desired:
         timeout_minutes=job.timeout_minutes,
         max_retries=job.max_retries,
         max_concurrent_runs=job.max_concurrent_runs,
+        glue_version=job.glue_version,
+        execution_class=job.execution_class,
         description=(
             f"cur-analysis cost datasets from {job.source_database}.{job.source_table} "
             "(managed by cur-analysis deploy)"
@@ -195,4 +204,17 @@ def desired_state(config: DeployConfig) -> Desired:
         database=database,
         job=glue_job,
         trigger=trigger,
+        lake_formation=_output_grants(config) if job.lake_formation else None,
+    )
+
+
+def _output_grants(config: DeployConfig) -> OutputGrants:
+    """In the job's own catalog: a Glue job runs in its role's account."""
+    match = ROLE_ARN_RE.fullmatch(config.job.role_arn)
+    assert match is not None  # validated by the configuration
+    return OutputGrants(
+        role_arn=config.job.role_arn,
+        catalog_id=match.group("account"),
+        database=config.job.output_database,
+        output_path=config.job.output_path,
     )

@@ -1,16 +1,21 @@
 """Read the current state, compare it with the desired one, return a ``bootstrap.plan.Plan``.
 
-``plan_deploy`` only reads (HeadBucket, HeadObject, GetDatabase, GetJob, GetTrigger). Each action's
-``run`` makes exactly the change it names; a changed job or trigger setting is an UpdateJob /
-UpdateTrigger, never a delete and re-create. Order: bucket, objects, database, job, trigger (the
-trigger names the job).
+``plan_deploy`` only reads (HeadBucket, HeadObject, GetDatabase, GetJob, GetTrigger; with
+``lake_formation`` also ListPermissions, ListResources, GetDataLakeSettings, GetCallerIdentity).
+Each action's ``run`` makes exactly the change it names; a changed job or trigger setting is an
+UpdateJob / UpdateTrigger, never a delete and re-create. Order: bucket, objects, database, Lake
+Formation grants (they name the database), job, trigger (the trigger names the job).
+
+UpdateJob replaces the whole definition: "Unspecified configuration is removed or reset to default
+values" (API reference, UpdateJob ``JobUpdate``). So the update carries over every ``JobUpdate``
+field deploy does not manage, and every default argument it does not set, as GetJob reports them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from bootstrap.aws import AccountClients, aws_call
+from bootstrap.aws import AccountClients, aws_call, partition_for
 from bootstrap.plan import Action, ActionKind, Plan
 from cur_analysis.deploy.desired import (
     MANAGED_BY,
@@ -23,6 +28,16 @@ from cur_analysis.deploy.desired import (
     ScheduledTrigger,
 )
 from cur_analysis.deploy.errors import DeployError
+from cur_analysis.deploy.lake_formation import (
+    LfGrant,
+    OutputGrants,
+    can_create_database,
+    held_permissions,
+    lf_principal,
+    missing_permissions,
+    registered_location,
+    s3_arn,
+)
 
 NOT_FOUND = frozenset({"EntityNotFoundException"})
 S3_NOT_FOUND = frozenset({"404", "NoSuchKey", "NotFound", "NoSuchBucket"})
@@ -39,8 +54,16 @@ def plan_deploy(clients: AccountClients, desired: Desired) -> Plan:
         action = plan_object(clients.s3, obj, bucket_exists=bucket_action is None)
         if action is not None:
             actions.append(action)
+    database_action = plan_database(clients.glue, desired.database)
+    if database_action is not None:
+        actions.append(database_action)
+    if desired.lake_formation is not None:
+        actions.extend(
+            plan_lake_formation(
+                clients, desired.lake_formation, database_exists=database_action is None
+            )
+        )
     for action in (
-        plan_database(clients.glue, desired.database),
         plan_job(clients.glue, desired.job),
         plan_trigger(clients.glue, desired.trigger),
     ):
@@ -155,7 +178,126 @@ def plan_database(glue: Any, database: OutputDatabase) -> Action | None:
     )
 
 
+# --- Lake Formation ---------------------------------------------------------------------------
+
+
+def plan_lake_formation(
+    clients: AccountClients, grants: OutputGrants, *, database_exists: bool
+) -> list[Action]:
+    """Grants the job role lacks on the output database, its tables and a registered location.
+
+    A missing database is created by the deployer first: without CREATE_DATABASE that would fail
+    half-way, so it is an error here, before anything is changed.
+    """
+    caller = lf_principal(
+        aws_call(
+            clients.client("sts").get_caller_identity,
+            call="sts:GetCallerIdentity",
+            resource="the current credentials",
+        )["Arn"]
+    )
+    lakeformation = clients.lakeformation
+    if not database_exists and not can_create_database(lakeformation, caller, grants.catalog_id):
+        raise DeployError(
+            f"output database {grants.database} is missing and {caller} cannot create it under "
+            f"Lake Formation: it is not a data lake administrator and holds no CREATE_DATABASE "
+            f"on catalog {grants.catalog_id}; have an administrator grant it CREATE_DATABASE "
+            "(Lake Formation > Administrative roles and tasks > Database creators) or create "
+            "the database"
+        )
+    wanted = list(grants.catalog_grants())
+    location = registered_location(
+        lakeformation, s3_arn(grants.output_path, partition_for(clients.region))
+    )
+    if location is not None:
+        wanted.append(grants.location_grant(location))
+    actions = []
+    for grant in wanted:
+        held = frozenset() if not database_exists and grant.kind != "location" else None
+        action = _grant_action(lakeformation, grant, held)
+        if action is not None:
+            actions.append(action)
+    return actions
+
+
+def _grant_action(lakeformation: Any, grant: LfGrant, held: frozenset[str] | None) -> Action | None:
+    """A GrantPermissions for what ``grant.principal`` lacks (``held=None``: read it first)."""
+    have = held_permissions(lakeformation, grant) if held is None else held
+    missing = missing_permissions(grant.permissions, have)
+    if not missing:
+        return None
+    request = grant.request(missing)
+    why = f"job role lacks {', '.join(sorted(missing))}"
+    return Action.build(
+        f"lakeformation {grant.describe()} -> {grant.principal}",
+        ActionKind.CREATE,
+        why,
+        lambda: aws_call(
+            lakeformation.grant_permissions,
+            call="lakeformation:GrantPermissions",
+            resource=grant.describe(),
+            retry_propagation=True,
+            **request,
+        ),
+        request,
+    )
+
+
 # --- Glue job ---------------------------------------------------------------------------------
+
+# JobUpdate's members (botocore's Glue model), in three groups that together cover them all (a
+# test checks it against the installed model): deploy sets these ...
+MANAGED_JOB_FIELDS = (
+    "Description",
+    "Role",
+    "ExecutionProperty",
+    "Command",
+    "DefaultArguments",
+    "MaxRetries",
+    "Timeout",
+    "WorkerType",
+    "NumberOfWorkers",
+    "GlueVersion",
+    "ExecutionClass",
+)
+# ... carries these over unchanged from GetJob, so an update never wipes a user's settings ...
+CARRIED_JOB_FIELDS = (
+    "Connections",
+    "SecurityConfiguration",
+    "NotificationProperty",
+    "NonOverridableArguments",
+    "LogUri",
+    "JobMode",
+    "JobRunQueuingEnabled",
+    "CodeGenConfigurationNodes",
+    "SourceControlDetails",
+    "MaintenanceWindow",
+)
+# ... and never sends these: GetJob reports the capacity the workers amount to, and the API
+# refuses MaxCapacity together with WorkerType and NumberOfWorkers (API reference, MaxCapacity).
+DERIVED_JOB_FIELDS = ("AllocatedCapacity", "MaxCapacity")
+
+
+def carried_over(job: dict[str, Any], desired_arguments: dict[str, str]) -> dict[str, Any]:
+    """What GetJob holds that deploy does not manage: set fields and extra default arguments."""
+    kept = {
+        field: job[field] for field in CARRIED_JOB_FIELDS if job.get(field) not in (None, {}, [])
+    }
+    arguments = {
+        k: v for k, v in (job.get("DefaultArguments") or {}).items() if k not in desired_arguments
+    }
+    if arguments:
+        kept["DefaultArguments"] = arguments
+    return kept
+
+
+def describe_kept(kept: dict[str, Any]) -> str:
+    """``keeps Connections, DefaultArguments[--user-flag]``; empty when nothing is kept."""
+    names = [
+        f"DefaultArguments[{', '.join(sorted(kept[f]))}]" if f == "DefaultArguments" else f
+        for f in kept
+    ]
+    return f"keeps {', '.join(names)}" if names else ""
 
 
 def current_job_definition(job: dict[str, Any]) -> dict[str, Any]:
@@ -178,6 +320,7 @@ def current_job_definition(job: dict[str, Any]) -> dict[str, Any]:
         "WorkerType": job.get("WorkerType"),
         "NumberOfWorkers": job.get("NumberOfWorkers"),
         "GlueVersion": job.get("GlueVersion"),
+        "ExecutionClass": job.get("ExecutionClass") or "STANDARD",
     }
 
 
@@ -217,13 +360,24 @@ def plan_job(glue: Any, job: GlueJob) -> Action | None:
             request,
         )
     current = current_job_definition(found["Job"])
+    arguments = desired["DefaultArguments"]
+    current["DefaultArguments"] = {
+        k: v for k, v in current["DefaultArguments"].items() if k in arguments
+    }
     if current == desired:
         return None
-    update = {"JobName": job.name, "JobUpdate": desired}
+    kept = carried_over(found["Job"], arguments)
+    job_update = {
+        **desired,
+        **{k: v for k, v in kept.items() if k != "DefaultArguments"},
+        "DefaultArguments": {**kept.get("DefaultArguments", {}), **arguments},
+    }
+    update = {"JobName": job.name, "JobUpdate": job_update}
+    why = "; ".join(p for p in (describe_changes(current, desired), describe_kept(kept)) if p)
     return Action.build(
         f"glue job {job.name}",
         ActionKind.UPDATE,
-        describe_changes(current, desired),
+        why,
         lambda: aws_call(
             glue.update_job, call="glue:UpdateJob", resource=f"job {job.name}", **update
         ),

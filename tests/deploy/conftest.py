@@ -3,9 +3,9 @@
 boto3 reaches moto through ``AWS_ENDPOINT_URL`` with dummy credentials, like any AWS endpoint, so
 the code under test runs unchanged. moto 5.2.5 implements neither ``UpdateJob`` nor
 ``UpdateTrigger`` (its Glue responses have no such method and answer "not yet implemented"); the
-two stand-ins below add them to the server, following the AWS API reference: UpdateJob overwrites
-the whole job definition with ``JobUpdate`` and keeps the job (its ``CreatedOn``), UpdateTrigger
-changes the fields given in ``TriggerUpdate``.
+stand-ins below add them to the server, following the AWS API reference. Two more patches make the
+server as strict as AWS where deploy depends on it: GetJob reports ``MaxCapacity`` for jobs sized
+by workers, and Lake Formation's ``ListPermissions`` filter stops failing on mixed grant shapes.
 """
 
 from __future__ import annotations
@@ -18,8 +18,11 @@ import boto3
 import pytest
 from moto.core.responses import ActionResult
 from moto.core.utils import utcnow
+from moto.glue.exceptions import GlueClientError
+from moto.glue.models import FakeJob
 from moto.glue.responses import GlueResponse
 from moto.glue.utils import Action as GlueTriggerAction
+from moto.lakeformation.models import LakeFormationBackend
 
 from bootstrap.aws import AccountClients
 from tests.moto_support import moto_server, reset_moto
@@ -27,6 +30,7 @@ from tests.moto_support import moto_server, reset_moto
 REGION = "eu-west-1"
 PROJECT = Path(__file__).resolve().parents[2]
 
+# JobUpdate members moto's job model stores, and the attribute each lands in.
 _JOB_FIELDS = {
     "Description": "description",
     "LogUri": "log_uri",
@@ -42,20 +46,111 @@ _JOB_FIELDS = {
     "NumberOfWorkers": "number_of_workers",
     "SecurityConfiguration": "security_configuration",
     "NotificationProperty": "notification_property",
-    "GlueVersion": "glue_version",
+    "CodeGenConfigurationNodes": "code_gen_configuration_nodes",
+    "SourceControlDetails": "source_control_details",
 }
+# DPUs per worker (developer guide, "AWS Glue worker types"; R.* count memory-optimized M-DPUs).
+_DPU = {"G.025X": 0.25, "G.1X": 1, "G.2X": 2, "G.4X": 4, "G.8X": 8, "G.12X": 12, "G.16X": 16}
+_DPU |= {"R.1X": 1, "R.2X": 2, "R.4X": 4, "R.8X": 8}
 
 
 def _update_job(self: GlueResponse) -> ActionResult:
+    """UpdateJob as the API reference describes it: "The previous job definition is completely
+    overwritten by this information" and, for ``JobUpdate``, "Unspecified configuration is removed
+    or reset to default values" -- every field not given is cleared (ExecutionClass back to
+    STANDARD), except ``GlueVersion``: "If not provided in the update request, the Glue version
+    retains the value from the existing job definition". The job itself (name, ``CreatedOn``,
+    tags, which UpdateJob does not carry) stays. MaxCapacity with WorkerType is refused ("Do not
+    set MaxCapacity if using WorkerType and NumberOfWorkers", JobUpdate.MaxCapacity)."""
     name = self._get_param("JobName")
     update: dict[str, Any] = self._get_param("JobUpdate") or {}
     job = self.glue_backend.get_job(name)  # EntityNotFoundException when missing, as in AWS
+    if update.get("MaxCapacity") is not None and update.get("WorkerType") is not None:
+        raise GlueClientError(
+            "InvalidInputException",
+            "Please do not set Max Capacity if using Worker Type and Number of Workers.",
+        )
     for field, attribute in _JOB_FIELDS.items():
         setattr(job, attribute, update.get(field))
     job.execution_property = update.get("ExecutionProperty") or {}
     job.default_arguments = update.get("DefaultArguments") or {}
+    job.execution_class = update.get("ExecutionClass") or "STANDARD"
+    if update.get("GlueVersion") is not None:
+        job.glue_version = update["GlueVersion"]
     job.last_modified_on = utcnow()
     return ActionResult({"JobName": name})
+
+
+def _job_as_dict(original: Any) -> Any:
+    """GetJob on AWS reports, for a job sized by WorkerType and NumberOfWorkers, the capacity the
+    workers amount to in ``MaxCapacity`` (and ``AllocatedCapacity``); moto echoes what was given.
+    Reporting it here makes a deploy that sends GetJob's answer back verbatim fail as on AWS."""
+
+    def as_dict(self: FakeJob) -> dict[str, Any]:
+        answer: dict[str, Any] = original(self)
+        if self.worker_type in _DPU and self.number_of_workers:
+            capacity = _DPU[self.worker_type] * self.number_of_workers
+            answer["MaxCapacity"] = float(capacity)
+            answer["AllocatedCapacity"] = int(capacity)
+        return answer
+
+    return as_dict
+
+
+def _same_resource(wanted: Any, held: dict[str, Any]) -> bool:
+    """moto's ListPermissions resource filter, without its KeyError: it reads ``["Name"]`` or
+    ``["TableWildcard"]`` of every held table grant, so a database holding both a named-table and
+    a wildcard grant makes the call fail with a server error (DESIGN.md, "Testing against moto").
+    Same matching rules otherwise: catalog, database (and CatalogId), table name or wildcard,
+    data location."""
+    if wanted.catalog is not None:
+        return "Catalog" in held and wanted.catalog == held["Catalog"]
+    if wanted.database is not None:
+        db = held.get("Database")
+        return (
+            db is not None
+            and db["Name"] == wanted.database.name
+            and (wanted.database.catalog_id in (None, db.get("CatalogId")))
+        )
+    if wanted.table is not None:
+        table = held.get("Table")
+        if table is None or table.get("DatabaseName") != wanted.table.database_name:
+            return False
+        if wanted.table.catalog_id not in (None, table.get("CatalogId")):
+            return False
+        if wanted.table.table_wildcard is not None:
+            return "TableWildcard" in table
+        return table.get("Name") == wanted.table.name
+    if wanted.data_location is not None:
+        location = held.get("DataLocation")
+        return (
+            location is not None
+            and location["ResourceArn"] == (wanted.data_location.resource_arn)
+            and wanted.data_location.catalog_id in (None, location.get("CatalogId"))
+        )
+    return False
+
+
+def _list_permissions(
+    self: LakeFormationBackend,
+    catalog_id: str,
+    principal: dict[str, str] | None = None,
+    resource: Any = None,
+    resource_type: Any = None,
+) -> list[dict[str, Any]]:
+    """moto's ListPermissions with the filter above (principal and resource-type filters as
+    moto has them)."""
+    held = list(self.grants[catalog_id].permissions) if catalog_id in self.grants else []
+    if principal is not None:
+        held = [p for p in held if p.principal == principal]
+    if resource_type is not None:
+        kinds = {"CATALOG": ("Catalog",), "DATABASE": ("Database",)}
+        kinds |= {"DATA_LOCATION": ("DataLocation",), "TABLE": ("Table", "TableWithColumns")}
+        wanted_kinds = kinds.get(str(getattr(resource_type, "value", resource_type)), ())
+        held = [p for p in held if any(k in p.resource for k in wanted_kinds)]
+    if resource is not None:
+        held = [p for p in held if _same_resource(resource, p.resource)]
+    return [p.to_external_form() for p in held]
 
 
 def _update_trigger(self: GlueResponse) -> ActionResult:
@@ -76,6 +171,8 @@ def moto_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     patches = [
         (GlueResponse, "update_job", _update_job),
         (GlueResponse, "update_trigger", _update_trigger),
+        (FakeJob, "as_dict", _job_as_dict(FakeJob.as_dict)),
+        (LakeFormationBackend, "list_permissions", _list_permissions),
     ]
     with moto_server(tmp_path_factory.mktemp("aws"), REGION, patches) as url:
         yield url

@@ -248,7 +248,8 @@ def test_bad_value_gives_one_clear_message_and_no_call(
         (
             'worker_type = "G.1X"',
             'worker_type = "G.3X"',
-            "[job] worker_type: 'G.3X' is not valid: one of G.1X, G.2X, G.4X, G.8X",
+            "[job] worker_type: 'G.3X' is not a Glue 5.1 Spark worker type: one of G.1X, G.2X, "
+            "G.4X, G.8X, G.12X, G.16X, R.1X, R.2X, R.4X, R.8X",
         ),
         (
             'role_arn = "arn:aws:iam::123456789012:role/cur-analysis-glue-job"',
@@ -272,8 +273,8 @@ def test_bad_value_gives_one_clear_message_and_no_call(
         (
             'cron = "cron(0 6 * * ? *)"',
             'cron = "0 6 * * *"',
-            "[schedule] cron: '0 6 * * *' is not valid: a Glue cron expression with six "
-            "fields, e.g. cron(0 6 * * ? *)",
+            "[schedule] cron: '0 6 * * *' is not a Glue cron expression: Glue schedules are "
+            "cron(Minutes Hours Day-of-month Month Day-of-week Year), e.g. cron(0 6 * * ? *)",
         ),
         (
             'output_database = "cur_analysis"',
@@ -284,9 +285,10 @@ def test_bad_value_gives_one_clear_message_and_no_call(
         (
             'output_database = "cur_analysis"',
             'output_database = "cur_analysis"\nworkers = 3',
-            "[job] workers: unknown key (allowed: arguments, max_concurrent_runs, max_retries, "
-            "name, number_of_workers, output_database, output_path, periods, role_arn, script, "
-            "source_database, source_table, timeout_minutes, worker_type)",
+            "[job] workers: unknown key (allowed: arguments, execution_class, glue_version, "
+            "lake_formation, max_concurrent_runs, max_retries, name, number_of_workers, "
+            "output_database, output_path, periods, role_arn, script, source_database, "
+            "source_table, timeout_minutes, worker_type)",
         ),
     ],
 )
