@@ -1,8 +1,10 @@
-"""``cur-analysis deploy --config deploy.toml [--plan] [--json]``.
+"""``cur-analysis deploy --config deploy.toml [--plan | --check] [--json]``.
 
 Exit codes (as ``cur-bootstrap``): 0 applied or nothing to do; 2 ``--plan`` found changes pending;
-1 error, printed as one line (or one line per bad configuration value). The configuration and the
-artifacts are checked before any AWS call; Spark is never started.
+1 error, printed as one line (or one line per bad configuration value), or a failed ``--check``.
+The configuration and the artifacts are checked before any AWS call; Spark is never started.
+``--check`` only reads: whether Lake Formation governs the account and, if so, whether the job
+role holds the grants its output tables need.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from bootstrap.plan import (
     render_table,
     still_pending,
 )
+from cur_analysis.deploy.check import run_checks
 from cur_analysis.deploy.config import DEFAULT_CONFIG_PATH, DeployConfig, load_config
-from cur_analysis.deploy.desired import Desired, desired_state
+from cur_analysis.deploy.desired import Desired, desired_state, output_grants
 from cur_analysis.deploy.errors import DeployConfigError, DeployError
 from cur_analysis.deploy.planner import plan_deploy
 from cur_analysis.errors import CurAnalysisError
@@ -44,10 +47,16 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         metavar="FILE",
         help=f"deploy configuration (default: {DEFAULT_CONFIG_PATH})",
     )
-    parser.add_argument(
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
         "--plan",
         action="store_true",
         help="only list the changes needed (exit 2 when any), change nothing",
+    )
+    mode.add_argument(
+        "--check",
+        action="store_true",
+        help="only check Lake Formation governance and the job role's grants (exit 1 on a FAIL)",
     )
     parser.add_argument("--json", action="store_true", help="print the plan as JSON")
     return parser
@@ -73,6 +82,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     err = err or sys.stderr
     try:
         config = load_config(args.config)
+        if args.check:
+            return _check(connect(config), config, out)
         desired = desired_state(config)
         clients = connect(config)
         if args.plan:
@@ -86,6 +97,13 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     except (CurAnalysisError, BootstrapError) as error:
         print(f"{PROG}: error: {error}", file=err)
         return EXIT_ERROR
+
+
+def _check(clients: AccountClients, config: DeployConfig, out: TextIO) -> int:
+    checks = run_checks(clients, output_grants(config), config.job.lake_formation)
+    for check in checks:
+        print(check.line(), file=out)
+    return EXIT_NO_CHANGES if all(c.ok for c in checks) else EXIT_ERROR
 
 
 def _plan(clients: AccountClients, desired: Desired, as_json: bool, out: TextIO) -> int:

@@ -204,11 +204,11 @@ def desired_state(config: DeployConfig) -> Desired:
         database=database,
         job=glue_job,
         trigger=trigger,
-        lake_formation=_output_grants(config) if job.lake_formation else None,
+        lake_formation=output_grants(config) if job.lake_formation else None,
     )
 
 
-def _output_grants(config: DeployConfig) -> OutputGrants:
+def output_grants(config: DeployConfig) -> OutputGrants:
     """In the job's own catalog: a Glue job runs in its role's account."""
     match = ROLE_ARN_RE.fullmatch(config.job.role_arn)
     assert match is not None  # validated by the configuration

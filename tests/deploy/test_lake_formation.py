@@ -203,3 +203,79 @@ def test_without_lake_formation_nothing_is_asked_of_it(
 ) -> None:
     plan_deploy(clients, desired_state(load_config(write_config(tmp_path))))
     assert lf_requests == []
+
+
+# --- cur-analysis deploy --check ---------------------------------------------------------------
+
+IAM_MODE = (
+    "PASS  lake-formation-mode: new databases and tables default to IAM_ALLOWED_PRINCIPALS ALL "
+    "(IAM permissions); output location not registered with Lake Formation"
+)
+
+
+def lake_formation_mode(clients: AccountClients) -> None:
+    """What the LF prerequisites have an administrator do: drop the IAM_ALLOWED_PRINCIPALS
+    defaults for new databases and tables."""
+    lf = clients.lakeformation
+    settings = lf.get_data_lake_settings()["DataLakeSettings"]
+    settings["CreateDatabaseDefaultPermissions"] = []
+    settings["CreateTableDefaultPermissions"] = []
+    lf.put_data_lake_settings(DataLakeSettings=settings)
+
+
+def test_check_in_an_iam_mode_account_passes_without_lake_formation(
+    tmp_path: Path, clients: AccountClients
+) -> None:
+    code, out, err = deploy(write_config(tmp_path), "--check")  # no dist needed
+    assert (code, out, err) == (0, IAM_MODE + "\n", "")
+
+
+def test_check_finds_a_governed_account_without_lake_formation_set(
+    tmp_path: Path, clients: AccountClients
+) -> None:
+    lake_formation_mode(clients)
+    code, out, _ = deploy(write_config(tmp_path), "--check")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0] == (
+        "FAIL  lake-formation-mode: no IAM_ALLOWED_PRINCIPALS defaults: Lake Formation governs "
+        "new tables; output location not registered with Lake Formation -> fix: set [job] "
+        "lake_formation = true and deploy"
+    )
+    assert lines[1].startswith("FAIL  job-role-grants: output database cur_analysis is missing")
+
+
+def test_check_names_a_registered_output_location(tmp_path: Path, clients: AccountClients) -> None:
+    clients.lakeformation.register_resource(ResourceArn=BUCKET_ARN, UseServiceLinkedRole=True)
+    code, out, _ = deploy(write_config(tmp_path), "--check")
+    assert code == 1
+    assert f"output location registered as {BUCKET_ARN} -> fix: set [job] lake_formation" in out
+
+
+def test_check_lists_missing_grants_then_passes_after_deploy(
+    tmp_path: Path, dist: Path, clients: AccountClients, lf_requests: list[tuple[str, Any]]
+) -> None:
+    lake_formation_mode(clients)
+    make_deployer_admin(clients)
+    clients.glue.create_database(DatabaseInput={"Name": DATABASE})
+    config = lf_config(tmp_path)
+    lf_requests.clear()
+    code, out, _ = deploy(config, "--check")
+    assert code == 1
+    assert out.splitlines()[1] == (
+        f"FAIL  job-role-grants: {DB_GRANT}: job role lacks ALTER, CREATE_TABLE, DESCRIBE; "
+        f"{TABLES_GRANT}: job role lacks ALTER, DELETE, DESCRIBE, INSERT, SELECT -> fix: run "
+        "cur-analysis deploy"
+    )
+    # --check only reads
+    assert {name for name, _ in lf_requests} <= {
+        "GetDataLakeSettings",
+        "ListResources",
+        "ListPermissions",
+    }
+    assert role_permissions(clients, DB_RESOURCE) == set()
+
+    assert deploy(config)[0] == 0
+    code, out, _ = deploy(config, "--check")
+    assert code == 0
+    assert out.splitlines()[1] == f"PASS  job-role-grants: {ROLE} holds what the job needs"

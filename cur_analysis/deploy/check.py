@@ -1,0 +1,106 @@
+"""``cur-analysis deploy --check``: is the account Lake Formation-governed, and does the job role
+hold what it needs there? Read-only, like ``cur-bootstrap doctor``.
+
+``[job] lake_formation`` is opt-in (see ``lake_formation.py``); this check is how a deployer finds
+out that it should be on: the catalog's defaults no longer give ``IAM_ALLOWED_PRINCIPALS`` ALL on
+new databases and tables (Lake Formation mode), or the output location is registered with Lake
+Formation. The ``Check`` shape mirrors ``bootstrap.doctor.Check``; both move to a neutral package
+with the rest of the shared machinery.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bootstrap.aws import AccountClients, aws_call, partition_for
+from cur_analysis.deploy.errors import DeployError
+from cur_analysis.deploy.lake_formation import (
+    IAM_ALLOWED_PRINCIPALS,
+    SUPER,
+    OutputGrants,
+    registered_location,
+    s3_arn,
+)
+from cur_analysis.deploy.planner import NOT_FOUND, plan_lake_formation
+
+
+@dataclass(frozen=True)
+class Check:
+    """One diagnosis: a stable name, the outcome, what was seen, and what to do if it failed."""
+
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+    def line(self) -> str:
+        status = "PASS" if self.ok else "FAIL"
+        text = f"{status}  {self.name}: {self.detail}"
+        return text if self.ok else f"{text} -> fix: {self.fix}"
+
+
+def _iam_allowed_all(defaults: Iterable[Mapping[str, Any]] | None) -> bool:
+    return any(
+        d.get("Principal", {}).get("DataLakePrincipalIdentifier") == IAM_ALLOWED_PRINCIPALS
+        and SUPER in d.get("Permissions", ())
+        for d in defaults or ()
+    )
+
+
+def run_checks(clients: AccountClients, grants: OutputGrants, enabled: bool) -> tuple[Check, ...]:
+    """The governance check, then (when it matters) the job role's grants. Read-only."""
+    lakeformation = clients.lakeformation
+    settings = aws_call(
+        lakeformation.get_data_lake_settings,
+        call="lakeformation:GetDataLakeSettings",
+        resource=f"catalog {grants.catalog_id}",
+        CatalogId=grants.catalog_id,
+    )["DataLakeSettings"]
+    iam_mode = _iam_allowed_all(settings.get("CreateDatabaseDefaultPermissions")) and (
+        _iam_allowed_all(settings.get("CreateTableDefaultPermissions"))
+    )
+    output_arn = s3_arn(grants.output_path, partition_for(clients.region))
+    location = registered_location(lakeformation, output_arn)
+    seen = [
+        "new databases and tables default to IAM_ALLOWED_PRINCIPALS ALL (IAM permissions)"
+        if iam_mode
+        else "no IAM_ALLOWED_PRINCIPALS defaults: Lake Formation governs new tables",
+        f"output location registered as {location}"
+        if location
+        else "output location not registered with Lake Formation",
+    ]
+    governed = not iam_mode or location is not None
+    checks = [
+        Check(
+            "lake-formation-mode",
+            enabled or not governed,
+            "; ".join(seen),
+            "" if enabled or not governed else "set [job] lake_formation = true and deploy",
+        )
+    ]
+    if enabled or governed:
+        checks.append(_grants_check(clients, grants))
+    return tuple(checks)
+
+
+def _grants_check(clients: AccountClients, grants: OutputGrants) -> Check:
+    exists = (
+        aws_call(
+            clients.glue.get_database,
+            call="glue:GetDatabase",
+            resource=f"database {grants.database}",
+            missing=NOT_FOUND,
+            Name=grants.database,
+        )
+        is not None
+    )
+    try:
+        missing = plan_lake_formation(clients, grants, database_exists=exists)
+    except DeployError as error:
+        return Check("job-role-grants", False, str(error), "see the message")
+    if not missing:
+        return Check("job-role-grants", True, f"{grants.role_arn} holds what the job needs")
+    detail = "; ".join(f"{a.resource}: {a.why}" for a in missing)
+    return Check("job-role-grants", False, detail, "run cur-analysis deploy")
