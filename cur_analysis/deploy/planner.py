@@ -189,22 +189,9 @@ def plan_lake_formation(
     A missing database is created by the deployer first: without CREATE_DATABASE that would fail
     half-way, so it is an error here, before anything is changed.
     """
-    caller = lf_principal(
-        aws_call(
-            clients.client("sts").get_caller_identity,
-            call="sts:GetCallerIdentity",
-            resource="the current credentials",
-        )["Arn"]
-    )
     lakeformation = clients.lakeformation
-    if not database_exists and not can_create_database(lakeformation, caller, grants.catalog_id):
-        raise DeployError(
-            f"output database {grants.database} is missing and {caller} cannot create it under "
-            f"Lake Formation: it is not a data lake administrator and holds no CREATE_DATABASE "
-            f"on catalog {grants.catalog_id}; have an administrator grant it CREATE_DATABASE "
-            "(Lake Formation > Administrative roles and tasks > Database creators) or create "
-            "the database"
-        )
+    if not database_exists:
+        _check_can_create_database(clients, grants)
     wanted = list(grants.catalog_grants())
     location = registered_location(
         lakeformation, s3_arn(grants.output_path, partition_for(clients.region))
@@ -218,6 +205,24 @@ def plan_lake_formation(
         if action is not None:
             actions.append(action)
     return actions
+
+
+def _check_can_create_database(clients: AccountClients, grants: OutputGrants) -> None:
+    caller = lf_principal(
+        aws_call(
+            clients.client("sts").get_caller_identity,
+            call="sts:GetCallerIdentity",
+            resource="the current credentials",
+        )["Arn"]
+    )
+    if not can_create_database(clients.lakeformation, caller, grants.catalog_id):
+        raise DeployError(
+            f"output database {grants.database} is missing and {caller} cannot create it under "
+            f"Lake Formation: it is not a data lake administrator and holds no CREATE_DATABASE "
+            f"on catalog {grants.catalog_id}; have an administrator grant it CREATE_DATABASE "
+            "(Lake Formation > Administrative roles and tasks > Database creators) or create "
+            "the database"
+        )
 
 
 def _grant_action(lakeformation: Any, grant: LfGrant, held: frozenset[str] | None) -> Action | None:
