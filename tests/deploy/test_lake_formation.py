@@ -279,3 +279,15 @@ def test_check_lists_missing_grants_then_passes_after_deploy(
     code, out, _ = deploy(config, "--check")
     assert code == 0
     assert out.splitlines()[1] == f"PASS  job-role-grants: {ROLE} holds what the job needs"
+
+
+def test_lake_formation_names_of_callers_and_locations() -> None:
+    from cur_analysis.deploy.lake_formation import lf_principal, s3_arn
+
+    session = "arn:aws:sts::222222222222:assumed-role/deployer/botocore-session-1"
+    assert lf_principal(session) == "arn:aws:iam::222222222222:role/deployer"
+    user = "arn:aws:iam::222222222222:user/alice"
+    assert lf_principal(user) == user
+    assert s3_arn("s3://analytics-datasets/cur/") == "arn:aws:s3:::analytics-datasets/cur"
+    assert s3_arn("s3://analytics-datasets") == "arn:aws:s3:::analytics-datasets"
+    assert s3_arn("s3://b/p", "aws-cn") == "arn:aws-cn:s3:::b/p"
