@@ -8,9 +8,9 @@ What the job does to the catalog (``cur_analysis.io.tables.publish_table``) and 
 each call needs in Lake Formation (LF developer guide, "Lake Formation permissions reference"):
 GetDatabase -> DESCRIBE on the database; CreateTable -> CREATE_TABLE on the database; GetTable,
 GetPartitions -> DESCRIBE, SELECT on the table; BatchCreatePartition -> INSERT; UpdateTable ->
-ALTER; partition overwrite -> DELETE. A table created over a location registered with Lake
-Formation also needs DATA_LOCATION_ACCESS on that location. Whoever creates the output database
-needs CREATE_DATABASE on the catalog (or to be a data lake administrator).
+ALTER; DeletePartition (a re-run replacing a period) -> DELETE. A table created over a location
+registered with Lake Formation also needs DATA_LOCATION_ACCESS on that location. Whoever creates
+the output database needs CREATE_DATABASE on the catalog (or to be a data lake administrator).
 
 Grants are read back the way terraform-provider-aws and data.all do it: ListPermissions with
 ``Principal`` and ``Resource`` (with ``CatalogId``), never by ``ResourceType`` alone (that form is
