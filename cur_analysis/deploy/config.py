@@ -418,6 +418,8 @@ def parse_config(
     )
 
 
+# A tag value's maximum length (Glue TagResource): deploy records [job.arguments] names in one.
+MAX_TAG_VALUE = 256
 # The job arguments deploy always sets; [job.arguments] may add others but not these.
 MANAGED_ARGUMENTS = frozenset(
     {
@@ -457,4 +459,12 @@ def _extra_arguments(c: _Checker, raw: object) -> tuple[tuple[str, str], ...] | 
             ok = False
         else:
             found.append((key, value))
+    if ok and len(" ".join(name for name, _ in found)) > MAX_TAG_VALUE:
+        c.bad(
+            "job",
+            "arguments",
+            f"the argument names take more than {MAX_TAG_VALUE} characters together; deploy "
+            "records them in a job tag (at most 256 characters): move some into one argument",
+        )
+        ok = False
     return tuple(found) if ok else None

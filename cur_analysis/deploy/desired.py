@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bootstrap.aws import partition_for
 from bootstrap.config import ROLE_ARN_RE
 from cur_analysis.deploy.config import DeployConfig
 from cur_analysis.deploy.errors import DeployError
@@ -20,6 +21,9 @@ from cur_analysis.deploy.lake_formation import OutputGrants
 WHEEL_GLOB = "cur_analysis-*.whl"
 SHA256_METADATA = "sha256"  # x-amz-meta-sha256: the checksum compared to skip unchanged uploads
 MANAGED_BY = {"managed-by": "cur-analysis-deploy"}
+# The names of the [job.arguments] deploy set, space-separated, on the job: the next deploy removes
+# one that left the configuration and keeps every other argument it did not set (a user's).
+ARGUMENTS_TAG = "cur-analysis-deploy:arguments"
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ class GlueJob:
     """One Glue job definition; ``definition()`` is the JobUpdate (and CreateJob) shape."""
 
     name: str
+    arn: str
     role_arn: str
     script_location: str
     default_arguments: tuple[tuple[str, str], ...]
@@ -67,6 +72,14 @@ class GlueJob:
     description: str
     glue_version: str = DEFAULT_GLUE_VERSION
     execution_class: str = "STANDARD"
+    extra_argument_names: tuple[str, ...] = ()
+
+    @property
+    def arguments_tag(self) -> str:
+        return " ".join(self.extra_argument_names)
+
+    def tags(self) -> dict[str, str]:
+        return {**MANAGED_BY, ARGUMENTS_TAG: self.arguments_tag}
 
     def definition(self) -> dict[str, Any]:
         """Every field deploy manages; ``planner.CARRIED_JOB_FIELDS`` lists the ones it keeps."""
@@ -169,8 +182,13 @@ def desired_state(config: DeployConfig) -> Desired:
         "--additional-python-modules": wheel.uri,
         **dict(job.extra_arguments),
     }
+    role = ROLE_ARN_RE.fullmatch(job.role_arn)
+    assert role is not None  # validated by the configuration
+    region = config.aws.region
     glue_job = GlueJob(
         name=job.name,
+        # a Glue job lives in its role's account
+        arn=f"arn:{partition_for(region)}:glue:{region}:{role.group('account')}:job/{job.name}",
         role_arn=job.role_arn,
         script_location=script.uri,
         default_arguments=tuple(sorted(arguments.items())),
@@ -181,6 +199,7 @@ def desired_state(config: DeployConfig) -> Desired:
         max_concurrent_runs=job.max_concurrent_runs,
         glue_version=job.glue_version,
         execution_class=job.execution_class,
+        extra_argument_names=tuple(name for name, _ in job.extra_arguments),
         description=(
             f"cur-analysis cost datasets from {job.source_database}.{job.source_table} "
             "(managed by cur-analysis deploy)"

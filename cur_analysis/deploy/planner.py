@@ -18,6 +18,7 @@ from typing import Any
 from bootstrap.aws import AccountClients, aws_call, partition_for
 from bootstrap.plan import Action, ActionKind, Plan
 from cur_analysis.deploy.desired import (
+    ARGUMENTS_TAG,
     MANAGED_BY,
     SHA256_METADATA,
     Bucket,
@@ -283,14 +284,13 @@ CARRIED_JOB_FIELDS = (
 DERIVED_JOB_FIELDS = ("AllocatedCapacity", "MaxCapacity")
 
 
-def carried_over(job: dict[str, Any], desired_arguments: dict[str, str]) -> dict[str, Any]:
-    """What GetJob holds that deploy does not manage: set fields and extra default arguments."""
+def carried_over(job: dict[str, Any], ours: set[str]) -> dict[str, Any]:
+    """What GetJob holds that deploy does not manage: set fields, and default arguments other than
+    ``ours`` (the ones deploy sets now or recorded setting before)."""
     kept = {
         field: job[field] for field in CARRIED_JOB_FIELDS if job.get(field) not in (None, {}, [])
     }
-    arguments = {
-        k: v for k, v in (job.get("DefaultArguments") or {}).items() if k not in desired_arguments
-    }
+    arguments = {k: v for k, v in (job.get("DefaultArguments") or {}).items() if k not in ours}
     if arguments:
         kept["DefaultArguments"] = arguments
     return kept
@@ -354,7 +354,7 @@ def plan_job(glue: Any, job: GlueJob) -> Action | None:
     )
     desired = job.definition()
     if found is None:
-        request = {"Name": job.name, "Tags": MANAGED_BY, **desired}
+        request = {"Name": job.name, "Tags": job.tags(), **desired}
         return Action.build(
             f"glue job {job.name}",
             ActionKind.CREATE,
@@ -364,30 +364,62 @@ def plan_job(glue: Any, job: GlueJob) -> Action | None:
             ),
             request,
         )
-    current = current_job_definition(found["Job"])
+    recorded = _recorded_arguments(glue, job)
     arguments = desired["DefaultArguments"]
+    ours = set(arguments) | set((recorded or "").split())
+    current = current_job_definition(found["Job"])
     current["DefaultArguments"] = {
-        k: v for k, v in current["DefaultArguments"].items() if k in arguments
+        k: v for k, v in current["DefaultArguments"].items() if k in ours
     }
-    if current == desired:
+    retag = recorded != job.arguments_tag
+    if current == desired and not retag:
         return None
-    kept = carried_over(found["Job"], arguments)
-    job_update = {
-        **desired,
-        **{k: v for k, v in kept.items() if k != "DefaultArguments"},
-        "DefaultArguments": {**kept.get("DefaultArguments", {}), **arguments},
-    }
-    update = {"JobName": job.name, "JobUpdate": job_update}
-    why = "; ".join(p for p in (describe_changes(current, desired), describe_kept(kept)) if p)
+    kept = carried_over(found["Job"], ours)
+    spec: dict[str, Any] = {"JobName": job.name}
+    if current != desired:
+        spec["JobUpdate"] = {
+            **desired,
+            **{k: v for k, v in kept.items() if k != "DefaultArguments"},
+            "DefaultArguments": {**kept.get("DefaultArguments", {}), **arguments},
+        }
+    if retag:
+        spec["TagsToAdd"] = {ARGUMENTS_TAG: job.arguments_tag}
+    reasons = [
+        describe_changes(current, desired),
+        describe_kept(kept) if "JobUpdate" in spec else "",
+    ]
+    if retag:
+        reasons.append(f"tag {ARGUMENTS_TAG} {recorded!r} -> {job.arguments_tag!r}")
+
+    def run() -> None:
+        if "JobUpdate" in spec:
+            aws_call(
+                glue.update_job,
+                call="glue:UpdateJob",
+                resource=f"job {job.name}",
+                JobName=job.name,
+                JobUpdate=spec["JobUpdate"],
+            )
+        if retag:
+            aws_call(
+                glue.tag_resource,
+                call="glue:TagResource",
+                resource=f"job {job.name}",
+                ResourceArn=job.arn,
+                TagsToAdd=spec["TagsToAdd"],
+            )
+
     return Action.build(
-        f"glue job {job.name}",
-        ActionKind.UPDATE,
-        why,
-        lambda: aws_call(
-            glue.update_job, call="glue:UpdateJob", resource=f"job {job.name}", **update
-        ),
-        update,
+        f"glue job {job.name}", ActionKind.UPDATE, "; ".join(r for r in reasons if r), run, spec
     )
+
+
+def _recorded_arguments(glue: Any, job: GlueJob) -> str | None:
+    """The [job.arguments] names the last deploy recorded on the job; ``None`` if it did not."""
+    tags = aws_call(
+        glue.get_tags, call="glue:GetTags", resource=f"job {job.name}", ResourceArn=job.arn
+    )
+    return (tags.get("Tags") or {}).get(ARGUMENTS_TAG)
 
 
 # --- Glue trigger -----------------------------------------------------------------------------

@@ -194,3 +194,23 @@ def test_flex_with_a_large_worker_is_refused_before_any_call(
 def test_defaults_are_glue_51_standard_without_lake_formation(tmp_path: Path, dist: Path) -> None:
     job = load_config(write_config(tmp_path)).job
     assert (job.glue_version, job.execution_class, job.lake_formation) == ("5.1", "STANDARD", False)
+
+
+def test_argument_names_must_fit_the_tag_that_records_them(
+    tmp_path: Path, dist: Path, no_aws: list[str]
+) -> None:
+    # seven names of 41 characters: 7 x 41 + 6 spaces = 293 characters
+    names = [f'"--argument-number-{i:02d}-{"x" * 20}" = "1"' for i in range(7)]
+    path = write_config(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    extra = "[job.arguments]\n" + "\n".join(names) + "\n"
+    path.write_text(text.replace("[schedule]", extra + "[schedule]"), encoding="utf-8")
+    code, _, err = deploy(path)
+    assert (code, no_aws) == (1, [])
+    assert err.splitlines()[1:] == [
+        "  - [job] arguments: the argument names take more than 256 characters together; "
+        "deploy records them in a job tag (at most 256 characters): move some into one argument"
+    ]
+    six = "[job.arguments]\n" + "\n".join(names[:6]) + "\n"  # 6 x 41 + 5 spaces = 251: fits
+    path.write_text(text.replace("[schedule]", six + "[schedule]"), encoding="utf-8")
+    assert len(load_config(path).job.extra_arguments) == 6

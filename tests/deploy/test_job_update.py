@@ -120,6 +120,7 @@ def test_an_update_keeps_the_users_connection_arguments_and_tags(
     arn = f"arn:aws:glue:{clients.region}:123456789012:job/{JOB}"
     assert clients.glue.get_tags(ResourceArn=arn)["Tags"] == {
         "managed-by": "cur-analysis-deploy",
+        "cur-analysis-deploy:arguments": "",
         "team": "finops",
     }
     # the kept settings are not drift: nothing left to do
@@ -167,3 +168,57 @@ def test_glue_60_flex_job_definition(tmp_path: Path, dist: Path, clients: Accoun
     # back to 5.1 / STANDARD is one UpdateJob naming both fields
     plan = plan_deploy(clients, desired_state(load_config(write_config(tmp_path))))
     assert plan.actions[0].why == "GlueVersion '6.0' -> '5.1'; ExecutionClass 'FLEX' -> 'STANDARD'"
+
+
+def with_arguments(path: Path, arguments: str) -> Path:
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("[schedule]", f"[job.arguments]\n{arguments}\n[schedule]"))
+    return path
+
+
+def test_an_argument_removed_from_the_config_leaves_the_job_a_users_stays(
+    tmp_path: Path, dist: Path, clients: AccountClients
+) -> None:
+    """Deploy records the [job.arguments] it set in a job tag: dropping one from the config drops
+    it from the job, while an argument a user added is kept."""
+    two = '"--enable-metrics" = "true"\n"--enable-spark-ui" = "true"'
+    assert deploy(with_arguments(write_config(tmp_path), two))[0] == 0
+    arn = f"arn:aws:glue:{clients.region}:123456789012:job/{JOB}"
+    tags = clients.glue.get_tags(ResourceArn=arn)["Tags"]
+    assert tags["cur-analysis-deploy:arguments"] == "--enable-metrics --enable-spark-ui"
+    user_edits_the_job(clients)  # adds --user-flag
+
+    config = with_arguments(write_config(tmp_path), '"--enable-metrics" = "true"')
+    plan = plan_deploy(clients, desired_state(load_config(config)))
+    assert plan.actions[0].why == (
+        "DefaultArguments[--enable-spark-ui]; keeps Connections, SecurityConfiguration, "
+        "NotificationProperty, NonOverridableArguments, DefaultArguments[--user-flag]; "
+        "tag cur-analysis-deploy:arguments '--enable-metrics --enable-spark-ui' -> "
+        "'--enable-metrics'"
+    )
+    operations = recorded_operations(clients)
+    apply_plan(plan)
+    assert operations == ["UpdateJob", "TagResource"]
+    arguments = clients.glue.get_job(JobName=JOB)["Job"]["DefaultArguments"]
+    assert "--enable-spark-ui" not in arguments
+    assert (arguments["--enable-metrics"], arguments["--user-flag"]) == ("true", "on")
+    tags = clients.glue.get_tags(ResourceArn=arn)["Tags"]
+    assert tags["cur-analysis-deploy:arguments"] == "--enable-metrics"
+    assert plan_deploy(clients, desired_state(load_config(config))).is_empty
+
+
+def test_a_job_without_the_tag_gets_it_without_an_update(
+    tmp_path: Path, dist: Path, clients: AccountClients
+) -> None:
+    """A job deployed before the tag existed: its arguments all count as the user's (kept), and
+    the next deploy only records the tag."""
+    config = write_config(tmp_path)
+    assert deploy(config)[0] == 0
+    arn = f"arn:aws:glue:{clients.region}:123456789012:job/{JOB}"
+    clients.glue.untag_resource(ResourceArn=arn, TagsToRemove=["cur-analysis-deploy:arguments"])
+    plan = plan_deploy(clients, desired_state(load_config(config)))
+    assert plan.actions[0].why == "tag cur-analysis-deploy:arguments None -> ''"
+    operations = recorded_operations(clients)
+    apply_plan(plan)
+    assert operations == ["TagResource"]
+    assert plan_deploy(clients, desired_state(load_config(config))).is_empty
