@@ -18,6 +18,7 @@ from bootstrap.grants import (
     HeldGrants,
     grant,
     job_role_grants,
+    pairs,
     read_grants,
 )
 from bootstrap.plan import Action, ActionKind, Plan
@@ -139,7 +140,9 @@ def read_consumer(
     return ConsumerState(
         invitations=read_invitations(clients.ram, producer, consumer),
         link=read_link(clients.glue, consumer),
-        grants=read_grants(clients.lakeformation, consumer.account_id),
+        grants=read_grants(
+            clients.lakeformation, consumer.account_id, pairs(job_role_grants(producer, consumer))
+        ),
         role_policy=read_role_policy(clients.iam, consumer),
     )
 

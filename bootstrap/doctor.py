@@ -17,6 +17,9 @@ from bootstrap.consumer import PENDING, LinkState, read_invitations, read_link
 from bootstrap.grants import (
     HeldGrants,
     job_role_database_grant,
+    job_role_grants,
+    link_tables,
+    pairs,
     job_role_link_grant,
     job_role_table_grants,
     organization_grants,
@@ -94,12 +97,17 @@ def read_producer_facts(clients: AccountClients, producer: ProducerConfig) -> Pr
         call="lakeformation:ListResources",
         resource=f"registered locations of account {producer.account_id}",
     )
+    principals = sharing_principals(clients, producer)
     return ProducerFacts(
-        principals=sharing_principals(clients, producer),
+        principals=principals,
         share_arn=share.arn if share else None,
         share_resources=share.resources if share else frozenset(),
         share_principals=share.principals if share else frozenset(),
-        grants=read_grants(clients.lakeformation, producer.account_id),
+        grants=read_grants(
+            clients.lakeformation,
+            producer.account_id,
+            pairs(organization_grants(producer, principals)),
+        ),
         settings=settings,
         registered=tuple(str(r["ResourceArn"]) for r in registered),
         bucket_policy=read_bucket_policy(clients, producer),
@@ -384,7 +392,14 @@ def read_consumer_facts(
         link=read_link(clients.glue, consumer),
         target_visible=target is not None,
         target_error="" if target is not None else "not found or access denied",
-        grants=read_grants(clients.lakeformation, consumer.account_id),
+        grants=read_grants(
+            clients.lakeformation,
+            consumer.account_id,
+            [
+                *pairs(job_role_grants(producer, consumer)),
+                (consumer.job_role_arn, link_tables(consumer)),
+            ],
+        ),
         role_exists=role_exists,
         role_policies=policies,
         # Partitions can only be looked for once B sees A's database.

@@ -13,7 +13,14 @@ from typing import Any
 from bootstrap.aws import AccountClients, aws_call, check_account, partition_for
 from bootstrap.config import ProducerConfig
 from bootstrap.errors import BootstrapError
-from bootstrap.grants import Grant, HeldGrants, grant, organization_grants, read_grants
+from bootstrap.grants import (
+    Grant,
+    HeldGrants,
+    grant,
+    organization_grants,
+    pairs,
+    read_grants,
+)
 from bootstrap.plan import Action, ActionKind, Plan
 from bootstrap.policies import (
     bucket_read_statement,
@@ -147,10 +154,15 @@ def read_producer(clients: AccountClients, producer: ProducerConfig) -> Producer
     """Everything the producer plan compares against. Read-only calls only."""
     check_account(clients, producer.account_id, "producer")
     require_database(clients, producer)
+    principals = sharing_principals(clients, producer)
     return ProducerState(
-        principals=sharing_principals(clients, producer),
+        principals=principals,
         share=read_share(clients, producer),
-        grants=read_grants(clients.lakeformation, producer.account_id),
+        grants=read_grants(
+            clients.lakeformation,
+            producer.account_id,
+            pairs(organization_grants(producer, principals)),
+        ),
         bucket_policy=read_bucket_policy(clients, producer),
     )
 
