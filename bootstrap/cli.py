@@ -20,13 +20,15 @@ from bootstrap.errors import BootstrapError, ConfigError
 from bootstrap.plan import (
     EXIT_ERROR,
     EXIT_NO_CHANGES,
+    Action,
     Plan,
-    apply_and_reread,
+    apply_plan,
     render_json,
     render_table,
     still_pending,
 )
 from bootstrap.producer import plan_producer
+from bootstrap.propagation import wait_until_visible
 
 SIDES = ("producer", "consumer", "both")
 
@@ -119,13 +121,40 @@ def cmd_plan(args: argparse.Namespace, config: Config, sides: Sides, out: TextIO
     return plan.exit_code
 
 
+def apply_sides(config: Config, sides: Sides, out: TextIO, *, title: str = "Plan") -> Plan:
+    """Plan, then apply A's changes, wait until B sees A's database, then apply B's changes.
+
+    Returns the plan that was carried out (already printed). B's grants on A's resources fail
+    until the share has propagated, hence the bounded wait in between (``--side both`` only).
+    """
+    producer_plan = plan_producer(sides.producer, config.producer) if sides.producer else Plan()
+    consumer_plan = (
+        plan_consumer(sides.consumer, config.producer, config.consumer)
+        if sides.consumer
+        else Plan()
+    )
+    plan = producer_plan + consumer_plan
+    print(render_table(plan, title=title), file=out)
+    counter = iter(range(1, len(plan) + 1))
+
+    def progress(action: Action) -> None:
+        print(f"[{next(counter)}/{len(plan)}] {action.kind.value} {action.resource}", file=out)
+
+    apply_plan(producer_plan, on_start=progress)
+    if sides.producer is not None and sides.consumer is not None and not consumer_plan.is_empty:
+        wait_until_visible(sides.consumer.glue, config.producer, out)
+    apply_plan(consumer_plan, on_start=progress)
+    return plan
+
+
 def cmd_apply(args: argparse.Namespace, config: Config, sides: Sides, out: TextIO) -> int:
-    plan = make_plan(config, sides)
-    print(render_table(plan, title=f"Plan ({args.side})"), file=out)
+    plan = apply_sides(config, sides, out, title=f"Plan ({args.side})")
     if plan.is_empty:
         return EXIT_NO_CHANGES
-    remaining = apply_and_reread(plan, lambda: make_plan(config, sides), out)
-    if not remaining.is_empty:
+    remaining = make_plan(config, sides)
+    if remaining.is_empty:
+        print(f"Applied {len(plan)} change(s); re-read shows no changes pending.", file=out)
+    else:
         raise BootstrapError(
             f"{still_pending(plan, remaining)}; wait a minute and run apply again."
         )

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from bootstrap.aws import AccountClients, aws_call, check_account
+from bootstrap.aws import AccountClients, aws_call, check_account, role_is_new
 from bootstrap.config import ConsumerConfig, ProducerConfig
 from bootstrap.errors import BootstrapError
 from bootstrap.grants import (
@@ -65,6 +66,7 @@ class ConsumerState:
     link: LinkState
     grants: HeldGrants
     role_policy: dict[str, Any] | None
+    role_created: datetime | None = None
 
 
 def read_invitations(
@@ -105,8 +107,9 @@ def read_link(glue: Any, consumer: ConsumerConfig) -> LinkState:
     return LinkState(True, str(target.get("CatalogId")), str(target.get("DatabaseName")))
 
 
-def read_role_policy(iam: Any, consumer: ConsumerConfig) -> dict[str, Any] | None:
-    """Our inline policy on the job role; raises when the role itself is missing."""
+def read_role(iam: Any, consumer: ConsumerConfig) -> tuple[datetime | None, dict[str, Any] | None]:
+    """The job role's ``CreateDate`` and our inline policy on it; raises when the role is
+    missing."""
     role = aws_call(
         iam.get_role,
         call="iam:GetRole",
@@ -119,6 +122,7 @@ def read_role_policy(iam: Any, consumer: ConsumerConfig) -> dict[str, Any] | Non
             f"the job role {consumer.job_role_arn} does not exist; create the Glue job's role "
             "first or correct [consumer] job_role_arn."
         )
+    created = role["Role"].get("CreateDate")
     answer = aws_call(
         iam.get_role_policy,
         call="iam:GetRolePolicy",
@@ -128,8 +132,8 @@ def read_role_policy(iam: Any, consumer: ConsumerConfig) -> dict[str, Any] | Non
         PolicyName=JOB_ROLE_POLICY_NAME,
     )
     if answer is None:
-        return None
-    return parse_policy(answer["PolicyDocument"], f"inline policy {JOB_ROLE_POLICY_NAME}")
+        return created, None
+    return created, parse_policy(answer["PolicyDocument"], f"inline policy {JOB_ROLE_POLICY_NAME}")
 
 
 def read_consumer(
@@ -137,13 +141,15 @@ def read_consumer(
 ) -> ConsumerState:
     """Everything the consumer plan compares against. Read-only calls only."""
     check_account(clients, consumer.account_id, "consumer")
+    role_created, role_policy = read_role(clients.iam, consumer)
     return ConsumerState(
         invitations=read_invitations(clients.ram, producer, consumer),
         link=read_link(clients.glue, consumer),
         grants=read_grants(
             clients.lakeformation, consumer.account_id, pairs(job_role_grants(producer, consumer))
         ),
-        role_policy=read_role_policy(clients.iam, consumer),
+        role_policy=role_policy,
+        role_created=role_created,
     )
 
 
@@ -270,9 +276,10 @@ def _grant_actions(
         why = "not granted" if held is None else "missing " + "+".join(sorted(missing.permissions))
 
         def run(missing: Grant = missing) -> object:
-            # The role was read from IAM during planning: an "invalid principal" answer is the
-            # propagation delay of a new role, retried with backoff (bounded).
-            grant(lf, missing, principal_is_new_role=True)
+            # InvalidInputException is retried only when IAM showed the role to exist and it was
+            # created inside the IAM propagation window: then "Invalid principal" is the
+            # documented propagation delay, not a bad request (see bootstrap.aws).
+            grant(lf, missing, principal_is_new_role=role_is_new(state.role_created))
             return None
 
         actions.append(

@@ -18,11 +18,11 @@ from bootstrap.grants import (
     HeldGrants,
     job_role_database_grant,
     job_role_grants,
-    link_tables,
-    pairs,
     job_role_link_grant,
     job_role_table_grants,
+    link_tables,
     organization_grants,
+    pairs,
     read_grants,
 )
 from bootstrap.policies import (

@@ -170,7 +170,7 @@ def job_role_grants(producer: ProducerConfig, consumer: ConsumerConfig) -> tuple
 
 
 def link_tables(consumer: ConsumerConfig) -> LfResource:
-    """"All tables of the resource link": never granted, only looked for (doctor)."""
+    """ "All tables of the resource link": never granted, only looked for (doctor)."""
     return LfResource(consumer.account_id, consumer.resource_link, wildcard=True)
 
 

@@ -16,6 +16,7 @@ import pytest
 from bootstrap_support import REGION, A, B, World, assume, make_world
 from strict_world import STRICT, strict_patches
 
+from bootstrap import aws, propagation
 from bootstrap.aws import AccountClients
 from tests.moto_support import moto_server, reset_moto
 
@@ -31,6 +32,15 @@ def _fresh_moto(moto_url: str) -> None:
     """Every test starts from empty accounts and the strict world's default knobs."""
     reset_moto(moto_url)
     STRICT.reset()
+
+
+@pytest.fixture(autouse=True)
+def _tiny_delays(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retries and the propagation wait keep their logic but sleep for no time."""
+    monkeypatch.setattr(aws, "DEFAULT_RETRY", aws.RetryPolicy(sleep=lambda _: None))
+    monkeypatch.setattr(
+        propagation, "DEFAULT_WAIT", propagation.WaitPolicy(timeout=5, sleep=lambda _: None)
+    )
 
 
 @pytest.fixture
