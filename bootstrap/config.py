@@ -43,8 +43,11 @@ PRODUCER_KEYS = frozenset(
         "organization_id",
         "assume_role_arn",
         "profile",
+        "iam_allowed_principals",
     }
 )
+# What to do about IAM_ALLOWED_PRINCIPALS on the shared database and tables (see access_mode).
+IAM_ALLOWED_MODES = ("report", "revoke", "hybrid")
 CONSUMER_KEYS = frozenset(
     {"account_id", "resource_link", "job_role_arn", "assume_role_arn", "profile"}
 )
@@ -64,6 +67,7 @@ class ProducerConfig:
     share_accounts: tuple[str, ...]
     assume_role_arn: str | None = None
     profile: str | None = None
+    iam_allowed_principals: str = "report"
 
     @property
     def shares_with_organization(self) -> bool:
@@ -276,6 +280,14 @@ def parse_config(data: Mapping[str, Any], *, source: str = "config") -> Config:
     producer_profile = c.string(
         "producer", p_section, "profile", PROFILE_RE, "an AWS profile name", required=False
     )
+    access_mode = c.string(
+        "producer",
+        p_section,
+        "iam_allowed_principals",
+        re.compile("|".join(IAM_ALLOWED_MODES)),
+        'one of "report" (default), "revoke" or "hybrid"',
+        required=False,
+    )
 
     consumer_account = c.string("consumer", q, "account_id", ACCOUNT_ID_RE, account_rule)
     link = c.string("consumer", q, "resource_link", GLUE_NAME_RE, glue_rule)
@@ -320,6 +332,7 @@ def parse_config(data: Mapping[str, Any], *, source: str = "config") -> Config:
             share_accounts=share_accounts,
             assume_role_arn=producer_role,
             profile=producer_profile,
+            iam_allowed_principals=access_mode or "report",
         ),
         consumer=ConsumerConfig(
             account_id=consumer_account,

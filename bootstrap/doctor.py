@@ -11,6 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bootstrap.access_mode import (
+    HYBRID_CROSS_ACCOUNT_VERSION,
+    IAM_ALLOWED_PRINCIPALS,
+    IamAllowedState,
+    read_iam_allowed,
+    shared_resources,
+)
 from bootstrap.aws import AccountClients, aws_call, check_account, paginate, partition_for
 from bootstrap.config import Config, ConsumerConfig, ProducerConfig
 from bootstrap.consumer import PENDING, LinkState, read_invitations, read_link
@@ -42,7 +49,6 @@ from bootstrap.producer import (
 )
 
 MIN_CROSS_ACCOUNT_VERSION = 3
-IAM_ALLOWED_PRINCIPALS = "IAM_ALLOWED_PRINCIPALS"
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,7 @@ class ProducerFacts:
     settings: Mapping[str, Any]
     registered: tuple[str, ...]
     bucket_policy: dict[str, Any] | None
+    access: IamAllowedState
 
 
 def read_producer_facts(clients: AccountClients, producer: ProducerConfig) -> ProducerFacts:
@@ -111,6 +118,7 @@ def read_producer_facts(clients: AccountClients, producer: ProducerConfig) -> Pr
         settings=settings,
         registered=tuple(str(r["ResourceArn"]) for r in registered),
         bucket_policy=read_bucket_policy(clients, producer),
+        access=read_iam_allowed(clients, producer, dict(settings), principals),
     )
 
 
@@ -188,7 +196,17 @@ def producer_checks(facts: ProducerFacts, producer: ProducerConfig) -> tuple[Che
             "(cur-bootstrap does not change data lake settings)",
         )
     )
-    defaults = [
+    checks.append(_iam_allowed_check(facts, producer))
+    registered = location_registered(facts, producer)
+    checks.append(_bucket_policy_check(facts, producer, registered))
+    return tuple(checks)
+
+
+def _iam_allowed_check(facts: ProducerFacts, producer: ProducerConfig) -> Check:
+    """IAM_ALLOWED_PRINCIPALS on the shared database and tables, in the database's
+    CreateTableDefaultPermissions, and in the account defaults (see bootstrap.access_mode)."""
+    access = facts.access
+    account_defaults = [
         key
         for key in ("CreateDatabaseDefaultPermissions", "CreateTableDefaultPermissions")
         if any(
@@ -196,21 +214,44 @@ def producer_checks(facts: ProducerFacts, producer: ProducerConfig) -> tuple[Che
             for p in facts.settings.get(key, [])
         )
     ]
-    checks.append(
-        _check(
-            "producer.iam-allowed-principals",
-            not defaults,
-            "IAM_ALLOWED_PRINCIPALS is not in the default permissions"
-            if not defaults
-            else f"IAM_ALLOWED_PRINCIPALS is in {', '.join(defaults)}",
-            f"in account {producer.account_id}, Lake Formation > Data catalog settings, clear "
-            "'Use only IAM access control for new databases/tables', and revoke "
-            f"IAMAllowedPrincipals from {producer.database} and its tables",
-        )
+    places = [access.where(producer)] if access.present else []
+    if account_defaults:
+        places.append(f"the account's {', '.join(account_defaults)}")
+    wanted_opt_ins = {
+        (p, r) for p in facts.principals for r in shared_resources(producer, access.tables)
+    }
+    hybrid_ok = (
+        producer.iam_allowed_principals == "hybrid"
+        and access.cross_account_version >= HYBRID_CROSS_ACCOUNT_VERSION
+        and wanted_opt_ins <= access.opted_in
     )
-    registered = location_registered(facts, producer)
-    checks.append(_bucket_policy_check(facts, producer, registered))
-    return tuple(checks)
+    if not places:
+        return Check(
+            "producer.iam-allowed-principals", True, "IAM_ALLOWED_PRINCIPALS holds nothing"
+        )
+    if hybrid_ok and not account_defaults:
+        return Check(
+            "producer.iam-allowed-principals",
+            True,
+            f"IAM_ALLOWED_PRINCIPALS holds {'; '.join(places)}, in hybrid access mode: the "
+            "share principals are opted in",
+        )
+    return Check(
+        "producer.iam-allowed-principals",
+        False,
+        f"IAM_ALLOWED_PRINCIPALS holds {'; '.join(places)}: Lake Formation leaves access to "
+        "these resources to IAM alone, so the grants of the share do not decide who reads "
+        "them, and new tables keep getting it",
+        'choose [producer] iam_allowed_principals = "revoke" (A\'s IAM-only users then need Lake '
+        'Formation grants) or "hybrid" (opt-in; CROSS_ACCOUNT_VERSION 4) and run '
+        "'cur-bootstrap apply --side producer'"
+        + (
+            f"; and in account {producer.account_id}, Lake Formation > Data catalog settings, "
+            "clear 'Use only IAM access control for new databases/tables'"
+            if account_defaults
+            else ""
+        ),
+    )
 
 
 def _bucket_policy_check(facts: ProducerFacts, producer: ProducerConfig, registered: bool) -> Check:

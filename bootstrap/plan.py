@@ -66,13 +66,17 @@ class Action:
 
 @dataclass(frozen=True)
 class Plan:
-    """An ordered, immutable list of actions; empty means nothing to do."""
+    """An ordered, immutable list of actions; empty means nothing to do.
+
+    ``notes`` are findings the plan reports but does not act on (they never count as changes).
+    """
 
     actions: tuple[Action, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, actions: Iterable[Action]) -> Plan:
-        return cls(tuple(actions))
+    def of(cls, actions: Iterable[Action], notes: Iterable[str] = ()) -> Plan:
+        return cls(tuple(actions), tuple(notes))
 
     @property
     def is_empty(self) -> bool:
@@ -82,7 +86,7 @@ class Plan:
         return len(self.actions)
 
     def __add__(self, other: Plan) -> Plan:
-        return Plan(self.actions + other.actions)
+        return Plan(self.actions + other.actions, self.notes + other.notes)
 
     @property
     def exit_code(self) -> int:
@@ -96,20 +100,26 @@ def canonical_json(value: Any) -> str:
 
 def render_table(plan: Plan, *, title: str = "Plan") -> str:
     """A fixed-width table: resource, action, why. One summary line at the end."""
+    notes = [f"note: {n}" for n in plan.notes]
     if plan.is_empty:
-        return f"{title}: no changes; everything is up to date."
+        return "\n".join([f"{title}: no changes; everything is up to date.", *notes])
     headers = ("RESOURCE", "ACTION", "WHY")
     rows = [(a.resource, a.kind.value, a.why) for a in plan.actions]
     widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(2)]
     lines = [f"{title}: {len(plan)} change(s) pending"]
     for row in [headers, *rows]:
         lines.append(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]}".rstrip())
-    return "\n".join(lines)
+    return "\n".join([*lines, *notes])
 
 
 def render_json(plan: Plan) -> str:
     """Machine-readable plan: ``{"changes": N, "actions": [...]}``."""
-    payload = {"changes": len(plan), "actions": [a.to_dict() for a in plan.actions]}
+    payload: dict[str, Any] = {
+        "changes": len(plan),
+        "actions": [a.to_dict() for a in plan.actions],
+    }
+    if plan.notes:  # only when there are any: the shape stays what other deployers expect
+        payload["notes"] = list(plan.notes)
     return json.dumps(payload, indent=2, sort_keys=False)
 
 

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from bootstrap.access_mode import IamAllowedState, access_mode_actions, read_iam_allowed
 from bootstrap.aws import AccountClients, aws_call, check_account, partition_for
 from bootstrap.config import ProducerConfig
 from bootstrap.errors import BootstrapError
@@ -61,6 +62,16 @@ class ProducerState:
     share: ShareState | None
     grants: HeldGrants
     bucket_policy: dict[str, Any] | None
+    access: IamAllowedState | None = None
+
+
+def read_settings(clients: AccountClients, producer: ProducerConfig) -> dict[str, Any]:
+    answer = aws_call(
+        clients.lakeformation.get_data_lake_settings,
+        call="lakeformation:GetDataLakeSettings",
+        resource=f"Lake Formation settings of account {producer.account_id}",
+    )
+    return dict(answer["DataLakeSettings"])
 
 
 def sharing_principals(clients: AccountClients, producer: ProducerConfig) -> tuple[str, ...]:
@@ -164,17 +175,25 @@ def read_producer(clients: AccountClients, producer: ProducerConfig) -> Producer
             pairs(organization_grants(producer, principals)),
         ),
         bucket_policy=read_bucket_policy(clients, producer),
+        access=read_iam_allowed(clients, producer, read_settings(clients, producer), principals),
     )
 
 
 def plan_producer(clients: AccountClients, producer: ProducerConfig) -> Plan:
     state = read_producer(clients, producer)
+    access_actions, notes = (
+        access_mode_actions(clients, producer, state.access, state.principals)
+        if state.access is not None
+        else ([], [])
+    )
     return Plan.of(
         [
             *_share_actions(clients, producer, state),
             *_grant_actions(clients, producer, state),
+            *access_actions,
             *_bucket_actions(clients, producer, state),
-        ]
+        ],
+        notes,
     )
 
 

@@ -37,7 +37,10 @@ def test_plan_exit_codes_and_apply_twice(
     assert out.rstrip().endswith("Applied 9 change(s); re-read shows no changes pending.")
 
     assert main(["plan", *args]) == 0
-    assert capsys.readouterr().out.strip() == "Plan (both): no changes; everything is up to date."
+    first, note = capsys.readouterr().out.strip().splitlines()
+    assert first == "Plan (both): no changes; everything is up to date."
+    # the crawler's IAM_ALLOWED_PRINCIPALS is reported, never silently revoked
+    assert note.startswith("note: IAM_ALLOWED_PRINCIPALS holds database cur_org; tables ")
     assert main(["apply", *args]) == 0
     assert "no changes" in capsys.readouterr().out
 

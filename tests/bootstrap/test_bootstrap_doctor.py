@@ -30,6 +30,7 @@ from bootstrap_support import (
     apply_both,
     build_full_chain,
     cur_table_input,
+    drop_iam_allowed_principals,
     record_calls,
     stubbed,
 )
@@ -72,9 +73,11 @@ def good_settings(**changes: Any) -> dict[str, Any]:
 
 
 def full_setup(world: World) -> None:
-    """The whole chain: apply on both sides, and A's data lake settings fixed by its admin."""
+    """The whole chain: apply on both sides, and A's data lake settings and the crawler's
+    IAM_ALLOWED_PRINCIPALS grants fixed by its admin."""
     apply_both(world)
     world.a.client("lakeformation").put_data_lake_settings(DataLakeSettings=good_settings())
+    drop_iam_allowed_principals(world.a)
 
 
 def catalog_reader(session: boto3.Session, *, visible: bool = True, partitions: int = 1) -> Any:
