@@ -92,7 +92,7 @@ def test_revoke_mode_plans_then_revokes_exactly_there(world: World) -> None:
 def test_hybrid_needs_cross_account_version_4(world: World) -> None:
     clean_account_settings(world.a, version="3")
     config = world.config(producer={"iam_allowed_principals": "hybrid"})
-    with pytest.raises(BootstrapError, match="needs CROSS_ACCOUNT_VERSION 4 .* it is 3"):
+    with pytest.raises(BootstrapError, match=r"needs CROSS_ACCOUNT_VERSION 4 .*\(it is 3\)"):
         plan_producer(
             _hybrid_clients(world, [{"LakeFormationOptInsInfoList": []}] * 2), config.producer
         )
