@@ -43,6 +43,7 @@ from bootstrap.policies import (
 from bootstrap.producer import (
     glue_arns,
     read_bucket_policy,
+    read_org_sharing,
     read_share,
     share_name,
     sharing_principals,
@@ -88,6 +89,8 @@ class ProducerFacts:
     registered: tuple[str, ...]
     bucket_policy: dict[str, Any] | None
     access: IamAllowedState
+    share_pending: frozenset[str] = frozenset()
+    org_sharing: bool | None = None
 
 
 def read_producer_facts(clients: AccountClients, producer: ProducerConfig) -> ProducerFacts:
@@ -119,6 +122,8 @@ def read_producer_facts(clients: AccountClients, producer: ProducerConfig) -> Pr
         registered=tuple(str(r["ResourceArn"]) for r in registered),
         bucket_policy=read_bucket_policy(clients, producer),
         access=read_iam_allowed(clients, producer, dict(settings), principals),
+        share_pending=share.pending if share else frozenset(),
+        org_sharing=read_org_sharing(clients, producer),
     )
 
 
@@ -143,28 +148,44 @@ def producer_checks(facts: ProducerFacts, producer: ProducerConfig) -> tuple[Che
             apply_producer,
         )
     ]
-    missing = [a for a in glue_arns(producer) if a not in facts.share_resources]
-    checks.append(
-        _check(
+    if facts.org_sharing is not None:
+        checks.append(
+            _check(
+                "producer.ram-org-sharing",
+                facts.org_sharing,
+                "RAM sharing with AWS Organizations is enabled: members get the share without "
+                "an invitation"
+                if facts.org_sharing
+                else "RAM sharing with AWS Organizations is not enabled: an organization "
+                "principal cannot receive the share",
+                apply_producer + " (enables it), or in the management account: RAM > Settings",
+            )
+        )
+    for label, wanted_entities, held, what in (
+        (
             "producer.ram-share-resources",
-            facts.share_arn is not None and not missing,
-            "share contains the catalog, database and tables"
-            if not missing
-            else f"share lacks {', '.join(missing)}",
-            apply_producer,
-        )
-    )
-    missing_p = [p for p in facts.principals if p not in facts.share_principals]
-    checks.append(
-        _check(
+            glue_arns(producer),
+            facts.share_resources,
+            "share contains the catalog, database and tables",
+        ),
+        (
             "producer.ram-share-principals",
-            facts.share_arn is not None and not missing_p,
-            f"share is associated with {', '.join(facts.principals)}"
-            if not missing_p
-            else f"share is not associated with {', '.join(missing_p)}",
-            apply_producer,
+            facts.principals,
+            facts.share_principals,
+            f"share is associated with {', '.join(facts.principals)}",
+        ),
+    ):
+        pending = [e for e in wanted_entities if e in facts.share_pending]
+        missing = [e for e in wanted_entities if e not in held and e not in facts.share_pending]
+        if pending and not missing:
+            detail = f"still ASSOCIATING (pending, not yet associated): {', '.join(pending)}"
+            fix = "wait a minute for RAM to finish, then run doctor again"
+        else:
+            detail = what if not missing else f"share lacks {', '.join(missing)}"
+            fix = apply_producer
+        checks.append(
+            _check(label, facts.share_arn is not None and not missing and not pending, detail, fix)
         )
-    )
     wanted = organization_grants(producer, facts.principals)
     for label, is_database in (("lf-org-database", True), ("lf-org-tables", False)):
         lacking = [
@@ -466,7 +487,8 @@ def consumer_checks(
             Check(
                 "consumer.invitation",
                 True,
-                "shared with the organization: no invitation to accept",
+                "shared with the organization: no invitation exists (RAM organization sharing "
+                "is checked on the producer side: producer.ram-org-sharing)",
             )
         )
     else:

@@ -31,7 +31,10 @@ from bootstrap.policies import (
 )
 
 MANAGED_BY_TAG = {"key": "managed-by", "value": "cur-bootstrap"}
-LIVE_ASSOCIATION = frozenset({"ASSOCIATED", "ASSOCIATING"})
+ASSOCIATED = "ASSOCIATED"
+# RAM API reference (ResourceShareAssociation.status): ASSOCIATING is under way, not done yet.
+PENDING_ASSOCIATION = "ASSOCIATING"
+RAM_SERVICE_PRINCIPAL = "ram.amazonaws.com"
 
 
 def share_name(producer: ProducerConfig) -> str:
@@ -54,6 +57,7 @@ class ShareState:
     arn: str
     resources: frozenset[str]
     principals: frozenset[str]
+    pending: frozenset[str] = frozenset()  # resources or principals still ASSOCIATING
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class ProducerState:
     grants: HeldGrants
     bucket_policy: dict[str, Any] | None
     access: IamAllowedState | None = None
+    org_sharing: bool | None = None
 
 
 def read_settings(clients: AccountClients, producer: ProducerConfig) -> dict[str, Any]:
@@ -110,10 +115,33 @@ def read_share(clients: AccountClients, producer: ProducerConfig) -> ShareState 
     if not live:
         return None
     arn = live[0]["resourceShareArn"]
+    resources, pending_resources = _associated(clients, arn, "RESOURCE")
+    principals, pending_principals = _associated(clients, arn, "PRINCIPAL")
     return ShareState(
         arn=arn,
-        resources=_associated(clients, arn, "RESOURCE"),
-        principals=_associated(clients, arn, "PRINCIPAL"),
+        resources=resources,
+        principals=principals,
+        pending=pending_resources | pending_principals,
+    )
+
+
+def read_org_sharing(clients: AccountClients, producer: ProducerConfig) -> bool | None:
+    """Is RAM sharing with AWS Organizations enabled (trusted access for ram.amazonaws.com)?
+
+    ``None`` when sharing with account ids. With it enabled, organization members receive
+    shares without invitations (RAM user guide, "Enable resource sharing within AWS
+    Organizations"); read from the management account.
+    """
+    if not producer.shares_with_organization:
+        return None
+    answer = aws_call(
+        clients.organizations.list_aws_service_access_for_organization,
+        call="organizations:ListAWSServiceAccessForOrganization",
+        resource=f"the organization of account {producer.account_id}",
+    )
+    return any(
+        s.get("ServicePrincipal") == RAM_SERVICE_PRINCIPAL
+        for s in answer.get("EnabledServicePrincipals", [])
     )
 
 
@@ -121,16 +149,23 @@ def _pages(pages: Any, call: str, resource: str) -> list[dict[str, Any]]:
     return list(aws_call(lambda: list(pages), call=call, resource=resource))
 
 
-def _associated(clients: AccountClients, share_arn: str, kind: str) -> frozenset[str]:
+def _associated(
+    clients: AccountClients, share_arn: str, kind: str
+) -> tuple[frozenset[str], frozenset[str]]:
+    """(associated, still associating) entities of one kind."""
     pages = clients.ram.get_paginator("get_resource_share_associations").paginate(
         associationType=kind, resourceShareArns=[share_arn]
     )
     found: set[str] = set()
+    pending: set[str] = set()
     for page in _pages(pages, "ram:GetResourceShareAssociations", f"resource share {share_arn}"):
         for association in page.get("resourceShareAssociations", []):
-            if association.get("status") in LIVE_ASSOCIATION:
+            status = association.get("status")
+            if status == ASSOCIATED:
                 found.add(association["associatedEntity"])
-    return frozenset(found)
+            elif status == PENDING_ASSOCIATION:
+                pending.add(association["associatedEntity"])
+    return frozenset(found), frozenset(pending)
 
 
 def read_bucket_policy(clients: AccountClients, producer: ProducerConfig) -> dict[str, Any] | None:
@@ -176,6 +211,7 @@ def read_producer(clients: AccountClients, producer: ProducerConfig) -> Producer
         ),
         bucket_policy=read_bucket_policy(clients, producer),
         access=read_iam_allowed(clients, producer, read_settings(clients, producer), principals),
+        org_sharing=read_org_sharing(clients, producer),
     )
 
 
@@ -186,8 +222,15 @@ def plan_producer(clients: AccountClients, producer: ProducerConfig) -> Plan:
         if state.access is not None
         else ([], [])
     )
+    if state.share is not None and state.share.pending:
+        notes = [
+            *notes,
+            f"RAM share {share_name(producer)}: {', '.join(sorted(state.share.pending))} still "
+            "ASSOCIATING (pending, not yet associated); plan again in a minute.",
+        ]
     return Plan.of(
         [
+            *_org_sharing_actions(clients, producer, state),
             *_share_actions(clients, producer, state),
             *_grant_actions(clients, producer, state),
             *access_actions,
@@ -215,13 +258,6 @@ def _share_actions(
         }
 
         def create() -> object:
-            if producer.shares_with_organization:
-                # Idempotent; a share with the organization as principal needs it.
-                aws_call(
-                    ram.enable_sharing_with_aws_organization,
-                    call="ram:EnableSharingWithAwsOrganization",
-                    resource=f"the organization of account {producer.account_id}",
-                )
             return aws_call(
                 ram.create_resource_share, call="ram:CreateResourceShare", resource=where, **request
             )
@@ -231,8 +267,9 @@ def _share_actions(
 
     actions: list[Action] = []
     share_arn = state.share.arn
-    missing_resources = [r for r in resources if r not in state.share.resources]
-    missing_principals = [p for p in principals if p not in state.share.principals]
+    present = state.share.resources | state.share.principals | state.share.pending
+    missing_resources = [r for r in resources if r not in present]
+    missing_principals = [p for p in principals if p not in present]
     for field, missing, what in (
         ("resourceArns", missing_resources, "resources"),
         ("principals", missing_principals, "principals"),
@@ -252,6 +289,31 @@ def _share_actions(
         why = f"share lacks {what}: {', '.join(missing)}"
         actions.append(Action.build(where, ActionKind.UPDATE, why, associate, request))
     return actions
+
+
+def _org_sharing_actions(
+    clients: AccountClients, producer: ProducerConfig, state: ProducerState
+) -> list[Action]:
+    """A share with the organization as principal needs RAM's organization sharing enabled."""
+    if state.org_sharing is not False:
+        return []
+    ram = clients.ram
+
+    def enable() -> object:
+        return aws_call(
+            ram.enable_sharing_with_aws_organization,
+            call="ram:EnableSharingWithAwsOrganization",
+            resource=f"the organization of account {producer.account_id}",
+        )
+
+    return [
+        Action.build(
+            f"RAM sharing with AWS Organizations in {producer.account_id}",
+            ActionKind.UPDATE,
+            "not enabled; organization principals need it (no invitations then)",
+            enable,
+        )
+    ]
 
 
 def _grant_actions(

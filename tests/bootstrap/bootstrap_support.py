@@ -194,6 +194,7 @@ def build_full_chain(world: World) -> None:
     (independent of the code under test, and far fewer calls than plan + apply)."""
     org_arn = f"arn:aws:organizations::{A}:organization/{world.organization_id}"
     glue = f"arn:aws:glue:{REGION}:{A}"
+    world.a.client("ram").enable_sharing_with_aws_organization()
     world.a.client("ram").create_resource_share(
         name=f"cur-bootstrap-{DATABASE}",
         resourceArns=[

@@ -21,10 +21,11 @@ from moto.glue.responses import GlueResponse
 from moto.lakeformation.exceptions import EntityNotFound, InvalidInput
 from moto.lakeformation.models import LakeFormationBackend, lakeformation_backends
 from moto.lakeformation.responses import LakeFormationResponse
-from moto.ram.models import ResourceShare
+from moto.ram.models import ResourceAccessManagerBackend, ResourceShare
 
 ALL_TABLES = "ALL_TABLES"
 IAM_ALLOWED_PRINCIPALS = "IAM_ALLOWED_PRINCIPALS"
+RAM_PRINCIPAL = "ram.amazonaws.com"
 CATALOG_ARN_RE = re.compile(r"arn:aws[a-z-]*:glue:[a-z0-9-]+:\d{12}:catalog")
 ORGANIZATION_ARN_RE = re.compile(r"arn:aws[a-z-]*:organizations::\d{12}:organization/o-[a-z0-9]+")
 ROLE_ARN_RE = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):role/")
@@ -38,14 +39,19 @@ class StrictSettings:
     propagation_calls: int = 0
     # GrantPermissions calls to a just-created IAM role that fail with "Invalid principal".
     new_role_failures: int = 0
+    # Reads of a new share's associations that still show ASSOCIATING.
+    associating_reads: int = 0
     # Counters (reset with the settings).
     remaining: dict[tuple[str, str, str], int] = field(default_factory=dict)
     role_failures_left: dict[str, int] = field(default_factory=dict)
     grant_calls: list[dict[str, Any]] = field(default_factory=list)
+    associating_left: dict[str, int] = field(default_factory=dict)
 
     def reset(self) -> None:
         self.propagation_calls = 0
         self.new_role_failures = 0
+        self.associating_reads = 0
+        self.associating_left.clear()
         self.remaining.clear()
         self.role_failures_left.clear()
         self.grant_calls.clear()
@@ -69,6 +75,40 @@ def accept_catalog_arns(original: Callable[..., None]) -> Callable[..., None]:
         self.resource_arns.extend(catalogs)
 
     return add_resources
+
+
+def enable_sharing_records_trusted_access(original: Callable[..., Any]) -> Callable[..., Any]:
+    """moto answers EnableSharingWithAwsOrganization without recording anything. AWS enables
+    trusted access for ``ram.amazonaws.com`` in AWS Organizations (RAM API reference,
+    EnableSharingWithAwsOrganization: "...calls organizations:EnableAWSServiceAccess"), which
+    ``ListAWSServiceAccessForOrganization`` then shows."""
+
+    def enable(self: ResourceAccessManagerBackend) -> dict[str, Any]:
+        answer = original(self)
+        self.organizations_backend.enable_aws_service_access(ServicePrincipal=RAM_PRINCIPAL)
+        return dict(answer)
+
+    return enable
+
+
+def associations_take_time(original: Callable[..., Any]) -> Callable[..., Any]:
+    """moto reports every association ASSOCIATED at once. RAM associates asynchronously: a new
+    share's associations are ``ASSOCIATING`` first (RAM API reference,
+    ResourceShareAssociation ``status``); here for ``STRICT.associating_reads`` reads."""
+
+    def get(self: ResourceAccessManagerBackend, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        answer = original(self, *args, **kwargs)
+        for association in answer["resourceShareAssociations"]:
+            share = association["resourceShareArn"]
+            left = STRICT.associating_left.setdefault(share, STRICT.associating_reads)
+            if left > 0:
+                association["status"] = "ASSOCIATING"
+        for share in {a["resourceShareArn"] for a in answer["resourceShareAssociations"]}:
+            if STRICT.associating_left.get(share, 0) > 0:
+                STRICT.associating_left[share] -= 1
+        return dict(answer)
+
+    return get
 
 
 # --------------------------------------------------------------------------- ListPermissions
@@ -389,6 +429,18 @@ def strict_grant(original: Callable[..., Any]) -> Callable[..., Any]:
 def strict_patches() -> Iterator[tuple[Any, str, Any]]:
     """(object, attribute, value) for ``tests.moto_support.moto_server``."""
     yield ResourceShare, "add_resources", accept_catalog_arns(ResourceShare.add_resources)
+    yield (
+        ResourceAccessManagerBackend,
+        "enable_sharing_with_aws_organization",
+        enable_sharing_records_trusted_access(
+            ResourceAccessManagerBackend.enable_sharing_with_aws_organization
+        ),
+    )
+    yield (
+        ResourceAccessManagerBackend,
+        "get_resource_share_associations",
+        associations_take_time(ResourceAccessManagerBackend.get_resource_share_associations),
+    )
     yield LakeFormationBackend, "list_permissions", strict_list_permissions
     yield GlueBackend, "create_database", with_database_defaults(GlueBackend.create_database)
     yield GlueBackend, "create_table", with_table_defaults(GlueBackend.create_table)

@@ -40,6 +40,7 @@ from bootstrap.doctor import run_doctor
 
 ALL_CHECKS = [
     "producer.ram-share",
+    "producer.ram-org-sharing",
     "producer.ram-share-resources",
     "producer.ram-share-principals",
     "producer.lf-org-database",
@@ -194,6 +195,15 @@ def _register_and_drop_get_data_access(world: World) -> None:
 
 Break = Callable[[World], None]
 BREAKS: dict[str, tuple[Break, dict[str, Any]]] = {
+    "producer.ram-org-sharing": (
+        lambda w: (
+            w.a.client("organizations").disable_aws_service_access(
+                ServicePrincipal="ram.amazonaws.com"
+            )
+            and None
+        ),
+        {},
+    ),
     "producer.ram-share": (
         lambda w: (
             [

@@ -90,6 +90,7 @@ def test_plan_on_empty_producer_lists_every_action(world: World, clients_a: Acco
     plan = plan_producer(clients_a, world.config().producer)
     org_arn = f"arn:aws:organizations::{A}:organization/{world.organization_id}"
     assert [(a.kind, a.resource) for a in plan.actions] == [
+        (ActionKind.UPDATE, f"RAM sharing with AWS Organizations in {A}"),
         (ActionKind.CREATE, f"RAM share cur-bootstrap-{DATABASE} in {A}"),
         (
             ActionKind.CREATE,
@@ -179,7 +180,7 @@ def test_second_apply_changes_nothing(world: World) -> None:
 def test_plan_makes_read_only_calls(world: World) -> None:
     seen_a, seen_b = record_calls(world.a), record_calls(world.b)
     config = world.config()
-    assert len(plan_producer(AccountClients(world.a), config.producer)) == 4
+    assert len(plan_producer(AccountClients(world.a), config.producer)) == 5
     assert len(plan_consumer(AccountClients(world.b), config.producer, config.consumer)) == 5
     calls = seen_a + seen_b
     assert calls, "the recorder saw nothing"

@@ -28,7 +28,7 @@ def test_apply_both_waits_until_b_sees_a_then_grants(
     waits = [line for line in out.splitlines() if line.startswith("waiting for database")]
     assert len(waits) == 3
     assert f"{A}:{DATABASE}" in waits[0]
-    assert "Applied 9 change(s); re-read shows no changes pending." in out
+    assert "Applied 10 change(s); re-read shows no changes pending." in out
 
 
 def test_apply_both_gives_up_after_the_limit_in_one_sentence(
