@@ -27,8 +27,8 @@ from bootstrap.plan import (
     render_table,
     still_pending,
 )
-from bootstrap.producer import plan_producer
-from bootstrap.propagation import wait_until_visible
+from bootstrap.producer import plan_producer, share_name, share_settled
+from bootstrap.propagation import wait_for, wait_until_visible
 
 SIDES = ("producer", "consumer", "both")
 
@@ -141,6 +141,13 @@ def apply_sides(config: Config, sides: Sides, out: TextIO, *, title: str = "Plan
         print(f"[{next(counter)}/{len(plan)}] {action.kind.value} {action.resource}", file=out)
 
     apply_plan(producer_plan, on_start=progress)
+    if sides.producer is not None and not producer_plan.is_empty:
+        producer_clients = sides.producer
+        wait_for(
+            lambda: share_settled(producer_clients, config.producer),
+            f"RAM share {share_name(config.producer)} associations done (none ASSOCIATING)",
+            out,
+        )
     if sides.producer is not None and sides.consumer is not None and not consumer_plan.is_empty:
         wait_until_visible(sides.consumer.glue, config.producer, out)
     apply_plan(consumer_plan, on_start=progress)

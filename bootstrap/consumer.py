@@ -69,10 +69,27 @@ class ConsumerState:
     role_created: datetime | None = None
 
 
+LAKE_FORMATION_SHARE_MARK = "LakeFormation"
+
+
+def is_ours_to_accept(share: str, ours: str) -> bool:
+    """Our share, or one Lake Formation created for a grant to an account principal.
+
+    Lake Formation makes its own RAM shares for cross-account grants to account ids (their
+    names contain ``LakeFormation``; data.all's ``RamClient.accept_ram_invitation`` accepts
+    exactly those). Without accepting them B never sees the granted resources.
+    """
+    return share == ours or LAKE_FORMATION_SHARE_MARK in share
+
+
 def read_invitations(
     ram: Any, producer: ProducerConfig, consumer: ConsumerConfig
 ) -> tuple[Invitation, ...]:
-    """Invitations to our share from account A (only account principals get invitations)."""
+    """Invitations from account A to our share and to Lake Formation's own shares.
+
+    Only account principals get invitations: inside the organization with RAM organization
+    sharing enabled none exist (RAM user guide), so nothing is read then.
+    """
     if producer.shares_with_organization:
         return ()
     name = share_name(producer)
@@ -86,7 +103,7 @@ def read_invitations(
         Invitation(i["resourceShareInvitationArn"], i["status"], i["resourceShareName"], sender)
         for page in found
         for i in page.get("resourceShareInvitations", [])
-        if i.get("resourceShareName") == name
+        if is_ours_to_accept(str(i.get("resourceShareName")), name)
         and (sender := str(i.get("senderAccountId"))) == producer.account_id
     )
 

@@ -125,6 +125,12 @@ def read_share(clients: AccountClients, producer: ProducerConfig) -> ShareState 
     )
 
 
+def share_settled(clients: AccountClients, producer: ProducerConfig) -> bool:
+    """No association of our share is still ASSOCIATING (true when there is no share)."""
+    share = read_share(clients, producer)
+    return share is None or not share.pending
+
+
 def read_org_sharing(clients: AccountClients, producer: ProducerConfig) -> bool | None:
     """Is RAM sharing with AWS Organizations enabled (trusted access for ram.amazonaws.com)?
 

@@ -47,29 +47,43 @@ def sees_producer_database(glue: Any, producer: ProducerConfig) -> bool:
     return found is not None
 
 
-def wait_until_visible(
-    glue: Any, producer: ProducerConfig, out: TextIO, policy: WaitPolicy | None = None
+def wait_for(
+    ready: Callable[[], bool], what: str, out: TextIO, policy: WaitPolicy | None = None
 ) -> int:
-    """Return the number of reads it took; raise one sentence when the limit is reached."""
+    """Poll ``ready`` with backoff until true; a progress line per wait; bounded.
+
+    Returns the number of polls; raises one sentence when the limit is reached.
+    """
     policy = policy or DEFAULT_WAIT
     start = policy.clock()
     delay = policy.base_delay
-    attempt = 1
-    target = f"{producer.account_id}:{producer.database}"
-    while not sees_producer_database(glue, producer):
+    polls = 1
+    while not ready():
         elapsed = policy.clock() - start
         if elapsed >= policy.timeout:
             raise BootstrapError(
-                f"the consumer still does not see database {target} after "
-                f"{policy.timeout:.0f} s; check 'cur-bootstrap doctor', then run apply again."
+                f"{what} still not the case after {policy.timeout:.0f} s; check "
+                "'cur-bootstrap doctor', then run apply again."
             )
         pause = min(delay, policy.max_delay, max(policy.timeout - elapsed, 0.0))
         print(
-            f"waiting for database {target} to be visible from the consumer "
-            f"({elapsed:.0f} s of {policy.timeout:.0f} s; next try in {pause:.0f} s)",
+            f"waiting: {what} ({elapsed:.0f} s of {policy.timeout:.0f} s; next try in "
+            f"{pause:.0f} s)",
             file=out,
         )
         policy.sleep(pause)
         delay *= 2
-        attempt += 1
-    return attempt
+        polls += 1
+    return polls
+
+
+def wait_until_visible(
+    glue: Any, producer: ProducerConfig, out: TextIO, policy: WaitPolicy | None = None
+) -> int:
+    """Until the consumer's Glue sees A's database (B's grants on it fail before)."""
+    return wait_for(
+        lambda: sees_producer_database(glue, producer),
+        f"database {producer.account_id}:{producer.database} visible from the consumer",
+        out,
+        policy,
+    )

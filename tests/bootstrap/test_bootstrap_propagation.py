@@ -25,7 +25,7 @@ def test_apply_both_waits_until_b_sees_a_then_grants(
     path = world.write(tmp_path / "c.toml")
     assert main(["apply", "--config", str(path), "--side", "both"]) == 0
     out = capsys.readouterr().out
-    waits = [line for line in out.splitlines() if line.startswith("waiting for database")]
+    waits = [line for line in out.splitlines() if line.startswith("waiting: database")]
     assert len(waits) == 3
     assert f"{A}:{DATABASE}" in waits[0]
     assert "Applied 10 change(s); re-read shows no changes pending." in out
@@ -48,7 +48,7 @@ def test_apply_both_gives_up_after_the_limit_in_one_sentence(
     assert main(["apply", "--config", str(path), "--side", "both"]) == 1
     captured = capsys.readouterr()
     [line] = captured.err.splitlines()
-    assert "still does not see database" in line and "after 180 s" in line
+    assert "visible from the consumer still not the case after 180 s" in line
     # clock reads 0 (start), 60, 120: two waits; at 180 the limit is reached
     assert len([x for x in captured.out.splitlines() if x.startswith("waiting")]) == 2
 
