@@ -135,6 +135,8 @@ def apply_sides(config: Config, sides: Sides, out: TextIO, *, title: str = "Plan
     )
     plan = producer_plan + consumer_plan
     print(render_table(plan, title=title), file=out)
+    if plan.conflicts:
+        raise BootstrapError(f"refusing to apply: {plan.conflicts[0]}.")
     counter = iter(range(1, len(plan) + 1))
 
     def progress(action: Action) -> None:

@@ -8,7 +8,8 @@ check against them. B's view of A's catalog goes through an injected Glue client
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from typing import Any
 
 from bootstrap.access_mode import (
@@ -18,7 +19,8 @@ from bootstrap.access_mode import (
     read_iam_allowed,
     shared_resources,
 )
-from bootstrap.aws import AccountClients, aws_call, check_account, paginate, partition_for
+from bootstrap.aws import AccountClients, aws_call, check_account, paginate
+from bootstrap.bucket_access import blocking_denies, read_allowed
 from bootstrap.config import Config, ConsumerConfig, ProducerConfig
 from bootstrap.consumer import PENDING, LinkState, read_invitations, read_link
 from bootstrap.grants import (
@@ -43,8 +45,11 @@ from bootstrap.policies import (
 from bootstrap.producer import (
     glue_arns,
     read_bucket_policy,
+    read_catalog_policy,
+    read_kms_key,
     read_org_sharing,
     read_share,
+    read_table_locations,
     share_name,
     sharing_principals,
 )
@@ -60,9 +65,10 @@ class Check:
     ok: bool
     detail: str
     fix: str = ""
+    warn: bool = False  # passed, but says something the user must know or do
 
     def line(self) -> str:
-        status = "PASS" if self.ok else "FAIL"
+        status = ("WARN" if self.warn else "PASS") if self.ok else "FAIL"
         text = f"{status}  {self.name}: {self.detail}"
         return text if self.ok else f"{text} -> fix: {self.fix}"
 
@@ -91,6 +97,9 @@ class ProducerFacts:
     access: IamAllowedState
     share_pending: frozenset[str] = frozenset()
     org_sharing: bool | None = None
+    table_locations: Mapping[str, str] = field(default_factory=dict)
+    kms_key: str | None = None
+    catalog_policy: dict[str, Any] | None = None
 
 
 def read_producer_facts(clients: AccountClients, producer: ProducerConfig) -> ProducerFacts:
@@ -124,6 +133,9 @@ def read_producer_facts(clients: AccountClients, producer: ProducerConfig) -> Pr
         access=read_iam_allowed(clients, producer, dict(settings), principals),
         share_pending=share.pending if share else frozenset(),
         org_sharing=read_org_sharing(clients, producer),
+        table_locations=read_table_locations(clients, producer),
+        kms_key=read_kms_key(clients, producer),
+        catalog_policy=read_catalog_policy(clients, producer),
     )
 
 
@@ -137,7 +149,9 @@ def location_registered(facts: ProducerFacts, producer: ProducerConfig) -> bool:
     )
 
 
-def producer_checks(facts: ProducerFacts, producer: ProducerConfig) -> tuple[Check, ...]:
+def producer_checks(
+    facts: ProducerFacts, producer: ProducerConfig, consumer: ConsumerConfig | None = None
+) -> tuple[Check, ...]:
     name = share_name(producer)
     apply_producer = "run 'cur-bootstrap apply --side producer'"
     checks = [
@@ -219,7 +233,10 @@ def producer_checks(facts: ProducerFacts, producer: ProducerConfig) -> tuple[Che
     )
     checks.append(_iam_allowed_check(facts, producer))
     registered = location_registered(facts, producer)
-    checks.append(_bucket_policy_check(facts, producer, registered))
+    checks.append(_bucket_policy_check(facts, producer, consumer, registered))
+    checks.append(_table_location_check(facts, producer))
+    checks.append(_encryption_check(facts, producer))
+    checks.append(_catalog_policy_check(facts, producer))
     return tuple(checks)
 
 
@@ -275,7 +292,12 @@ def _iam_allowed_check(facts: ProducerFacts, producer: ProducerConfig) -> Check:
     )
 
 
-def _bucket_policy_check(facts: ProducerFacts, producer: ProducerConfig, registered: bool) -> Check:
+def _bucket_policy_check(
+    facts: ProducerFacts,
+    producer: ProducerConfig,
+    consumer: ConsumerConfig | None,
+    registered: bool,
+) -> Check:
     name = "producer.bucket-policy"
     if registered:
         return Check(
@@ -284,47 +306,108 @@ def _bucket_policy_check(facts: ProducerFacts, producer: ProducerConfig, registe
             "the location is registered with Lake Formation: it vends credentials, the bucket "
             "policy does not matter (the job role needs lakeformation:GetDataAccess)",
         )
-    found = any(
-        isinstance(s, Mapping) and _org_read_statement(s, producer)
-        for s in statements_of(facts.bucket_policy or {})
-    )
+    allowed = read_allowed(facts.bucket_policy, producer)
+    denies = blocking_denies(facts.bucket_policy, producer, consumer)
     principal = (
         f"aws:PrincipalOrgID {producer.organization_id}"
         if producer.shares_with_organization
         else f"accounts {', '.join(producer.share_accounts)}"
     )
+    where = f"s3://{producer.bucket}/{producer.prefix}"
+    lacking = [action for action, ok in allowed.items() if not ok]
+    if denies:
+        detail = (
+            f"Deny statement(s) {', '.join(denies)} of bucket {producer.bucket} would block "
+            "the consumer"
+        )
+        fix = "narrow those Deny statements by hand (cur-bootstrap never edits foreign statements)"
+    elif lacking:
+        detail = (
+            f"no statement of the policy of bucket {producer.bucket} allows "
+            f"{' and '.join(lacking)} on {where} to {principal} (a StringNotEquals or another "
+            "organization id does not allow; the location is not registered with Lake Formation)"
+        )
+        fix = "run 'cur-bootstrap apply --side producer' (adds our statements, keeps the others)"
+    else:
+        detail = (
+            f"bucket {producer.bucket} policy allows s3:GetObject and s3:ListBucket on {where} "
+            f"to {principal}"
+        )
+        fix = ""
+    return _check(name, not denies and not lacking, detail, fix)
+
+
+def _table_location_check(facts: ProducerFacts, producer: ProducerConfig) -> Check:
+    root = f"s3://{producer.bucket}/{producer.prefix}".rstrip("/")
+    outside = sorted(
+        f"{t} ({loc or 'no location'})"
+        for t, loc in facts.table_locations.items()
+        if not (loc.rstrip("/") == root or loc.startswith(root + "/"))
+    )
     return _check(
-        name,
-        found,
-        f"bucket {producer.bucket} policy allows s3:GetObject and s3:ListBucket to {principal}"
-        if found
-        else f"no statement in the policy of bucket {producer.bucket} allows s3:GetObject and "
-        f"s3:ListBucket to {principal} (the location is not registered with Lake Formation)",
-        "run 'cur-bootstrap apply --side producer' (adds our statement, keeps the others)",
+        "producer.table-location",
+        bool(facts.table_locations) and not outside,
+        f"every shared table is stored under {root}/"
+        if facts.table_locations and not outside
+        else (
+            f"tables outside {root}/: {', '.join(outside)}"
+            if outside
+            else f"no table found in {producer.database}"
+        ),
+        "correct [producer] bucket/prefix to where the crawler's tables point (the bucket "
+        "policy and the job role policy only cover that location)",
     )
 
 
-def _org_read_statement(statement: Mapping[str, Any], producer: ProducerConfig) -> bool:
-    document = {"Statement": [statement]}
-    if not (
-        document_allows(document, "s3:GetObject", objects_arn(producer).removesuffix("*") + "x")
-        and document_allows(document, "s3:ListBucket", bucket_arn(producer))
-    ):
-        return False
-    if producer.shares_with_organization:
-        for operator in (statement.get("Condition") or {}).values():
-            value = operator.get("aws:PrincipalOrgID") if isinstance(operator, Mapping) else None
-            values = [value] if isinstance(value, str) else list(value or [])
-            if producer.organization_id in values:
-                return True
-        return False
-    principal = statement.get("Principal")
-    if principal == "*":
-        return True
-    aws = principal.get("AWS", []) if isinstance(principal, Mapping) else []
-    aws = [aws] if isinstance(aws, str) else list(aws)
-    partition = partition_for(producer.region)
-    return all(a in aws or f"arn:{partition}:iam::{a}:root" in aws for a in producer.share_accounts)
+def _encryption_check(facts: ProducerFacts, producer: ProducerConfig) -> Check:
+    name = "producer.bucket-encryption"
+    if facts.kms_key is None:
+        return Check(name, True, f"bucket {producer.bucket} does not use SSE-KMS")
+    return Check(
+        name,
+        True,
+        f"bucket {producer.bucket} uses SSE-KMS with key {facts.kms_key}: the job role needs "
+        "kms:Decrypt on it (cur-bootstrap adds it to the job role's policy when both sides are "
+        f"planned together) and the key policy in account {producer.account_id} must allow the "
+        "consumer account",
+        warn=True,
+    )
+
+
+def _catalog_policy_check(facts: ProducerFacts, producer: ProducerConfig) -> Check:
+    """LF developer guide, "Cross-account data sharing prerequisites": when the Data Catalog has
+    a resource policy, it must allow glue:ShareResource to ram.amazonaws.com."""
+    name = "producer.catalog-resource-policy"
+    if facts.catalog_policy is None:
+        return Check(name, True, "the Data Catalog has no resource policy")
+    ok = any(
+        isinstance(s, Mapping)
+        and s.get("Effect") == "Allow"
+        and "ram.amazonaws.com"
+        in _as_list(
+            (s.get("Principal") or {}).get("Service")
+            if isinstance(s.get("Principal"), Mapping)
+            else None
+        )
+        and any(fnmatchcase("glue:shareresource", a.lower()) for a in _as_list(s.get("Action")))
+        for s in statements_of(facts.catalog_policy)
+    )
+    return _check(
+        name,
+        ok,
+        "the Data Catalog resource policy allows glue:ShareResource to ram.amazonaws.com"
+        if ok
+        else "the Data Catalog resource policy does not allow glue:ShareResource to "
+        "ram.amazonaws.com, so RAM cannot share the catalog resources",
+        f"in account {producer.account_id}, add to the Data Catalog policy an Allow of "
+        "glue:ShareResource for Service ram.amazonaws.com on the catalog, database and tables",
+    )
+
+
+def _as_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value or []]
 
 
 # --------------------------------------------------------------------------- consumer facts
@@ -680,7 +763,7 @@ def run_doctor(
     if producer is not None:
         facts = read_producer_facts(producer, config.producer)
         registered = location_registered(facts, config.producer)
-        checks.extend(producer_checks(facts, config.producer))
+        checks.extend(producer_checks(facts, config.producer, config.consumer))
     if consumer is not None:
         cfacts = read_consumer_facts(
             consumer,

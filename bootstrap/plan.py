@@ -69,14 +69,19 @@ class Plan:
     """An ordered, immutable list of actions; empty means nothing to do.
 
     ``notes`` are findings the plan reports but does not act on (they never count as changes).
+    ``conflicts`` are things the plan refuses to touch (e.g. a foreign statement using our
+    Sid): plan reports them and exits 1, apply refuses to start.
     """
 
     actions: tuple[Action, ...] = ()
     notes: tuple[str, ...] = ()
+    conflicts: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, actions: Iterable[Action], notes: Iterable[str] = ()) -> Plan:
-        return cls(tuple(actions), tuple(notes))
+    def of(
+        cls, actions: Iterable[Action], notes: Iterable[str] = (), conflicts: Iterable[str] = ()
+    ) -> Plan:
+        return cls(tuple(actions), tuple(notes), tuple(conflicts))
 
     @property
     def is_empty(self) -> bool:
@@ -86,11 +91,18 @@ class Plan:
         return len(self.actions)
 
     def __add__(self, other: Plan) -> Plan:
-        return Plan(self.actions + other.actions, self.notes + other.notes)
+        return Plan(
+            self.actions + other.actions,
+            self.notes + other.notes,
+            self.conflicts + other.conflicts,
+        )
 
     @property
     def exit_code(self) -> int:
-        """Like ``terraform plan -detailed-exitcode``: 0 nothing to do, 2 changes pending."""
+        """Like ``terraform plan -detailed-exitcode``: 0 nothing to do, 2 changes pending,
+        1 when a conflict blocks the plan."""
+        if self.conflicts:
+            return EXIT_ERROR
         return EXIT_NO_CHANGES if self.is_empty else EXIT_CHANGES_PENDING
 
 
@@ -100,7 +112,7 @@ def canonical_json(value: Any) -> str:
 
 def render_table(plan: Plan, *, title: str = "Plan") -> str:
     """A fixed-width table: resource, action, why. One summary line at the end."""
-    notes = [f"note: {n}" for n in plan.notes]
+    notes = [f"conflict: {c}" for c in plan.conflicts] + [f"note: {n}" for n in plan.notes]
     if plan.is_empty:
         return "\n".join([f"{title}: no changes; everything is up to date.", *notes])
     headers = ("RESOURCE", "ACTION", "WHY")
@@ -118,8 +130,11 @@ def render_json(plan: Plan) -> str:
         "changes": len(plan),
         "actions": [a.to_dict() for a in plan.actions],
     }
-    if plan.notes:  # only when there are any: the shape stays what other deployers expect
+    # Only when there are any: the shape stays what other deployers expect.
+    if plan.notes:
         payload["notes"] = list(plan.notes)
+    if plan.conflicts:
+        payload["conflicts"] = list(plan.conflicts)
     return json.dumps(payload, indent=2, sort_keys=False)
 
 

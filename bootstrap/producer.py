@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bootstrap.access_mode import IamAllowedState, access_mode_actions, read_iam_allowed
-from bootstrap.aws import AccountClients, aws_call, check_account, partition_for
+from bootstrap.aws import AccountClients, aws_call, check_account, paginate, partition_for
 from bootstrap.config import ProducerConfig
 from bootstrap.errors import BootstrapError
 from bootstrap.grants import (
@@ -24,9 +24,11 @@ from bootstrap.grants import (
 )
 from bootstrap.plan import Action, ActionKind, Plan
 from bootstrap.policies import (
-    bucket_read_statement,
+    OUR_BUCKET_SIDS,
+    bucket_read_statements,
     find_statement,
-    merge_statement,
+    foreign_with_our_sid,
+    merge_statements,
     parse_policy,
 )
 
@@ -129,6 +131,71 @@ def share_settled(clients: AccountClients, producer: ProducerConfig) -> bool:
     """No association of our share is still ASSOCIATING (true when there is no share)."""
     share = read_share(clients, producer)
     return share is None or not share.pending
+
+
+def read_table_locations(clients: AccountClients, producer: ProducerConfig) -> dict[str, str]:
+    """S3 location of each shared table in catalog A (read-only)."""
+    if producer.all_tables:
+        tables = paginate(
+            clients.glue.get_tables,
+            "TableList",
+            call="glue:GetTables",
+            resource=f"tables of {producer.database} in account {producer.account_id}",
+            DatabaseName=producer.database,
+        )
+    else:
+        found = [
+            aws_call(
+                clients.glue.get_table,
+                call="glue:GetTable",
+                resource=f"table {producer.database}.{name}",
+                missing=frozenset({"EntityNotFoundException"}),
+                DatabaseName=producer.database,
+                Name=name,
+            )
+            for name in producer.tables
+        ]
+        tables = [answer["Table"] for answer in found if answer is not None]
+    return {
+        str(t["Name"]): str((t.get("StorageDescriptor") or {}).get("Location") or "")
+        for t in tables
+    }
+
+
+def read_kms_key(clients: AccountClients, producer: ProducerConfig) -> str | None:
+    """The SSE-KMS key ARN of the bucket's default encryption, if it uses SSE-KMS."""
+    answer = aws_call(
+        clients.s3.get_bucket_encryption,
+        call="s3:GetEncryptionConfiguration",
+        resource=f"bucket {producer.bucket}",
+        missing=frozenset({"ServerSideEncryptionConfigurationNotFoundError"}),
+        Bucket=producer.bucket,
+    )
+    if answer is None:
+        return None
+    for rule in answer["ServerSideEncryptionConfiguration"].get("Rules", []):
+        default = rule.get("ApplyServerSideEncryptionByDefault") or {}
+        if default.get("SSEAlgorithm") in ("aws:kms", "aws:kms:dsse"):
+            key = str(default.get("KMSMasterKeyID") or "aws/s3")
+            if key.startswith("arn:"):
+                return key
+            partition = partition_for(producer.region)
+            kind = "alias" if key.startswith("alias/") or key == "aws/s3" else "key"
+            name = key.removeprefix("alias/")
+            return f"arn:{partition}:kms:{producer.region}:{producer.account_id}:{kind}/{name}"
+    return None
+
+
+def read_catalog_policy(clients: AccountClients, producer: ProducerConfig) -> dict[str, Any] | None:
+    answer = aws_call(
+        clients.glue.get_resource_policy,
+        call="glue:GetResourcePolicy",
+        resource=f"the Data Catalog of account {producer.account_id}",
+        missing=frozenset({"EntityNotFoundException"}),
+    )
+    if answer is None or not answer.get("PolicyInJson"):
+        return None
+    return parse_policy(answer["PolicyInJson"], "the Data Catalog resource policy")
 
 
 def read_org_sharing(clients: AccountClients, producer: ProducerConfig) -> bool | None:
@@ -243,6 +310,7 @@ def plan_producer(clients: AccountClients, producer: ProducerConfig) -> Plan:
             *_bucket_actions(clients, producer, state),
         ],
         notes,
+        bucket_conflicts(producer, state),
     )
 
 
@@ -349,22 +417,34 @@ def _grant_actions(
     return actions
 
 
+def bucket_conflicts(producer: ProducerConfig, state: ProducerState) -> list[str]:
+    return [
+        f"the policy of bucket {producer.bucket} has a statement with Sid {sid} that "
+        "cur-bootstrap did not write; rename or remove that statement by hand (it is never "
+        "replaced)"
+        for sid in foreign_with_our_sid(state.bucket_policy, producer)
+    ]
+
+
 def _bucket_actions(
     clients: AccountClients, producer: ProducerConfig, state: ProducerState
 ) -> list[Action]:
-    statement = bucket_read_statement(producer)
-    merged = merge_statement(state.bucket_policy, statement)
+    if foreign_with_our_sid(state.bucket_policy, producer):
+        return []  # reported as a conflict
+    statements = bucket_read_statements(producer)
+    merged = merge_statements(state.bucket_policy, statements, drop_sids=OUR_BUCKET_SIDS)
     if merged is None:
         return []
     s3 = clients.s3
     text = json.dumps(merged)
-    where = f"bucket policy of {producer.bucket} (Sid {statement['Sid']})"
+    sids = ", ".join(s["Sid"] for s in statements)
+    where = f"bucket policy of {producer.bucket} (Sid {sids})"
     if state.bucket_policy is None:
         kind, why = ActionKind.CREATE, "bucket has no policy"
-    elif find_statement(state.bucket_policy, statement["Sid"]) is not None:
-        kind, why = ActionKind.UPDATE, "our statement differs from the desired one"
+    elif any(find_statement(state.bucket_policy, sid) for sid in OUR_BUCKET_SIDS):
+        kind, why = ActionKind.UPDATE, "our statements differ from the desired ones"
     else:
-        kind, why = ActionKind.UPDATE, "our statement is missing; other statements are kept"
+        kind, why = ActionKind.UPDATE, "our statements are missing; other statements are kept"
 
     def put() -> object:
         return aws_call(
@@ -376,5 +456,7 @@ def _bucket_actions(
         )
 
     return [
-        Action.build(where, kind, why, put, {"Bucket": producer.bucket, "Statement": statement})
+        Action.build(
+            where, kind, why, put, {"Bucket": producer.bucket, "Statement": list(statements)}
+        )
     ]

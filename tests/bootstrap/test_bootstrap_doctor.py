@@ -48,6 +48,9 @@ ALL_CHECKS = [
     "producer.cross-account-version",
     "producer.iam-allowed-principals",
     "producer.bucket-policy",
+    "producer.table-location",
+    "producer.bucket-encryption",
+    "producer.catalog-resource-policy",
     "consumer.invitation",
     "consumer.resource-link",
     "consumer.target-visible",
@@ -194,7 +197,30 @@ def _register_and_drop_get_data_access(world: World) -> None:
 
 
 Break = Callable[[World], None]
+def _move_table(w: World) -> None:
+    table = {**cur_table_input()}
+    table["StorageDescriptor"] = {**table["StorageDescriptor"], "Location": "s3://elsewhere/cur/"}
+    w.a.client("glue").update_table(DatabaseName=DATABASE, TableInput=table)
+
+
+def _catalog_policy_without_ram(w: World) -> None:
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{A}:root"},
+                "Action": "glue:GetDatabase",
+                "Resource": f"arn:aws:glue:us-east-1:{A}:catalog",
+            }
+        ],
+    }
+    w.a.client("glue").put_resource_policy(PolicyInJson=json.dumps(policy))
+
+
 BREAKS: dict[str, tuple[Break, dict[str, Any]]] = {
+    "producer.table-location": (_move_table, {}),
+    "producer.catalog-resource-policy": (_catalog_policy_without_ram, {}),
     "producer.ram-org-sharing": (
         lambda w: (
             w.a.client("organizations").disable_aws_service_access(
@@ -348,7 +374,8 @@ BREAKS: dict[str, tuple[Break, dict[str, Any]]] = {
 
 
 def test_every_check_has_a_breaking_case() -> None:
-    assert sorted(BREAKS) == sorted(set(ALL_CHECKS) - {"consumer.invitation"})
+    informational = {"consumer.invitation", "producer.bucket-encryption"}  # tested apart
+    assert sorted(BREAKS) == sorted(set(ALL_CHECKS) - informational)
 
 
 def test_hand_built_chain_passes_every_check(world: World) -> None:

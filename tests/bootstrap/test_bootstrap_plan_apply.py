@@ -100,7 +100,11 @@ def test_plan_on_empty_producer_lists_every_action(world: World, clients_a: Acco
             ActionKind.CREATE,
             f"LF grant DESCRIBE+SELECT (grantable) on all tables {A}:{DATABASE}/* to {org_arn}",
         ),
-        (ActionKind.CREATE, f"bucket policy of {BUCKET} (Sid CurBootstrapOrganizationRead)"),
+        (
+            ActionKind.CREATE,
+            f"bucket policy of {BUCKET} (Sid CurBootstrapOrganizationRead, "
+            "CurBootstrapOrganizationList)",
+        ),
     ]
 
 
@@ -134,15 +138,28 @@ def test_apply_creates_the_whole_chain(world: World) -> None:
         ]
     )
     policy = json.loads(world.a.client("s3").get_bucket_policy(Bucket=BUCKET)["Policy"])
+    org = {"aws:PrincipalOrgID": world.organization_id}
     assert policy["Statement"] == [
         {
             "Sid": "CurBootstrapOrganizationRead",
             "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": f"arn:aws:s3:::{BUCKET}/cur/legacy/*",
             "Principal": "*",
-            "Action": ["s3:GetObject", "s3:ListBucket"],
-            "Resource": [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/cur/legacy/*"],
-            "Condition": {"StringEquals": {"aws:PrincipalOrgID": world.organization_id}},
-        }
+            "Condition": {"StringEquals": org},
+        },
+        {
+            "Sid": "CurBootstrapOrganizationList",
+            "Effect": "Allow",
+            "Action": "s3:ListBucket",
+            "Resource": f"arn:aws:s3:::{BUCKET}",
+            # ListBucket only for the CUR prefix (s3:prefix condition)
+            "Condition": {
+                "StringLike": {"s3:prefix": ["cur/legacy", "cur/legacy/*"]},
+                "StringEquals": org,
+            },
+            "Principal": "*",
+        },
     ]
 
     # Consumer.
@@ -218,10 +235,13 @@ def test_existing_bucket_policy_statements_are_kept_unchanged(world: World) -> N
 
     after = json.loads(s3.get_bucket_policy(Bucket=BUCKET)["Policy"])
     assert after["Id"] == "keep-me"
-    assert len(after["Statement"]) == 3
+    assert len(after["Statement"]) == 4
     # The two unrelated statements: same position, same keys in the same order, same values.
     assert [json.dumps(s) for s in after["Statement"][:2]] == [json.dumps(s) for s in before]
-    assert after["Statement"][2]["Sid"] == "CurBootstrapOrganizationRead"
+    assert [s["Sid"] for s in after["Statement"][2:]] == [
+        "CurBootstrapOrganizationRead",
+        "CurBootstrapOrganizationList",
+    ]
 
 
 def test_our_statement_is_updated_in_place_by_sid(world: World) -> None:
@@ -248,9 +268,13 @@ def test_our_statement_is_updated_in_place_by_sid(world: World) -> None:
     assert bucket_action.kind is ActionKind.UPDATE
     apply_plan(plan)
     statements = json.loads(s3.get_bucket_policy(Bucket=BUCKET)["Policy"])["Statement"]
-    assert [s["Sid"] for s in statements] == ["CurBootstrapOrganizationRead", "Other"]
+    assert [s["Sid"] for s in statements] == [
+        "CurBootstrapOrganizationRead",
+        "Other",
+        "CurBootstrapOrganizationList",
+    ]
     assert statements[1] == keep
-    assert statements[0]["Resource"][1] == f"arn:aws:s3:::{BUCKET}/cur/legacy/*"
+    assert statements[0]["Resource"] == f"arn:aws:s3:::{BUCKET}/cur/legacy/*"
 
 
 def test_grant_without_grant_option_is_completed_not_replaced(world: World) -> None:
