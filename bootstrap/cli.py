@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from bootstrap.aws import AccountClients, make_session
 from bootstrap.config import DEFAULT_CONFIG_PATH, Config, example_text, load_config, parse_period
-from bootstrap.consumer import plan_consumer
+from bootstrap.consumer import KMS_UNKNOWN, plan_consumer
 from bootstrap.doctor import all_passed, run_doctor
 from bootstrap.errors import BootstrapError, ConfigError
 from bootstrap.plan import (
@@ -27,7 +27,7 @@ from bootstrap.plan import (
     render_table,
     still_pending,
 )
-from bootstrap.producer import plan_producer, share_name, share_settled
+from bootstrap.producer import plan_producer, read_kms_key, share_name, share_settled
 from bootstrap.propagation import wait_for, wait_until_visible
 
 SIDES = ("producer", "consumer", "both")
@@ -92,13 +92,24 @@ def connect(config: Config, side: str) -> Sides:
     return Sides(producer, consumer)
 
 
+def _kms_key(config: Config, sides: Sides) -> str | None:
+    """The bucket's SSE-KMS key when A can be read, else ``KMS_UNKNOWN``."""
+    if sides.producer is None:
+        return KMS_UNKNOWN
+    return read_kms_key(sides.producer, config.producer)
+
+
+def _consumer_plan(config: Config, sides: Sides) -> Plan:
+    if sides.consumer is None:
+        return Plan()
+    return plan_consumer(sides.consumer, config.producer, config.consumer, _kms_key(config, sides))
+
+
 def make_plan(config: Config, sides: Sides) -> Plan:
     plan = Plan()
     if sides.producer is not None:
         plan += plan_producer(sides.producer, config.producer)
-    if sides.consumer is not None:
-        plan += plan_consumer(sides.consumer, config.producer, config.consumer)
-    return plan
+    return plan + _consumer_plan(config, sides)
 
 
 def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
@@ -128,11 +139,7 @@ def apply_sides(config: Config, sides: Sides, out: TextIO, *, title: str = "Plan
     until the share has propagated, hence the bounded wait in between (``--side both`` only).
     """
     producer_plan = plan_producer(sides.producer, config.producer) if sides.producer else Plan()
-    consumer_plan = (
-        plan_consumer(sides.consumer, config.producer, config.consumer)
-        if sides.consumer
-        else Plan()
-    )
+    consumer_plan = _consumer_plan(config, sides)
     plan = producer_plan + consumer_plan
     print(render_table(plan, title=title), file=out)
     if plan.conflicts:

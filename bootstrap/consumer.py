@@ -23,7 +23,14 @@ from bootstrap.grants import (
     read_grants,
 )
 from bootstrap.plan import Action, ActionKind, Plan
-from bootstrap.policies import JOB_ROLE_POLICY_NAME, job_role_policy, parse_policy, same_policy
+from bootstrap.policies import (
+    DECRYPT_SID,
+    JOB_ROLE_POLICY_NAME,
+    job_role_policy,
+    parse_policy,
+    same_policy,
+    statements_of,
+)
 from bootstrap.producer import share_name
 
 PENDING = "PENDING"
@@ -181,18 +188,36 @@ def check_job_role_grant(wanted: Grant) -> Grant:
     return wanted
 
 
+KMS_UNKNOWN = "unknown"
+
+
 def plan_consumer(
-    clients: AccountClients, producer: ProducerConfig, consumer: ConsumerConfig
+    clients: AccountClients,
+    producer: ProducerConfig,
+    consumer: ConsumerConfig,
+    kms_key_arn: str | None = KMS_UNKNOWN,
 ) -> Plan:
+    """``kms_key_arn``: the bucket's SSE-KMS key as read in account A, ``None`` for none, or
+    ``KMS_UNKNOWN`` (consumer-only runs cannot read A's bucket: an existing kms:Decrypt
+    statement of ours is then kept as it is)."""
     state = read_consumer(clients, producer, consumer)
     return Plan.of(
         [
             *_invitation_actions(clients, producer, consumer, state),
             *_link_actions(clients, producer, consumer, state),
             *_grant_actions(clients, producer, consumer, state),
-            *_policy_actions(clients, producer, consumer, state),
+            *_policy_actions(clients, producer, consumer, state, kms_key_arn),
         ]
     )
+
+
+def _known_key(state: ConsumerState, kms_key_arn: str | None) -> str | None:
+    if kms_key_arn != KMS_UNKNOWN:
+        return kms_key_arn
+    for statement in statements_of(state.role_policy or {}):
+        if isinstance(statement, dict) and statement.get("Sid") == DECRYPT_SID:
+            return str(statement.get("Resource"))
+    return None
 
 
 def _invitation_actions(
@@ -310,8 +335,9 @@ def _policy_actions(
     producer: ProducerConfig,
     consumer: ConsumerConfig,
     state: ConsumerState,
+    kms_key_arn: str | None = KMS_UNKNOWN,
 ) -> list[Action]:
-    desired = job_role_policy(producer, consumer)
+    desired = job_role_policy(producer, consumer, _known_key(state, kms_key_arn))
     if state.role_policy is not None and same_policy(state.role_policy, desired):
         return []
     iam = clients.iam

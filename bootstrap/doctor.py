@@ -24,6 +24,7 @@ from bootstrap.bucket_access import blocking_denies, read_allowed
 from bootstrap.config import Config, ConsumerConfig, ProducerConfig
 from bootstrap.consumer import PENDING, LinkState, read_invitations, read_link
 from bootstrap.grants import (
+    JOB_ROLE_ALLOWED,
     HeldGrants,
     job_role_database_grant,
     job_role_grants,
@@ -656,6 +657,7 @@ def consumer_checks(
             f"in catalog {producer.account_id}: {apply_consumer}",
         )
     )
+    checks.append(_least_privilege_check(facts, consumer))
     checks.append(_iam_read_check(facts, producer, consumer, registered))
     checks.append(_get_data_access_check(facts, consumer, registered))
     if period is not None:
@@ -673,6 +675,28 @@ def consumer_checks(
         else:
             checks.append(_partition_check(facts.partitions, producer, period))
     return tuple(checks)
+
+
+def _least_privilege_check(facts: ConsumerFacts, consumer: ConsumerConfig) -> Check:
+    """The job role needs DESCRIBE and SELECT only; more (or grant option) is a warning."""
+    extra = [
+        g.describe()
+        for g in facts.grants.of_principal(consumer.job_role_arn)
+        if (g.permissions - JOB_ROLE_ALLOWED) or g.grantable
+    ]
+    if not extra:
+        return Check(
+            "consumer.job-role-least-privilege",
+            True,
+            "the job role holds no more than DESCRIBE/SELECT on the shared resources",
+        )
+    return Check(
+        "consumer.job-role-least-privilege",
+        True,
+        "the job role holds more than DESCRIBE/SELECT: " + "; ".join(extra) + " (revoke the "
+        "extra permissions by hand: cur-bootstrap never revokes them)",
+        warn=True,
+    )
 
 
 def _iam_read_check(

@@ -119,8 +119,20 @@ def _listed(value: Any) -> list[str]:
     return [v for v in value or [] if isinstance(v, str)]
 
 
-def job_role_policy(producer: ProducerConfig, consumer: ConsumerConfig) -> dict[str, Any]:
-    """The job role's inline policy: read the CUR objects; vended credentials if registered."""
+DECRYPT_SID = "DecryptCurObjects"
+
+
+def decrypt_statement(kms_key_arn: str) -> dict[str, Any]:
+    """SSE-KMS objects need kms:Decrypt on the bucket's key (S3 user guide, "Using SSE-KMS":
+    GetObject on an SSE-KMS object requires kms:Decrypt; the key policy must allow it too)."""
+    return {"Sid": DECRYPT_SID, "Effect": "Allow", "Action": "kms:Decrypt", "Resource": kms_key_arn}
+
+
+def job_role_policy(
+    producer: ProducerConfig, consumer: ConsumerConfig, kms_key_arn: str | None = None
+) -> dict[str, Any]:
+    """The job role's inline policy: read the CUR objects; vended credentials if registered;
+    kms:Decrypt on the bucket's key when it uses SSE-KMS."""
     list_statement: dict[str, Any] = {
         "Sid": "ListCurBucket",
         "Effect": "Allow",
@@ -149,6 +161,7 @@ def job_role_policy(producer: ProducerConfig, consumer: ConsumerConfig) -> dict[
                 "Action": GET_DATA_ACCESS,
                 "Resource": "*",
             },
+            *([decrypt_statement(kms_key_arn)] if kms_key_arn else []),
         ],
     }
 
