@@ -270,9 +270,30 @@ def check_account(clients: AccountClients, expected: str, side: str) -> None:
         )
 
 
+@cache
+def _regions_session() -> botocore.session.Session:
+    return _botocore_session()
+
+
 def partition_for(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
+    """The partition botocore's endpoint data puts ``region`` in (never a prefix guess)."""
+    try:
+        return str(_regions_session().get_partition_for_region(region))
+    except (BotoCoreError, ValueError):
+        raise BootstrapError(
+            f"{region!r} is not a region botocore knows; check the region name (or upgrade "
+            "botocore for a newly launched region)."
+        ) from None
+
+
+def region_problem(region: str) -> str | None:
+    """Why botocore rejects ``region`` for Glue (the service whose catalog is shared), if it
+    does: unknown partition, or not among the partition's known Glue regions."""
+    try:
+        partition = _regions_session().get_partition_for_region(region)
+    except (BotoCoreError, ValueError):
+        return "not a region botocore knows"
+    known = _regions_session().get_available_regions("glue", partition_name=partition)
+    if region not in known:
+        return f"not a known AWS Glue region of partition {partition}"
+    return None

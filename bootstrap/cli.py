@@ -10,7 +10,7 @@ import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from bootstrap.aws import AccountClients, make_session
 from bootstrap.config import DEFAULT_CONFIG_PATH, Config, example_text, load_config, parse_period
@@ -33,6 +33,18 @@ from bootstrap.propagation import wait_for, wait_until_visible
 SIDES = ("producer", "consumer", "both")
 
 
+EXIT_USAGE = EXIT_ERROR
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse exits 2 on a usage error; 2 means "changes pending" here, so usage errors
+    exit 1 (with argparse's usage line and message)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -45,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     sided.add_argument(
         "--side", choices=SIDES, default="both", help="which account(s) to work on (default: both)"
     )
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="cur-bootstrap",
         description="Make the cross-account CUR sharing chain (RAM, Lake Formation, S3, IAM) "
         "exist and stay correct.",
@@ -114,9 +126,20 @@ def make_plan(config: Config, sides: Sides) -> Plan:
 
 def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
     path = Path(args.config)
+    if path.is_dir():
+        raise BootstrapError(
+            f"{path} is a folder; give a file name, e.g. {path / DEFAULT_CONFIG_PATH}."
+        )
     if path.exists() and not args.force:
         raise BootstrapError(f"{path} already exists; use --force to overwrite it.")
-    path.write_text(example_text(), encoding="utf-8")
+    if not path.parent.is_dir():
+        raise BootstrapError(f"folder {path.parent} does not exist; create it first.")
+    try:
+        path.write_text(example_text(), encoding="utf-8")
+    except OSError as error:
+        raise BootstrapError(
+            f"cannot write {path}: {error.strerror}; choose another path."
+        ) from None
     print(
         f"Wrote {path}: edit the values, then run 'cur-bootstrap plan --config {path}'.", file=out
     )

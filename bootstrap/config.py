@@ -10,26 +10,30 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from bootstrap.aws import region_problem
 from bootstrap.errors import ConfigError
 
 DEFAULT_CONFIG_PATH = "cur-bootstrap.toml"
 ORGANIZATION = "organization"
 ALL_TABLES = "*"
 
-ACCOUNT_ID_RE = re.compile(r"\d{12}")
-ORGANIZATION_ID_RE = re.compile(r"o-[a-z0-9]{10,32}")
-REGION_RE = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d")
+# Every pattern is ASCII-only (re.ASCII): \d and \w would otherwise accept full-width or
+# Arabic-Indic digits and non-Latin letters, which AWS rejects.
+ACCOUNT_ID_RE = re.compile(r"\d{12}", re.ASCII)
+ORGANIZATION_ID_RE = re.compile(r"o-[a-z0-9]{10,32}", re.ASCII)
+REGION_RE = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d", re.ASCII)
 ROLE_ARN_RE = re.compile(
     r"arn:(?P<partition>aws|aws-cn|aws-us-gov):iam::(?P<account>\d{12}):role/"
-    r"(?P<path>(?:[\w+=,.@-]+/)*)(?P<name>[\w+=,.@-]{1,64})"
+    r"(?P<path>(?:[\w+=,.@-]+/)*)(?P<name>[\w+=,.@-]{1,64})",
+    re.ASCII,
 )
 # Glue and Athena: lower-case letters, digits and underscore (Glue lower-cases names anyway).
-GLUE_NAME_RE = re.compile(r"[a-z0-9_]{1,255}")
-BUCKET_RE = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
-IP_RE = re.compile(r"\d+\.\d+\.\d+\.\d+")
-PREFIX_RE = re.compile(r"[^*?\s]+")
-PROFILE_RE = re.compile(r"[\w+=,.@:/-]{1,128}")
-PERIOD_RE = re.compile(r"(?P<year>\d{4})-(?P<month>0[1-9]|1[0-2])")
+GLUE_NAME_RE = re.compile(r"[a-z0-9_]{1,255}", re.ASCII)
+BUCKET_RE = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", re.ASCII)
+IP_RE = re.compile(r"\d+\.\d+\.\d+\.\d+", re.ASCII)
+PREFIX_RE = re.compile(r"[^*?\s]+", re.ASCII)
+PROFILE_RE = re.compile(r"[\w+=,.@:/-]{1,128}", re.ASCII)
+PERIOD_RE = re.compile(r"(?P<year>\d{4})-(?P<month>0[1-9]|1[0-2])", re.ASCII)
 
 PRODUCER_KEYS = frozenset(
     {
@@ -115,6 +119,8 @@ def load_config(path: str | Path) -> Config:
         raise ConfigError(
             source, (f"file not found; run 'cur-bootstrap init --config {source}' first",)
         ) from None
+    except UnicodeDecodeError:
+        raise ConfigError(source, ("not UTF-8 text; save the file as UTF-8",)) from None
     except OSError as error:
         raise ConfigError(source, (f"cannot read the file: {error.strerror}",)) from None
     try:
@@ -205,6 +211,9 @@ def parse_config(data: Mapping[str, Any], *, source: str = "config") -> Config:
 
     producer_account = c.string("producer", p_section, "account_id", ACCOUNT_ID_RE, account_rule)
     region = c.string("producer", p_section, "region", REGION_RE, 'an AWS region like "us-east-1"')
+    if region is not None and (why := region_problem(region)):
+        c.problems.append(f"[producer] region: {region!r} is {why}")
+        region = None
     database = c.string("producer", p_section, "database", GLUE_NAME_RE, glue_rule)
     bucket = c.string("producer", p_section, "bucket", re.compile(r".+"), "an S3 bucket name")
     if bucket is not None and (why := _bucket_problem(bucket)):
