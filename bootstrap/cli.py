@@ -1,7 +1,8 @@
-"""``cur-bootstrap`` (also ``python -m bootstrap``): init, plan, apply, doctor.
+"""``cur-bootstrap`` (also ``python -m bootstrap``): init, plan, apply, doctor, destroy.
 
 Exit codes: 0 success / nothing to do; 1 error (one line on stderr) or a failed doctor check;
-2 ``plan`` found changes pending (like ``terraform plan -detailed-exitcode``).
+2 ``plan`` (or ``destroy --dry-run``) found changes pending (like ``terraform plan
+-detailed-exitcode``); usage errors exit 1 too (argparse would use 2).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, NoReturn, TextIO
 from bootstrap.aws import AccountClients, make_session
 from bootstrap.config import DEFAULT_CONFIG_PATH, Config, example_text, load_config, parse_period
 from bootstrap.consumer import KMS_UNKNOWN, plan_consumer
+from bootstrap.destroy import destroy_consumer, destroy_producer
 from bootstrap.doctor import all_passed, run_doctor
 from bootstrap.errors import BootstrapError, ConfigError
 from bootstrap.plan import (
@@ -71,6 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
     commands.add_parser(
         "apply", parents=[common, sided], help="make the planned changes, then re-read and confirm"
+    )
+    destroy = commands.add_parser(
+        "destroy",
+        parents=[common, sided],
+        help="remove what cur-bootstrap created, in reverse order (keeps everything else)",
+    )
+    destroy.add_argument(
+        "--dry-run", action="store_true", help="only show what would be removed (exit 2 when any)"
     )
     doctor = commands.add_parser(
         "doctor", parents=[common, sided], help="check every link of the chain (read-only)"
@@ -213,7 +223,41 @@ def cmd_doctor(args: argparse.Namespace, config: Config, sides: Sides, out: Text
     return EXIT_NO_CHANGES if all_passed(checks) else EXIT_ERROR
 
 
-COMMANDS: dict[str, Any] = {"plan": cmd_plan, "apply": cmd_apply, "doctor": cmd_doctor}
+def destroy_plan(config: Config, sides: Sides) -> Plan:
+    """Consumer first, then producer: the reverse of apply."""
+    plan = Plan()
+    if sides.consumer is not None:
+        plan += destroy_consumer(sides.consumer, config.producer, config.consumer)
+    if sides.producer is not None:
+        plan += destroy_producer(sides.producer, config.producer)
+    return plan
+
+
+def cmd_destroy(args: argparse.Namespace, config: Config, sides: Sides, out: TextIO) -> int:
+    plan = destroy_plan(config, sides)
+    print(render_table(plan, title=f"Destroy plan ({args.side})"), file=out)
+    if args.dry_run or plan.is_empty:
+        return plan.exit_code if args.dry_run else EXIT_NO_CHANGES
+    counter = iter(range(1, len(plan) + 1))
+    apply_plan(
+        plan,
+        on_start=lambda a: print(
+            f"[{next(counter)}/{len(plan)}] {a.kind.value} {a.resource}", file=out
+        ),
+    )
+    remaining = destroy_plan(config, sides)
+    if not remaining.is_empty:
+        raise BootstrapError(f"{still_pending(plan, remaining)}; run destroy again.")
+    print(f"Removed {len(plan)} item(s); re-read shows nothing of ours left.", file=out)
+    return EXIT_NO_CHANGES
+
+
+COMMANDS: dict[str, Any] = {
+    "plan": cmd_plan,
+    "apply": cmd_apply,
+    "doctor": cmd_doctor,
+    "destroy": cmd_destroy,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,7 +19,11 @@ from typing import Any
 from moto.glue.models import GlueBackend, glue_backends
 from moto.glue.responses import GlueResponse
 from moto.lakeformation.exceptions import EntityNotFound, InvalidInput
-from moto.lakeformation.models import LakeFormationBackend, lakeformation_backends
+from moto.lakeformation.models import (
+    LakeFormationBackend,
+    PermissionCatalog,
+    lakeformation_backends,
+)
 from moto.lakeformation.responses import LakeFormationResponse
 from moto.ram.models import ResourceAccessManagerBackend, ResourceShare
 
@@ -75,6 +79,27 @@ def accept_catalog_arns(original: Callable[..., None]) -> Callable[..., None]:
         self.resource_arns.extend(catalogs)
 
     return add_resources
+
+
+def share_keeps_tags(original: Callable[..., None]) -> Callable[..., None]:
+    """moto drops the ``tags`` of CreateResourceShare. RAM keeps them and GetResourceShares
+    returns them (RAM API reference, ResourceShare ``tags``): cur-bootstrap records a share as
+    its own by its ``managed-by`` tag."""
+
+    def init(self: ResourceShare, account_id: str, region: str, **kwargs: Any) -> None:
+        original(self, account_id, region, **kwargs)
+        self.tags = [dict(t) for t in kwargs.get("tags") or []]
+
+    return init
+
+
+def describe_with_tags(original: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    """See ``share_keeps_tags``."""
+
+    def describe(self: ResourceShare) -> dict[str, Any]:
+        return {**original(self), "tags": list(getattr(self, "tags", []))}
+
+    return describe
 
 
 def enable_sharing_records_trusted_access(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -250,6 +275,20 @@ def strict_list_permissions(
             continue
         listed.extend(_as_listed(permission, catalog_id))
     return listed
+
+
+def add_permission_rehashed(self: PermissionCatalog, permission: Any) -> None:
+    """moto 5.2 merges a second grant to the same principal and resource into the stored
+    permission *while it sits in a set*, changing its hash: a later RevokePermissions then fails
+    with HTTP 500 (KeyError). AWS adds the permissions (GrantPermissions API reference); here the
+    stored permission is taken out, merged, and put back."""
+    for existing in list(self.permissions):
+        if permission.equal_principal_and_resouce(existing):
+            self.permissions.remove(existing)
+            existing.merge(permission)
+            self.permissions.add(existing)
+            return
+    self.permissions.add(permission)
 
 
 # --------------------------------------------------------------------------- crawler defaults
@@ -429,6 +468,8 @@ def strict_grant(original: Callable[..., Any]) -> Callable[..., Any]:
 def strict_patches() -> Iterator[tuple[Any, str, Any]]:
     """(object, attribute, value) for ``tests.moto_support.moto_server``."""
     yield ResourceShare, "add_resources", accept_catalog_arns(ResourceShare.add_resources)
+    yield ResourceShare, "__init__", share_keeps_tags(ResourceShare.__init__)
+    yield ResourceShare, "describe", describe_with_tags(ResourceShare.describe)
     yield (
         ResourceAccessManagerBackend,
         "enable_sharing_with_aws_organization",
@@ -442,6 +483,7 @@ def strict_patches() -> Iterator[tuple[Any, str, Any]]:
         associations_take_time(ResourceAccessManagerBackend.get_resource_share_associations),
     )
     yield LakeFormationBackend, "list_permissions", strict_list_permissions
+    yield PermissionCatalog, "add_permission", add_permission_rehashed
     yield GlueBackend, "create_database", with_database_defaults(GlueBackend.create_database)
     yield GlueBackend, "create_table", with_table_defaults(GlueBackend.create_table)
     for name, param in (
