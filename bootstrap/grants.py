@@ -227,6 +227,11 @@ def read_grants(
     asked for (terraform's ``filterTablePermissions`` does the same): a listing may also carry
     other principals' entries, e.g. an administrator's. SELECT listed on ``TableWithColumns``
     (``ColumnWildcard``, ``Name = ALL_TABLES`` for a wildcard) merges into the table grant.
+    With filters AWS answers the *computed* permissions of the principal (Lake Formation
+    support, quoted in terraform-provider-aws issue #44574), so an administrator's implicit
+    permissions can show up; the principals read here are the share principals and the job
+    role, which are not data lake administrators (terraform omits ``Principal`` only for IAM
+    principals of another account, PR #49398: not a case here).
     """
     entries: list[Mapping[str, Any]] = []
     for principal, resource in dict.fromkeys(wanted):
