@@ -32,6 +32,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from bootstrap.errors import AwsCallError, BootstrapError
+from bootstrap.regions import partition_for as partition_for  # re-exported for callers
 
 CLIENT_CONFIG = Config(
     retries={"max_attempts": 8, "mode": "standard"},
@@ -268,32 +269,3 @@ def check_account(clients: AccountClients, expected: str, side: str) -> None:
             f"the {side} credentials belong to account {actual}, but the configuration says "
             f"[{side}] account_id = {expected!r}; set [{side}] profile or assume_role_arn."
         )
-
-
-@cache
-def _regions_session() -> botocore.session.Session:
-    return _botocore_session()
-
-
-def partition_for(region: str) -> str:
-    """The partition botocore's endpoint data puts ``region`` in (never a prefix guess)."""
-    try:
-        return str(_regions_session().get_partition_for_region(region))
-    except (BotoCoreError, ValueError):
-        raise BootstrapError(
-            f"{region!r} is not a region botocore knows; check the region name (or upgrade "
-            "botocore for a newly launched region)."
-        ) from None
-
-
-def region_problem(region: str) -> str | None:
-    """Why botocore rejects ``region`` for Glue (the service whose catalog is shared), if it
-    does: unknown partition, or not among the partition's known Glue regions."""
-    try:
-        partition = _regions_session().get_partition_for_region(region)
-    except (BotoCoreError, ValueError):
-        return "not a region botocore knows"
-    known = _regions_session().get_available_regions("glue", partition_name=partition)
-    if region not in known:
-        return f"not a known AWS Glue region of partition {partition}"
-    return None

@@ -10,8 +10,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from bootstrap.aws import region_problem
 from bootstrap.errors import ConfigError
+from bootstrap.regions import region_problem
 
 DEFAULT_CONFIG_PATH = "cur-bootstrap.toml"
 ORGANIZATION = "organization"
