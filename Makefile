@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint bench java clean package docker-test
+.PHONY: demo test lint bench java clean package docker-test aws-acceptance
 
 demo: java $(INSTALLED)
 	$(BIN)/cur-analysis demo
@@ -37,6 +37,11 @@ IMAGE ?= cur-analysis-glue5-tests
 docker-test:
 	docker build --tag $(IMAGE) .
 	docker run --rm $(IMAGE)
+
+# cur-bootstrap against two real AWS accounts (opt-in; not part of `make test`). Without the
+# CUR_ACCEPTANCE_* variables it says what it needs and exits 0 (README: cur-bootstrap section).
+aws-acceptance: $(INSTALLED)
+	$(BIN)/python scripts/aws_acceptance.py
 
 java:
 	@scripts/check-java

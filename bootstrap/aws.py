@@ -1,11 +1,16 @@
 """Sessions, clients and the one wrapper every AWS call goes through.
 
 One botocore ``Config`` (standard retry mode: throttling and transient errors) for every client.
-On top of it, a bounded backoff for the two conditions botocore does not retry:
-``ConcurrentModificationException`` and the IAM propagation delay after a role is created
-(Lake Formation answers ``InvalidInputException`` for a principal it cannot see yet; the caller
-opts in only where the principal is a role it has just read from IAM). Every other ``ClientError``
-becomes an ``AwsCallError`` naming the call, the resource and the likely missing permission.
+On top of it, a bounded backoff for the two documented transient conditions botocore does not
+retry: ``ConcurrentModificationException`` (Lake Formation and RAM API references; terraform's
+``aws_lakeformation_permissions`` retries it) and the IAM propagation delay right after a role
+is created (Lake Formation answers ``InvalidInputException`` "Invalid principal"; terraform
+retries that for ``IAMPropagationTimeout``, 2 minutes). ``InvalidInputException`` is also the
+answer to a genuinely bad request, so it is retried only where the caller passes
+``retry_propagation=True``: the principal is an IAM role that ``iam:GetRole`` showed to exist
+and whose ``CreateDate`` is inside that window (see ``role_is_new``). Messages are never
+matched. Every other ``ClientError`` becomes an ``AwsCallError`` naming the call, the resource
+and the likely missing permission.
 
 boto3's standard credential chain and ``AWS_ENDPOINT_URL`` apply: the same code runs against
 moto or LocalStack unchanged. Credentials are never logged or printed.
@@ -16,6 +21,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from functools import cache, cached_property
 from typing import Any
 
@@ -26,6 +32,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from bootstrap.errors import AwsCallError, BootstrapError
+from bootstrap.regions import partition_for as partition_for  # re-exported for callers
 
 CLIENT_CONFIG = Config(
     retries={"max_attempts": 8, "mode": "standard"},
@@ -54,6 +61,18 @@ class RetryPolicy:
 
 
 DEFAULT_RETRY = RetryPolicy()
+# terraform-provider-aws internal/service/iam: IAMPropagationTimeout = 2 minutes.
+IAM_PROPAGATION_WINDOW = timedelta(minutes=2)
+
+
+def role_is_new(created: datetime | None, now: datetime | None = None) -> bool:
+    """Was the role created recently enough that IAM may not have propagated it yet?"""
+    if created is None:
+        return False
+    moment = now or datetime.now(UTC)
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=UTC)
+    return moment - created < IAM_PROPAGATION_WINDOW
 
 
 def error_code(error: ClientError) -> str:
@@ -85,14 +104,16 @@ def aws_call(
     resource: str,
     missing: frozenset[str] = frozenset(),
     retry_propagation: bool = False,
-    retry: RetryPolicy = DEFAULT_RETRY,
+    retry: RetryPolicy | None = None,
     **kwargs: Any,
 ) -> Any:
     """Call ``method(**kwargs)``; return ``None`` when the error code is in ``missing``.
 
     ``call`` is the IAM action name (``"glue:GetDatabase"``), ``resource`` a readable name.
+    ``retry`` defaults to the module's ``DEFAULT_RETRY`` (read at call time).
     """
-    delays = retry.delays()
+    policy = retry or DEFAULT_RETRY
+    delays = policy.delays()
     while True:
         try:
             return method(**kwargs)
@@ -106,7 +127,7 @@ def aws_call(
             delay = next(delays, None) if retryable else None
             if delay is None:
                 raise AwsCallError(call, resource, code, _hint(call, code)) from None
-            retry.sleep(delay)
+            policy.sleep(delay)
         except BotoCoreError as error:
             # Connection, endpoint or credential problems: name the call, not the secret.
             raise BootstrapError(
@@ -248,11 +269,3 @@ def check_account(clients: AccountClients, expected: str, side: str) -> None:
             f"the {side} credentials belong to account {actual}, but the configuration says "
             f"[{side}] account_id = {expected!r}; set [{side}] profile or assume_role_arn."
         )
-
-
-def partition_for(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"

@@ -1,7 +1,8 @@
-"""``cur-bootstrap`` (also ``python -m bootstrap``): init, plan, apply, doctor.
+"""``cur-bootstrap`` (also ``python -m bootstrap``): init, plan, apply, doctor, destroy.
 
 Exit codes: 0 success / nothing to do; 1 error (one line on stderr) or a failed doctor check;
-2 ``plan`` found changes pending (like ``terraform plan -detailed-exitcode``).
+2 ``plan`` (or ``destroy --dry-run``) found changes pending (like ``terraform plan
+-detailed-exitcode``); usage errors exit 1 too (argparse would use 2).
 """
 
 from __future__ import annotations
@@ -10,25 +11,40 @@ import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from bootstrap.aws import AccountClients, make_session
 from bootstrap.config import DEFAULT_CONFIG_PATH, Config, example_text, load_config, parse_period
-from bootstrap.consumer import plan_consumer
+from bootstrap.consumer import KMS_UNKNOWN, plan_consumer
+from bootstrap.destroy import destroy_consumer, destroy_producer
 from bootstrap.doctor import all_passed, run_doctor
 from bootstrap.errors import BootstrapError, ConfigError
 from bootstrap.plan import (
     EXIT_ERROR,
     EXIT_NO_CHANGES,
+    Action,
     Plan,
-    apply_and_reread,
+    apply_plan,
     render_json,
     render_table,
     still_pending,
 )
-from bootstrap.producer import plan_producer
+from bootstrap.producer import plan_producer, read_kms_key, share_name, share_settled
+from bootstrap.propagation import wait_for, wait_until_visible
 
 SIDES = ("producer", "consumer", "both")
+
+
+EXIT_USAGE = EXIT_ERROR
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse exits 2 on a usage error; 2 means "changes pending" here, so usage errors
+    exit 1 (with argparse's usage line and message)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     sided.add_argument(
         "--side", choices=SIDES, default="both", help="which account(s) to work on (default: both)"
     )
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="cur-bootstrap",
         description="Make the cross-account CUR sharing chain (RAM, Lake Formation, S3, IAM) "
         "exist and stay correct.",
@@ -57,6 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
     commands.add_parser(
         "apply", parents=[common, sided], help="make the planned changes, then re-read and confirm"
+    )
+    destroy = commands.add_parser(
+        "destroy",
+        parents=[common, sided],
+        help="remove what cur-bootstrap created, in reverse order (keeps everything else)",
+    )
+    destroy.add_argument(
+        "--dry-run", action="store_true", help="only show what would be removed (exit 2 when any)"
     )
     doctor = commands.add_parser(
         "doctor", parents=[common, sided], help="check every link of the chain (read-only)"
@@ -90,20 +114,42 @@ def connect(config: Config, side: str) -> Sides:
     return Sides(producer, consumer)
 
 
+def _kms_key(config: Config, sides: Sides) -> str | None:
+    """The bucket's SSE-KMS key when A can be read, else ``KMS_UNKNOWN``."""
+    if sides.producer is None:
+        return KMS_UNKNOWN
+    return read_kms_key(sides.producer, config.producer)
+
+
+def _consumer_plan(config: Config, sides: Sides) -> Plan:
+    if sides.consumer is None:
+        return Plan()
+    return plan_consumer(sides.consumer, config.producer, config.consumer, _kms_key(config, sides))
+
+
 def make_plan(config: Config, sides: Sides) -> Plan:
     plan = Plan()
     if sides.producer is not None:
         plan += plan_producer(sides.producer, config.producer)
-    if sides.consumer is not None:
-        plan += plan_consumer(sides.consumer, config.producer, config.consumer)
-    return plan
+    return plan + _consumer_plan(config, sides)
 
 
 def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
     path = Path(args.config)
+    if path.is_dir():
+        raise BootstrapError(
+            f"{path} is a folder; give a file name, e.g. {path / DEFAULT_CONFIG_PATH}."
+        )
     if path.exists() and not args.force:
         raise BootstrapError(f"{path} already exists; use --force to overwrite it.")
-    path.write_text(example_text(), encoding="utf-8")
+    if not path.parent.is_dir():
+        raise BootstrapError(f"folder {path.parent} does not exist; create it first.")
+    try:
+        path.write_text(example_text(), encoding="utf-8")
+    except OSError as error:
+        raise BootstrapError(
+            f"cannot write {path}: {error.strerror}; choose another path."
+        ) from None
     print(
         f"Wrote {path}: edit the values, then run 'cur-bootstrap plan --config {path}'.", file=out
     )
@@ -119,13 +165,45 @@ def cmd_plan(args: argparse.Namespace, config: Config, sides: Sides, out: TextIO
     return plan.exit_code
 
 
+def apply_sides(config: Config, sides: Sides, out: TextIO, *, title: str = "Plan") -> Plan:
+    """Plan, then apply A's changes, wait until B sees A's database, then apply B's changes.
+
+    Returns the plan that was carried out (already printed). B's grants on A's resources fail
+    until the share has propagated, hence the bounded wait in between (``--side both`` only).
+    """
+    producer_plan = plan_producer(sides.producer, config.producer) if sides.producer else Plan()
+    consumer_plan = _consumer_plan(config, sides)
+    plan = producer_plan + consumer_plan
+    print(render_table(plan, title=title), file=out)
+    if plan.conflicts:
+        raise BootstrapError(f"refusing to apply: {plan.conflicts[0]}.")
+    counter = iter(range(1, len(plan) + 1))
+
+    def progress(action: Action) -> None:
+        print(f"[{next(counter)}/{len(plan)}] {action.kind.value} {action.resource}", file=out)
+
+    apply_plan(producer_plan, on_start=progress)
+    if sides.producer is not None and not producer_plan.is_empty:
+        producer_clients = sides.producer
+        wait_for(
+            lambda: share_settled(producer_clients, config.producer),
+            f"RAM share {share_name(config.producer)} associations done (none ASSOCIATING)",
+            out,
+        )
+    if sides.producer is not None and sides.consumer is not None and not consumer_plan.is_empty:
+        wait_until_visible(sides.consumer.glue, config.producer, out)
+    apply_plan(consumer_plan, on_start=progress)
+    return plan
+
+
 def cmd_apply(args: argparse.Namespace, config: Config, sides: Sides, out: TextIO) -> int:
-    plan = make_plan(config, sides)
-    print(render_table(plan, title=f"Plan ({args.side})"), file=out)
+    plan = apply_sides(config, sides, out, title=f"Plan ({args.side})")
     if plan.is_empty:
         return EXIT_NO_CHANGES
-    remaining = apply_and_reread(plan, lambda: make_plan(config, sides), out)
-    if not remaining.is_empty:
+    remaining = make_plan(config, sides)
+    if remaining.is_empty:
+        print(f"Applied {len(plan)} change(s); re-read shows no changes pending.", file=out)
+    else:
         raise BootstrapError(
             f"{still_pending(plan, remaining)}; wait a minute and run apply again."
         )
@@ -145,7 +223,41 @@ def cmd_doctor(args: argparse.Namespace, config: Config, sides: Sides, out: Text
     return EXIT_NO_CHANGES if all_passed(checks) else EXIT_ERROR
 
 
-COMMANDS: dict[str, Any] = {"plan": cmd_plan, "apply": cmd_apply, "doctor": cmd_doctor}
+def destroy_plan(config: Config, sides: Sides) -> Plan:
+    """Consumer first, then producer: the reverse of apply."""
+    plan = Plan()
+    if sides.consumer is not None:
+        plan += destroy_consumer(sides.consumer, config.producer, config.consumer)
+    if sides.producer is not None:
+        plan += destroy_producer(sides.producer, config.producer)
+    return plan
+
+
+def cmd_destroy(args: argparse.Namespace, config: Config, sides: Sides, out: TextIO) -> int:
+    plan = destroy_plan(config, sides)
+    print(render_table(plan, title=f"Destroy plan ({args.side})"), file=out)
+    if args.dry_run or plan.is_empty:
+        return plan.exit_code if args.dry_run else EXIT_NO_CHANGES
+    counter = iter(range(1, len(plan) + 1))
+    apply_plan(
+        plan,
+        on_start=lambda a: print(
+            f"[{next(counter)}/{len(plan)}] {a.kind.value} {a.resource}", file=out
+        ),
+    )
+    remaining = destroy_plan(config, sides)
+    if not remaining.is_empty:
+        raise BootstrapError(f"{still_pending(plan, remaining)}; run destroy again.")
+    print(f"Removed {len(plan)} item(s); re-read shows nothing of ours left.", file=out)
+    return EXIT_NO_CHANGES
+
+
+COMMANDS: dict[str, Any] = {
+    "plan": cmd_plan,
+    "apply": cmd_apply,
+    "doctor": cmd_doctor,
+    "destroy": cmd_destroy,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

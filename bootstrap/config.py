@@ -11,25 +11,29 @@ from pathlib import Path
 from typing import Any
 
 from bootstrap.errors import ConfigError
+from bootstrap.regions import region_problem
 
 DEFAULT_CONFIG_PATH = "cur-bootstrap.toml"
 ORGANIZATION = "organization"
 ALL_TABLES = "*"
 
-ACCOUNT_ID_RE = re.compile(r"\d{12}")
-ORGANIZATION_ID_RE = re.compile(r"o-[a-z0-9]{10,32}")
-REGION_RE = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d")
+# Every pattern is ASCII-only (re.ASCII): \d and \w would otherwise accept full-width or
+# Arabic-Indic digits and non-Latin letters, which AWS rejects.
+ACCOUNT_ID_RE = re.compile(r"\d{12}", re.ASCII)
+ORGANIZATION_ID_RE = re.compile(r"o-[a-z0-9]{10,32}", re.ASCII)
+REGION_RE = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d", re.ASCII)
 ROLE_ARN_RE = re.compile(
     r"arn:(?P<partition>aws|aws-cn|aws-us-gov):iam::(?P<account>\d{12}):role/"
-    r"(?P<path>(?:[\w+=,.@-]+/)*)(?P<name>[\w+=,.@-]{1,64})"
+    r"(?P<path>(?:[\w+=,.@-]+/)*)(?P<name>[\w+=,.@-]{1,64})",
+    re.ASCII,
 )
 # Glue and Athena: lower-case letters, digits and underscore (Glue lower-cases names anyway).
-GLUE_NAME_RE = re.compile(r"[a-z0-9_]{1,255}")
-BUCKET_RE = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
-IP_RE = re.compile(r"\d+\.\d+\.\d+\.\d+")
-PREFIX_RE = re.compile(r"[^*?\s]+")
-PROFILE_RE = re.compile(r"[\w+=,.@:/-]{1,128}")
-PERIOD_RE = re.compile(r"(?P<year>\d{4})-(?P<month>0[1-9]|1[0-2])")
+GLUE_NAME_RE = re.compile(r"[a-z0-9_]{1,255}", re.ASCII)
+BUCKET_RE = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", re.ASCII)
+IP_RE = re.compile(r"\d+\.\d+\.\d+\.\d+", re.ASCII)
+PREFIX_RE = re.compile(r"[^*?\s]+", re.ASCII)
+PROFILE_RE = re.compile(r"[\w+=,.@:/-]{1,128}", re.ASCII)
+PERIOD_RE = re.compile(r"(?P<year>\d{4})-(?P<month>0[1-9]|1[0-2])", re.ASCII)
 
 PRODUCER_KEYS = frozenset(
     {
@@ -43,8 +47,11 @@ PRODUCER_KEYS = frozenset(
         "organization_id",
         "assume_role_arn",
         "profile",
+        "iam_allowed_principals",
     }
 )
+# What to do about IAM_ALLOWED_PRINCIPALS on the shared database and tables (see access_mode).
+IAM_ALLOWED_MODES = ("report", "revoke", "hybrid")
 CONSUMER_KEYS = frozenset(
     {"account_id", "resource_link", "job_role_arn", "assume_role_arn", "profile"}
 )
@@ -64,6 +71,7 @@ class ProducerConfig:
     share_accounts: tuple[str, ...]
     assume_role_arn: str | None = None
     profile: str | None = None
+    iam_allowed_principals: str = "report"
 
     @property
     def shares_with_organization(self) -> bool:
@@ -111,6 +119,8 @@ def load_config(path: str | Path) -> Config:
         raise ConfigError(
             source, (f"file not found; run 'cur-bootstrap init --config {source}' first",)
         ) from None
+    except UnicodeDecodeError:
+        raise ConfigError(source, ("not UTF-8 text; save the file as UTF-8",)) from None
     except OSError as error:
         raise ConfigError(source, (f"cannot read the file: {error.strerror}",)) from None
     try:
@@ -201,6 +211,9 @@ def parse_config(data: Mapping[str, Any], *, source: str = "config") -> Config:
 
     producer_account = c.string("producer", p_section, "account_id", ACCOUNT_ID_RE, account_rule)
     region = c.string("producer", p_section, "region", REGION_RE, 'an AWS region like "us-east-1"')
+    if region is not None and (why := region_problem(region)):
+        c.problems.append(f"[producer] region: {region!r} is {why}")
+        region = None
     database = c.string("producer", p_section, "database", GLUE_NAME_RE, glue_rule)
     bucket = c.string("producer", p_section, "bucket", re.compile(r".+"), "an S3 bucket name")
     if bucket is not None and (why := _bucket_problem(bucket)):
@@ -276,6 +289,14 @@ def parse_config(data: Mapping[str, Any], *, source: str = "config") -> Config:
     producer_profile = c.string(
         "producer", p_section, "profile", PROFILE_RE, "an AWS profile name", required=False
     )
+    access_mode = c.string(
+        "producer",
+        p_section,
+        "iam_allowed_principals",
+        re.compile("|".join(IAM_ALLOWED_MODES)),
+        'one of "report" (default), "revoke" or "hybrid"',
+        required=False,
+    )
 
     consumer_account = c.string("consumer", q, "account_id", ACCOUNT_ID_RE, account_rule)
     link = c.string("consumer", q, "resource_link", GLUE_NAME_RE, glue_rule)
@@ -320,6 +341,7 @@ def parse_config(data: Mapping[str, Any], *, source: str = "config") -> Config:
             share_accounts=share_accounts,
             assume_role_arn=producer_role,
             profile=producer_profile,
+            iam_allowed_principals=access_mode or "report",
         ),
         consumer=ConsumerConfig(
             account_id=consumer_account,

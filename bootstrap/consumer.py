@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from bootstrap.aws import AccountClients, aws_call, check_account
+from bootstrap.aws import AccountClients, aws_call, check_account, role_is_new
 from bootstrap.config import ConsumerConfig, ProducerConfig
 from bootstrap.errors import BootstrapError
 from bootstrap.grants import (
@@ -18,10 +19,18 @@ from bootstrap.grants import (
     HeldGrants,
     grant,
     job_role_grants,
+    pairs,
     read_grants,
 )
 from bootstrap.plan import Action, ActionKind, Plan
-from bootstrap.policies import JOB_ROLE_POLICY_NAME, job_role_policy, parse_policy, same_policy
+from bootstrap.policies import (
+    DECRYPT_SID,
+    JOB_ROLE_POLICY_NAME,
+    job_role_policy,
+    parse_policy,
+    same_policy,
+    statements_of,
+)
 from bootstrap.producer import share_name
 
 PENDING = "PENDING"
@@ -64,12 +73,30 @@ class ConsumerState:
     link: LinkState
     grants: HeldGrants
     role_policy: dict[str, Any] | None
+    role_created: datetime | None = None
+
+
+LAKE_FORMATION_SHARE_MARK = "LakeFormation"
+
+
+def is_ours_to_accept(share: str, ours: str) -> bool:
+    """Our share, or one Lake Formation created for a grant to an account principal.
+
+    Lake Formation makes its own RAM shares for cross-account grants to account ids (their
+    names contain ``LakeFormation``; data.all's ``RamClient.accept_ram_invitation`` accepts
+    exactly those). Without accepting them B never sees the granted resources.
+    """
+    return share == ours or LAKE_FORMATION_SHARE_MARK in share
 
 
 def read_invitations(
     ram: Any, producer: ProducerConfig, consumer: ConsumerConfig
 ) -> tuple[Invitation, ...]:
-    """Invitations to our share from account A (only account principals get invitations)."""
+    """Invitations from account A to our share and to Lake Formation's own shares.
+
+    Only account principals get invitations: inside the organization with RAM organization
+    sharing enabled none exist (RAM user guide), so nothing is read then.
+    """
     if producer.shares_with_organization:
         return ()
     name = share_name(producer)
@@ -83,7 +110,7 @@ def read_invitations(
         Invitation(i["resourceShareInvitationArn"], i["status"], i["resourceShareName"], sender)
         for page in found
         for i in page.get("resourceShareInvitations", [])
-        if i.get("resourceShareName") == name
+        if is_ours_to_accept(str(i.get("resourceShareName")), name)
         and (sender := str(i.get("senderAccountId"))) == producer.account_id
     )
 
@@ -104,8 +131,9 @@ def read_link(glue: Any, consumer: ConsumerConfig) -> LinkState:
     return LinkState(True, str(target.get("CatalogId")), str(target.get("DatabaseName")))
 
 
-def read_role_policy(iam: Any, consumer: ConsumerConfig) -> dict[str, Any] | None:
-    """Our inline policy on the job role; raises when the role itself is missing."""
+def read_role(iam: Any, consumer: ConsumerConfig) -> tuple[datetime | None, dict[str, Any] | None]:
+    """The job role's ``CreateDate`` and our inline policy on it; raises when the role is
+    missing."""
     role = aws_call(
         iam.get_role,
         call="iam:GetRole",
@@ -118,6 +146,7 @@ def read_role_policy(iam: Any, consumer: ConsumerConfig) -> dict[str, Any] | Non
             f"the job role {consumer.job_role_arn} does not exist; create the Glue job's role "
             "first or correct [consumer] job_role_arn."
         )
+    created = role["Role"].get("CreateDate")
     answer = aws_call(
         iam.get_role_policy,
         call="iam:GetRolePolicy",
@@ -127,8 +156,8 @@ def read_role_policy(iam: Any, consumer: ConsumerConfig) -> dict[str, Any] | Non
         PolicyName=JOB_ROLE_POLICY_NAME,
     )
     if answer is None:
-        return None
-    return parse_policy(answer["PolicyDocument"], f"inline policy {JOB_ROLE_POLICY_NAME}")
+        return created, None
+    return created, parse_policy(answer["PolicyDocument"], f"inline policy {JOB_ROLE_POLICY_NAME}")
 
 
 def read_consumer(
@@ -136,11 +165,15 @@ def read_consumer(
 ) -> ConsumerState:
     """Everything the consumer plan compares against. Read-only calls only."""
     check_account(clients, consumer.account_id, "consumer")
+    role_created, role_policy = read_role(clients.iam, consumer)
     return ConsumerState(
         invitations=read_invitations(clients.ram, producer, consumer),
         link=read_link(clients.glue, consumer),
-        grants=read_grants(clients.lakeformation, consumer.account_id),
-        role_policy=read_role_policy(clients.iam, consumer),
+        grants=read_grants(
+            clients.lakeformation, consumer.account_id, pairs(job_role_grants(producer, consumer))
+        ),
+        role_policy=role_policy,
+        role_created=role_created,
     )
 
 
@@ -155,18 +188,36 @@ def check_job_role_grant(wanted: Grant) -> Grant:
     return wanted
 
 
+KMS_UNKNOWN = "unknown"
+
+
 def plan_consumer(
-    clients: AccountClients, producer: ProducerConfig, consumer: ConsumerConfig
+    clients: AccountClients,
+    producer: ProducerConfig,
+    consumer: ConsumerConfig,
+    kms_key_arn: str | None = KMS_UNKNOWN,
 ) -> Plan:
+    """``kms_key_arn``: the bucket's SSE-KMS key as read in account A, ``None`` for none, or
+    ``KMS_UNKNOWN`` (consumer-only runs cannot read A's bucket: an existing kms:Decrypt
+    statement of ours is then kept as it is)."""
     state = read_consumer(clients, producer, consumer)
     return Plan.of(
         [
             *_invitation_actions(clients, producer, consumer, state),
             *_link_actions(clients, producer, consumer, state),
             *_grant_actions(clients, producer, consumer, state),
-            *_policy_actions(clients, producer, consumer, state),
+            *_policy_actions(clients, producer, consumer, state, kms_key_arn),
         ]
     )
+
+
+def _known_key(state: ConsumerState, kms_key_arn: str | None) -> str | None:
+    if kms_key_arn != KMS_UNKNOWN:
+        return kms_key_arn
+    for statement in statements_of(state.role_policy or {}):
+        if isinstance(statement, dict) and statement.get("Sid") == DECRYPT_SID:
+            return str(statement.get("Resource"))
+    return None
 
 
 def _invitation_actions(
@@ -267,9 +318,10 @@ def _grant_actions(
         why = "not granted" if held is None else "missing " + "+".join(sorted(missing.permissions))
 
         def run(missing: Grant = missing) -> object:
-            # The role was read from IAM during planning: an "invalid principal" answer is the
-            # propagation delay of a new role, retried with backoff (bounded).
-            grant(lf, missing, principal_is_new_role=True)
+            # InvalidInputException is retried only when IAM showed the role to exist and it was
+            # created inside the IAM propagation window: then "Invalid principal" is the
+            # documented propagation delay, not a bad request (see bootstrap.aws).
+            grant(lf, missing, principal_is_new_role=role_is_new(state.role_created))
             return None
 
         actions.append(
@@ -283,8 +335,9 @@ def _policy_actions(
     producer: ProducerConfig,
     consumer: ConsumerConfig,
     state: ConsumerState,
+    kms_key_arn: str | None = KMS_UNKNOWN,
 ) -> list[Action]:
-    desired = job_role_policy(producer, consumer)
+    desired = job_role_policy(producer, consumer, _known_key(state, kms_key_arn))
     if state.role_policy is not None and same_policy(state.role_policy, desired):
         return []
     iam = clients.iam

@@ -8,18 +8,31 @@ check against them. B's view of A's catalog goes through an injected Glue client
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from typing import Any
 
-from bootstrap.aws import AccountClients, aws_call, check_account, paginate, partition_for
+from bootstrap.access_mode import (
+    HYBRID_CROSS_ACCOUNT_VERSION,
+    IAM_ALLOWED_PRINCIPALS,
+    IamAllowedState,
+    read_iam_allowed,
+    shared_resources,
+)
+from bootstrap.aws import AccountClients, aws_call, check_account, paginate
+from bootstrap.bucket_access import blocking_denies, read_allowed
 from bootstrap.config import Config, ConsumerConfig, ProducerConfig
 from bootstrap.consumer import PENDING, LinkState, read_invitations, read_link
 from bootstrap.grants import (
+    JOB_ROLE_ALLOWED,
     HeldGrants,
     job_role_database_grant,
+    job_role_grants,
     job_role_link_grant,
     job_role_table_grants,
+    link_tables,
     organization_grants,
+    pairs,
     read_grants,
 )
 from bootstrap.policies import (
@@ -33,13 +46,16 @@ from bootstrap.policies import (
 from bootstrap.producer import (
     glue_arns,
     read_bucket_policy,
+    read_catalog_policy,
+    read_kms_key,
+    read_org_sharing,
     read_share,
+    read_table_locations,
     share_name,
     sharing_principals,
 )
 
 MIN_CROSS_ACCOUNT_VERSION = 3
-IAM_ALLOWED_PRINCIPALS = "IAM_ALLOWED_PRINCIPALS"
 
 
 @dataclass(frozen=True)
@@ -50,9 +66,10 @@ class Check:
     ok: bool
     detail: str
     fix: str = ""
+    warn: bool = False  # passed, but says something the user must know or do
 
     def line(self) -> str:
-        status = "PASS" if self.ok else "FAIL"
+        status = ("WARN" if self.warn else "PASS") if self.ok else "FAIL"
         text = f"{status}  {self.name}: {self.detail}"
         return text if self.ok else f"{text} -> fix: {self.fix}"
 
@@ -78,6 +95,12 @@ class ProducerFacts:
     settings: Mapping[str, Any]
     registered: tuple[str, ...]
     bucket_policy: dict[str, Any] | None
+    access: IamAllowedState
+    share_pending: frozenset[str] = frozenset()
+    org_sharing: bool | None = None
+    table_locations: Mapping[str, str] = field(default_factory=dict)
+    kms_key: str | None = None
+    catalog_policy: dict[str, Any] | None = None
 
 
 def read_producer_facts(clients: AccountClients, producer: ProducerConfig) -> ProducerFacts:
@@ -94,15 +117,26 @@ def read_producer_facts(clients: AccountClients, producer: ProducerConfig) -> Pr
         call="lakeformation:ListResources",
         resource=f"registered locations of account {producer.account_id}",
     )
+    principals = sharing_principals(clients, producer)
     return ProducerFacts(
-        principals=sharing_principals(clients, producer),
+        principals=principals,
         share_arn=share.arn if share else None,
         share_resources=share.resources if share else frozenset(),
         share_principals=share.principals if share else frozenset(),
-        grants=read_grants(clients.lakeformation, producer.account_id),
+        grants=read_grants(
+            clients.lakeformation,
+            producer.account_id,
+            pairs(organization_grants(producer, principals)),
+        ),
         settings=settings,
         registered=tuple(str(r["ResourceArn"]) for r in registered),
         bucket_policy=read_bucket_policy(clients, producer),
+        access=read_iam_allowed(clients, producer, dict(settings), principals),
+        share_pending=share.pending if share else frozenset(),
+        org_sharing=read_org_sharing(clients, producer),
+        table_locations=read_table_locations(clients, producer),
+        kms_key=read_kms_key(clients, producer),
+        catalog_policy=read_catalog_policy(clients, producer),
     )
 
 
@@ -116,7 +150,9 @@ def location_registered(facts: ProducerFacts, producer: ProducerConfig) -> bool:
     )
 
 
-def producer_checks(facts: ProducerFacts, producer: ProducerConfig) -> tuple[Check, ...]:
+def producer_checks(
+    facts: ProducerFacts, producer: ProducerConfig, consumer: ConsumerConfig | None = None
+) -> tuple[Check, ...]:
     name = share_name(producer)
     apply_producer = "run 'cur-bootstrap apply --side producer'"
     checks = [
@@ -127,28 +163,44 @@ def producer_checks(facts: ProducerFacts, producer: ProducerConfig) -> tuple[Che
             apply_producer,
         )
     ]
-    missing = [a for a in glue_arns(producer) if a not in facts.share_resources]
-    checks.append(
-        _check(
+    if facts.org_sharing is not None:
+        checks.append(
+            _check(
+                "producer.ram-org-sharing",
+                facts.org_sharing,
+                "RAM sharing with AWS Organizations is enabled: members get the share without "
+                "an invitation"
+                if facts.org_sharing
+                else "RAM sharing with AWS Organizations is not enabled: an organization "
+                "principal cannot receive the share",
+                apply_producer + " (enables it), or in the management account: RAM > Settings",
+            )
+        )
+    for label, wanted_entities, held, what in (
+        (
             "producer.ram-share-resources",
-            facts.share_arn is not None and not missing,
-            "share contains the catalog, database and tables"
-            if not missing
-            else f"share lacks {', '.join(missing)}",
-            apply_producer,
-        )
-    )
-    missing_p = [p for p in facts.principals if p not in facts.share_principals]
-    checks.append(
-        _check(
+            glue_arns(producer),
+            facts.share_resources,
+            "share contains the catalog, database and tables",
+        ),
+        (
             "producer.ram-share-principals",
-            facts.share_arn is not None and not missing_p,
-            f"share is associated with {', '.join(facts.principals)}"
-            if not missing_p
-            else f"share is not associated with {', '.join(missing_p)}",
-            apply_producer,
+            facts.principals,
+            facts.share_principals,
+            f"share is associated with {', '.join(facts.principals)}",
+        ),
+    ):
+        pending = [e for e in wanted_entities if e in facts.share_pending]
+        missing = [e for e in wanted_entities if e not in held and e not in facts.share_pending]
+        if pending and not missing:
+            detail = f"still ASSOCIATING (pending, not yet associated): {', '.join(pending)}"
+            fix = "wait a minute for RAM to finish, then run doctor again"
+        else:
+            detail = what if not missing else f"share lacks {', '.join(missing)}"
+            fix = apply_producer
+        checks.append(
+            _check(label, facts.share_arn is not None and not missing and not pending, detail, fix)
         )
-    )
     wanted = organization_grants(producer, facts.principals)
     for label, is_database in (("lf-org-database", True), ("lf-org-tables", False)):
         lacking = [
@@ -180,7 +232,20 @@ def producer_checks(facts: ProducerFacts, producer: ProducerConfig) -> tuple[Che
             "(cur-bootstrap does not change data lake settings)",
         )
     )
-    defaults = [
+    checks.append(_iam_allowed_check(facts, producer))
+    registered = location_registered(facts, producer)
+    checks.append(_bucket_policy_check(facts, producer, consumer, registered))
+    checks.append(_table_location_check(facts, producer))
+    checks.append(_encryption_check(facts, producer))
+    checks.append(_catalog_policy_check(facts, producer))
+    return tuple(checks)
+
+
+def _iam_allowed_check(facts: ProducerFacts, producer: ProducerConfig) -> Check:
+    """IAM_ALLOWED_PRINCIPALS on the shared database and tables, in the database's
+    CreateTableDefaultPermissions, and in the account defaults (see bootstrap.access_mode)."""
+    access = facts.access
+    account_defaults = [
         key
         for key in ("CreateDatabaseDefaultPermissions", "CreateTableDefaultPermissions")
         if any(
@@ -188,24 +253,52 @@ def producer_checks(facts: ProducerFacts, producer: ProducerConfig) -> tuple[Che
             for p in facts.settings.get(key, [])
         )
     ]
-    checks.append(
-        _check(
-            "producer.iam-allowed-principals",
-            not defaults,
-            "IAM_ALLOWED_PRINCIPALS is not in the default permissions"
-            if not defaults
-            else f"IAM_ALLOWED_PRINCIPALS is in {', '.join(defaults)}",
-            f"in account {producer.account_id}, Lake Formation > Data catalog settings, clear "
-            "'Use only IAM access control for new databases/tables', and revoke "
-            f"IAMAllowedPrincipals from {producer.database} and its tables",
-        )
+    places = [access.where(producer)] if access.present else []
+    if account_defaults:
+        places.append(f"the account's {', '.join(account_defaults)}")
+    wanted_opt_ins = {
+        (p, r) for p in facts.principals for r in shared_resources(producer, access.tables)
+    }
+    hybrid_ok = (
+        producer.iam_allowed_principals == "hybrid"
+        and access.cross_account_version >= HYBRID_CROSS_ACCOUNT_VERSION
+        and wanted_opt_ins <= access.opted_in
     )
-    registered = location_registered(facts, producer)
-    checks.append(_bucket_policy_check(facts, producer, registered))
-    return tuple(checks)
+    if not places:
+        return Check(
+            "producer.iam-allowed-principals", True, "IAM_ALLOWED_PRINCIPALS holds nothing"
+        )
+    if hybrid_ok and not account_defaults:
+        return Check(
+            "producer.iam-allowed-principals",
+            True,
+            f"IAM_ALLOWED_PRINCIPALS holds {'; '.join(places)}, in hybrid access mode: the "
+            "share principals are opted in",
+        )
+    return Check(
+        "producer.iam-allowed-principals",
+        False,
+        f"IAM_ALLOWED_PRINCIPALS holds {'; '.join(places)}: Lake Formation leaves access to "
+        "these resources to IAM alone, so the grants of the share do not decide who reads "
+        "them, and new tables keep getting it",
+        'choose [producer] iam_allowed_principals = "revoke" (A\'s IAM-only users then need Lake '
+        'Formation grants) or "hybrid" (opt-in; CROSS_ACCOUNT_VERSION 4) and run '
+        "'cur-bootstrap apply --side producer'"
+        + (
+            f"; and in account {producer.account_id}, Lake Formation > Data catalog settings, "
+            "clear 'Use only IAM access control for new databases/tables'"
+            if account_defaults
+            else ""
+        ),
+    )
 
 
-def _bucket_policy_check(facts: ProducerFacts, producer: ProducerConfig, registered: bool) -> Check:
+def _bucket_policy_check(
+    facts: ProducerFacts,
+    producer: ProducerConfig,
+    consumer: ConsumerConfig | None,
+    registered: bool,
+) -> Check:
     name = "producer.bucket-policy"
     if registered:
         return Check(
@@ -214,47 +307,108 @@ def _bucket_policy_check(facts: ProducerFacts, producer: ProducerConfig, registe
             "the location is registered with Lake Formation: it vends credentials, the bucket "
             "policy does not matter (the job role needs lakeformation:GetDataAccess)",
         )
-    found = any(
-        isinstance(s, Mapping) and _org_read_statement(s, producer)
-        for s in statements_of(facts.bucket_policy or {})
-    )
+    allowed = read_allowed(facts.bucket_policy, producer)
+    denies = blocking_denies(facts.bucket_policy, producer, consumer)
     principal = (
         f"aws:PrincipalOrgID {producer.organization_id}"
         if producer.shares_with_organization
         else f"accounts {', '.join(producer.share_accounts)}"
     )
+    where = f"s3://{producer.bucket}/{producer.prefix}"
+    lacking = [action for action, ok in allowed.items() if not ok]
+    if denies:
+        detail = (
+            f"Deny statement(s) {', '.join(denies)} of bucket {producer.bucket} would block "
+            "the consumer"
+        )
+        fix = "narrow those Deny statements by hand (cur-bootstrap never edits foreign statements)"
+    elif lacking:
+        detail = (
+            f"no statement of the policy of bucket {producer.bucket} allows "
+            f"{' and '.join(lacking)} on {where} to {principal} (a StringNotEquals or another "
+            "organization id does not allow; the location is not registered with Lake Formation)"
+        )
+        fix = "run 'cur-bootstrap apply --side producer' (adds our statements, keeps the others)"
+    else:
+        detail = (
+            f"bucket {producer.bucket} policy allows s3:GetObject and s3:ListBucket on {where} "
+            f"to {principal}"
+        )
+        fix = ""
+    return _check(name, not denies and not lacking, detail, fix)
+
+
+def _table_location_check(facts: ProducerFacts, producer: ProducerConfig) -> Check:
+    root = f"s3://{producer.bucket}/{producer.prefix}".rstrip("/")
+    outside = sorted(
+        f"{t} ({loc or 'no location'})"
+        for t, loc in facts.table_locations.items()
+        if not (loc.rstrip("/") == root or loc.startswith(root + "/"))
+    )
     return _check(
-        name,
-        found,
-        f"bucket {producer.bucket} policy allows s3:GetObject and s3:ListBucket to {principal}"
-        if found
-        else f"no statement in the policy of bucket {producer.bucket} allows s3:GetObject and "
-        f"s3:ListBucket to {principal} (the location is not registered with Lake Formation)",
-        "run 'cur-bootstrap apply --side producer' (adds our statement, keeps the others)",
+        "producer.table-location",
+        bool(facts.table_locations) and not outside,
+        f"every shared table is stored under {root}/"
+        if facts.table_locations and not outside
+        else (
+            f"tables outside {root}/: {', '.join(outside)}"
+            if outside
+            else f"no table found in {producer.database}"
+        ),
+        "correct [producer] bucket/prefix to where the crawler's tables point (the bucket "
+        "policy and the job role policy only cover that location)",
     )
 
 
-def _org_read_statement(statement: Mapping[str, Any], producer: ProducerConfig) -> bool:
-    document = {"Statement": [statement]}
-    if not (
-        document_allows(document, "s3:GetObject", objects_arn(producer).removesuffix("*") + "x")
-        and document_allows(document, "s3:ListBucket", bucket_arn(producer))
-    ):
-        return False
-    if producer.shares_with_organization:
-        for operator in (statement.get("Condition") or {}).values():
-            value = operator.get("aws:PrincipalOrgID") if isinstance(operator, Mapping) else None
-            values = [value] if isinstance(value, str) else list(value or [])
-            if producer.organization_id in values:
-                return True
-        return False
-    principal = statement.get("Principal")
-    if principal == "*":
-        return True
-    aws = principal.get("AWS", []) if isinstance(principal, Mapping) else []
-    aws = [aws] if isinstance(aws, str) else list(aws)
-    partition = partition_for(producer.region)
-    return all(a in aws or f"arn:{partition}:iam::{a}:root" in aws for a in producer.share_accounts)
+def _encryption_check(facts: ProducerFacts, producer: ProducerConfig) -> Check:
+    name = "producer.bucket-encryption"
+    if facts.kms_key is None:
+        return Check(name, True, f"bucket {producer.bucket} does not use SSE-KMS")
+    return Check(
+        name,
+        True,
+        f"bucket {producer.bucket} uses SSE-KMS with key {facts.kms_key}: the job role needs "
+        "kms:Decrypt on it (cur-bootstrap adds it to the job role's policy when both sides are "
+        f"planned together) and the key policy in account {producer.account_id} must allow the "
+        "consumer account",
+        warn=True,
+    )
+
+
+def _catalog_policy_check(facts: ProducerFacts, producer: ProducerConfig) -> Check:
+    """LF developer guide, "Cross-account data sharing prerequisites": when the Data Catalog has
+    a resource policy, it must allow glue:ShareResource to ram.amazonaws.com."""
+    name = "producer.catalog-resource-policy"
+    if facts.catalog_policy is None:
+        return Check(name, True, "the Data Catalog has no resource policy")
+    ok = any(
+        isinstance(s, Mapping)
+        and s.get("Effect") == "Allow"
+        and "ram.amazonaws.com"
+        in _as_list(
+            (s.get("Principal") or {}).get("Service")
+            if isinstance(s.get("Principal"), Mapping)
+            else None
+        )
+        and any(fnmatchcase("glue:shareresource", a.lower()) for a in _as_list(s.get("Action")))
+        for s in statements_of(facts.catalog_policy)
+    )
+    return _check(
+        name,
+        ok,
+        "the Data Catalog resource policy allows glue:ShareResource to ram.amazonaws.com"
+        if ok
+        else "the Data Catalog resource policy does not allow glue:ShareResource to "
+        "ram.amazonaws.com, so RAM cannot share the catalog resources",
+        f"in account {producer.account_id}, add to the Data Catalog policy an Allow of "
+        "glue:ShareResource for Service ram.amazonaws.com on the catalog, database and tables",
+    )
+
+
+def _as_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value or []]
 
 
 # --------------------------------------------------------------------------- consumer facts
@@ -384,7 +538,14 @@ def read_consumer_facts(
         link=read_link(clients.glue, consumer),
         target_visible=target is not None,
         target_error="" if target is not None else "not found or access denied",
-        grants=read_grants(clients.lakeformation, consumer.account_id),
+        grants=read_grants(
+            clients.lakeformation,
+            consumer.account_id,
+            [
+                *pairs(job_role_grants(producer, consumer)),
+                (consumer.job_role_arn, link_tables(consumer)),
+            ],
+        ),
         role_exists=role_exists,
         role_policies=policies,
         # Partitions can only be looked for once B sees A's database.
@@ -410,7 +571,8 @@ def consumer_checks(
             Check(
                 "consumer.invitation",
                 True,
-                "shared with the organization: no invitation to accept",
+                "shared with the organization: no invitation exists (RAM organization sharing "
+                "is checked on the producer side: producer.ram-org-sharing)",
             )
         )
     else:
@@ -495,6 +657,7 @@ def consumer_checks(
             f"in catalog {producer.account_id}: {apply_consumer}",
         )
     )
+    checks.append(_least_privilege_check(facts, consumer))
     checks.append(_iam_read_check(facts, producer, consumer, registered))
     checks.append(_get_data_access_check(facts, consumer, registered))
     if period is not None:
@@ -512,6 +675,28 @@ def consumer_checks(
         else:
             checks.append(_partition_check(facts.partitions, producer, period))
     return tuple(checks)
+
+
+def _least_privilege_check(facts: ConsumerFacts, consumer: ConsumerConfig) -> Check:
+    """The job role needs DESCRIBE and SELECT only; more (or grant option) is a warning."""
+    extra = [
+        g.describe()
+        for g in facts.grants.of_principal(consumer.job_role_arn)
+        if (g.permissions - JOB_ROLE_ALLOWED) or g.grantable
+    ]
+    if not extra:
+        return Check(
+            "consumer.job-role-least-privilege",
+            True,
+            "the job role holds no more than DESCRIBE/SELECT on the shared resources",
+        )
+    return Check(
+        "consumer.job-role-least-privilege",
+        True,
+        "the job role holds more than DESCRIBE/SELECT: " + "; ".join(extra) + " (revoke the "
+        "extra permissions by hand: cur-bootstrap never revokes them)",
+        warn=True,
+    )
 
 
 def _iam_read_check(
@@ -602,7 +787,7 @@ def run_doctor(
     if producer is not None:
         facts = read_producer_facts(producer, config.producer)
         registered = location_registered(facts, config.producer)
-        checks.extend(producer_checks(facts, config.producer))
+        checks.extend(producer_checks(facts, config.producer, config.consumer))
     if consumer is not None:
         cfacts = read_consumer_facts(
             consumer,

@@ -169,6 +169,11 @@ def job_role_grants(producer: ProducerConfig, consumer: ConsumerConfig) -> tuple
     )
 
 
+def link_tables(consumer: ConsumerConfig) -> LfResource:
+    """ "All tables of the resource link": never granted, only looked for (doctor)."""
+    return LfResource(consumer.account_id, consumer.resource_link, wildcard=True)
+
+
 @dataclass(frozen=True)
 class HeldGrants:
     """Grants read back from one account's Lake Formation, merged per (principal, resource)."""
@@ -202,24 +207,52 @@ def merge_listed(entries: Iterable[Mapping[str, Any]], default_catalog: str) -> 
     )
 
 
-def read_grants(lakeformation: Any, account_id: str) -> HeldGrants:
-    """Every database and table grant visible to the caller, normalised.
+def list_request(principal: str, resource: LfResource) -> dict[str, Any]:
+    """ListPermissions for one principal on one resource, as terraform-provider-aws reads
+    ``aws_lakeformation_permissions`` and data.all checks a share: ``Principal`` + ``Resource``
+    (which names its ``CatalogId``). The unfiltered form misses grants on resources shared from
+    another account (boto3 issue #3922, terraform-provider-aws issue #49669)."""
+    return {
+        "Principal": {"DataLakePrincipalIdentifier": principal},
+        "Resource": resource.to_request(),
+    }
 
-    Listed by ``ResourceType`` and filtered client-side (moto fails on some ``Resource`` filters;
-    see DESIGN.md). Read-only.
+
+def read_grants(
+    lakeformation: Any, account_id: str, wanted: Iterable[tuple[str, LfResource]]
+) -> HeldGrants:
+    """What each (principal, resource) pair holds in this account's Lake Formation. Read-only.
+
+    Entries are kept only when their principal and normalised resource are exactly the pair
+    asked for (terraform's ``filterTablePermissions`` does the same): a listing may also carry
+    other principals' entries, e.g. an administrator's. SELECT listed on ``TableWithColumns``
+    (``ColumnWildcard``, ``Name = ALL_TABLES`` for a wildcard) merges into the table grant.
+    With filters AWS answers the *computed* permissions of the principal (Lake Formation
+    support, quoted in terraform-provider-aws issue #44574), so an administrator's implicit
+    permissions can show up; the principals read here are the share principals and the job
+    role, which are not data lake administrators (terraform omits ``Principal`` only for IAM
+    principals of another account, PR #49398: not a case here).
     """
     entries: list[Mapping[str, Any]] = []
-    for resource_type in ("DATABASE", "TABLE"):
+    for principal, resource in dict.fromkeys(wanted):
+        listed = paginate(
+            lakeformation.list_permissions,
+            "PrincipalResourcePermissions",
+            call="lakeformation:ListPermissions",
+            resource=f"permissions of {principal} on {resource.describe()} (account {account_id})",
+            **list_request(principal, resource),
+        )
         entries.extend(
-            paginate(
-                lakeformation.list_permissions,
-                "PrincipalResourcePermissions",
-                call="lakeformation:ListPermissions",
-                resource=f"{resource_type.lower()} permissions of account {account_id}",
-                ResourceType=resource_type,
-            )
+            e
+            for e in listed
+            if e.get("Principal", {}).get("DataLakePrincipalIdentifier") == principal
+            and LfResource.from_response(e.get("Resource", {}), account_id) == resource
         )
     return merge_listed(entries, account_id)
+
+
+def pairs(grants: Iterable[Grant]) -> tuple[tuple[str, LfResource], ...]:
+    return tuple((g.principal, g.resource) for g in grants)
 
 
 def grant(lakeformation: Any, wanted: Grant, *, principal_is_new_role: bool = False) -> None:

@@ -66,13 +66,22 @@ class Action:
 
 @dataclass(frozen=True)
 class Plan:
-    """An ordered, immutable list of actions; empty means nothing to do."""
+    """An ordered, immutable list of actions; empty means nothing to do.
+
+    ``notes`` are findings the plan reports but does not act on (they never count as changes).
+    ``conflicts`` are things the plan refuses to touch (e.g. a foreign statement using our
+    Sid): plan reports them and exits 1, apply refuses to start.
+    """
 
     actions: tuple[Action, ...] = ()
+    notes: tuple[str, ...] = ()
+    conflicts: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, actions: Iterable[Action]) -> Plan:
-        return cls(tuple(actions))
+    def of(
+        cls, actions: Iterable[Action], notes: Iterable[str] = (), conflicts: Iterable[str] = ()
+    ) -> Plan:
+        return cls(tuple(actions), tuple(notes), tuple(conflicts))
 
     @property
     def is_empty(self) -> bool:
@@ -82,11 +91,18 @@ class Plan:
         return len(self.actions)
 
     def __add__(self, other: Plan) -> Plan:
-        return Plan(self.actions + other.actions)
+        return Plan(
+            self.actions + other.actions,
+            self.notes + other.notes,
+            self.conflicts + other.conflicts,
+        )
 
     @property
     def exit_code(self) -> int:
-        """Like ``terraform plan -detailed-exitcode``: 0 nothing to do, 2 changes pending."""
+        """Like ``terraform plan -detailed-exitcode``: 0 nothing to do, 2 changes pending,
+        1 when a conflict blocks the plan."""
+        if self.conflicts:
+            return EXIT_ERROR
         return EXIT_NO_CHANGES if self.is_empty else EXIT_CHANGES_PENDING
 
 
@@ -96,20 +112,29 @@ def canonical_json(value: Any) -> str:
 
 def render_table(plan: Plan, *, title: str = "Plan") -> str:
     """A fixed-width table: resource, action, why. One summary line at the end."""
+    notes = [f"conflict: {c}" for c in plan.conflicts] + [f"note: {n}" for n in plan.notes]
     if plan.is_empty:
-        return f"{title}: no changes; everything is up to date."
+        return "\n".join([f"{title}: no changes; everything is up to date.", *notes])
     headers = ("RESOURCE", "ACTION", "WHY")
     rows = [(a.resource, a.kind.value, a.why) for a in plan.actions]
     widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(2)]
     lines = [f"{title}: {len(plan)} change(s) pending"]
     for row in [headers, *rows]:
         lines.append(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]}".rstrip())
-    return "\n".join(lines)
+    return "\n".join([*lines, *notes])
 
 
 def render_json(plan: Plan) -> str:
     """Machine-readable plan: ``{"changes": N, "actions": [...]}``."""
-    payload = {"changes": len(plan), "actions": [a.to_dict() for a in plan.actions]}
+    payload: dict[str, Any] = {
+        "changes": len(plan),
+        "actions": [a.to_dict() for a in plan.actions],
+    }
+    # Only when there are any: the shape stays what other deployers expect.
+    if plan.notes:
+        payload["notes"] = list(plan.notes)
+    if plan.conflicts:
+        payload["conflicts"] = list(plan.conflicts)
     return json.dumps(payload, indent=2, sort_keys=False)
 
 

@@ -10,20 +10,33 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from bootstrap.aws import AccountClients, aws_call, check_account, partition_for
+from bootstrap.access_mode import IamAllowedState, access_mode_actions, read_iam_allowed
+from bootstrap.aws import AccountClients, aws_call, check_account, paginate, partition_for
 from bootstrap.config import ProducerConfig
 from bootstrap.errors import BootstrapError
-from bootstrap.grants import Grant, HeldGrants, grant, organization_grants, read_grants
+from bootstrap.grants import (
+    Grant,
+    HeldGrants,
+    grant,
+    organization_grants,
+    pairs,
+    read_grants,
+)
 from bootstrap.plan import Action, ActionKind, Plan
 from bootstrap.policies import (
-    bucket_read_statement,
+    OUR_BUCKET_SIDS,
+    bucket_read_statements,
     find_statement,
-    merge_statement,
+    foreign_with_our_sid,
+    merge_statements,
     parse_policy,
 )
 
 MANAGED_BY_TAG = {"key": "managed-by", "value": "cur-bootstrap"}
-LIVE_ASSOCIATION = frozenset({"ASSOCIATED", "ASSOCIATING"})
+ASSOCIATED = "ASSOCIATED"
+# RAM API reference (ResourceShareAssociation.status): ASSOCIATING is under way, not done yet.
+PENDING_ASSOCIATION = "ASSOCIATING"
+RAM_SERVICE_PRINCIPAL = "ram.amazonaws.com"
 
 
 def share_name(producer: ProducerConfig) -> str:
@@ -46,6 +59,7 @@ class ShareState:
     arn: str
     resources: frozenset[str]
     principals: frozenset[str]
+    pending: frozenset[str] = frozenset()  # resources or principals still ASSOCIATING
 
 
 @dataclass(frozen=True)
@@ -54,6 +68,17 @@ class ProducerState:
     share: ShareState | None
     grants: HeldGrants
     bucket_policy: dict[str, Any] | None
+    access: IamAllowedState | None = None
+    org_sharing: bool | None = None
+
+
+def read_settings(clients: AccountClients, producer: ProducerConfig) -> dict[str, Any]:
+    answer = aws_call(
+        clients.lakeformation.get_data_lake_settings,
+        call="lakeformation:GetDataLakeSettings",
+        resource=f"Lake Formation settings of account {producer.account_id}",
+    )
+    return dict(answer["DataLakeSettings"])
 
 
 def sharing_principals(clients: AccountClients, producer: ProducerConfig) -> tuple[str, ...]:
@@ -92,10 +117,104 @@ def read_share(clients: AccountClients, producer: ProducerConfig) -> ShareState 
     if not live:
         return None
     arn = live[0]["resourceShareArn"]
+    resources, pending_resources = _associated(clients, arn, "RESOURCE")
+    principals, pending_principals = _associated(clients, arn, "PRINCIPAL")
     return ShareState(
         arn=arn,
-        resources=_associated(clients, arn, "RESOURCE"),
-        principals=_associated(clients, arn, "PRINCIPAL"),
+        resources=resources,
+        principals=principals,
+        pending=pending_resources | pending_principals,
+    )
+
+
+def share_settled(clients: AccountClients, producer: ProducerConfig) -> bool:
+    """No association of our share is still ASSOCIATING (true when there is no share)."""
+    share = read_share(clients, producer)
+    return share is None or not share.pending
+
+
+def read_table_locations(clients: AccountClients, producer: ProducerConfig) -> dict[str, str]:
+    """S3 location of each shared table in catalog A (read-only)."""
+    if producer.all_tables:
+        tables = paginate(
+            clients.glue.get_tables,
+            "TableList",
+            call="glue:GetTables",
+            resource=f"tables of {producer.database} in account {producer.account_id}",
+            DatabaseName=producer.database,
+        )
+    else:
+        found = [
+            aws_call(
+                clients.glue.get_table,
+                call="glue:GetTable",
+                resource=f"table {producer.database}.{name}",
+                missing=frozenset({"EntityNotFoundException"}),
+                DatabaseName=producer.database,
+                Name=name,
+            )
+            for name in producer.tables
+        ]
+        tables = [answer["Table"] for answer in found if answer is not None]
+    return {
+        str(t["Name"]): str((t.get("StorageDescriptor") or {}).get("Location") or "")
+        for t in tables
+    }
+
+
+def read_kms_key(clients: AccountClients, producer: ProducerConfig) -> str | None:
+    """The SSE-KMS key ARN of the bucket's default encryption, if it uses SSE-KMS."""
+    answer = aws_call(
+        clients.s3.get_bucket_encryption,
+        call="s3:GetEncryptionConfiguration",
+        resource=f"bucket {producer.bucket}",
+        missing=frozenset({"ServerSideEncryptionConfigurationNotFoundError"}),
+        Bucket=producer.bucket,
+    )
+    if answer is None:
+        return None
+    for rule in answer["ServerSideEncryptionConfiguration"].get("Rules", []):
+        default = rule.get("ApplyServerSideEncryptionByDefault") or {}
+        if default.get("SSEAlgorithm") in ("aws:kms", "aws:kms:dsse"):
+            key = str(default.get("KMSMasterKeyID") or "aws/s3")
+            if key.startswith("arn:"):
+                return key
+            partition = partition_for(producer.region)
+            kind = "alias" if key.startswith("alias/") or key == "aws/s3" else "key"
+            name = key.removeprefix("alias/")
+            return f"arn:{partition}:kms:{producer.region}:{producer.account_id}:{kind}/{name}"
+    return None
+
+
+def read_catalog_policy(clients: AccountClients, producer: ProducerConfig) -> dict[str, Any] | None:
+    answer = aws_call(
+        clients.glue.get_resource_policy,
+        call="glue:GetResourcePolicy",
+        resource=f"the Data Catalog of account {producer.account_id}",
+        missing=frozenset({"EntityNotFoundException"}),
+    )
+    if answer is None or not answer.get("PolicyInJson"):
+        return None
+    return parse_policy(answer["PolicyInJson"], "the Data Catalog resource policy")
+
+
+def read_org_sharing(clients: AccountClients, producer: ProducerConfig) -> bool | None:
+    """Is RAM sharing with AWS Organizations enabled (trusted access for ram.amazonaws.com)?
+
+    ``None`` when sharing with account ids. With it enabled, organization members receive
+    shares without invitations (RAM user guide, "Enable resource sharing within AWS
+    Organizations"); read from the management account.
+    """
+    if not producer.shares_with_organization:
+        return None
+    answer = aws_call(
+        clients.organizations.list_aws_service_access_for_organization,
+        call="organizations:ListAWSServiceAccessForOrganization",
+        resource=f"the organization of account {producer.account_id}",
+    )
+    return any(
+        s.get("ServicePrincipal") == RAM_SERVICE_PRINCIPAL
+        for s in answer.get("EnabledServicePrincipals", [])
     )
 
 
@@ -103,16 +222,23 @@ def _pages(pages: Any, call: str, resource: str) -> list[dict[str, Any]]:
     return list(aws_call(lambda: list(pages), call=call, resource=resource))
 
 
-def _associated(clients: AccountClients, share_arn: str, kind: str) -> frozenset[str]:
+def _associated(
+    clients: AccountClients, share_arn: str, kind: str
+) -> tuple[frozenset[str], frozenset[str]]:
+    """(associated, still associating) entities of one kind."""
     pages = clients.ram.get_paginator("get_resource_share_associations").paginate(
         associationType=kind, resourceShareArns=[share_arn]
     )
     found: set[str] = set()
+    pending: set[str] = set()
     for page in _pages(pages, "ram:GetResourceShareAssociations", f"resource share {share_arn}"):
         for association in page.get("resourceShareAssociations", []):
-            if association.get("status") in LIVE_ASSOCIATION:
+            status = association.get("status")
+            if status == ASSOCIATED:
                 found.add(association["associatedEntity"])
-    return frozenset(found)
+            elif status == PENDING_ASSOCIATION:
+                pending.add(association["associatedEntity"])
+    return frozenset(found), frozenset(pending)
 
 
 def read_bucket_policy(clients: AccountClients, producer: ProducerConfig) -> dict[str, Any] | None:
@@ -147,22 +273,44 @@ def read_producer(clients: AccountClients, producer: ProducerConfig) -> Producer
     """Everything the producer plan compares against. Read-only calls only."""
     check_account(clients, producer.account_id, "producer")
     require_database(clients, producer)
+    principals = sharing_principals(clients, producer)
     return ProducerState(
-        principals=sharing_principals(clients, producer),
+        principals=principals,
         share=read_share(clients, producer),
-        grants=read_grants(clients.lakeformation, producer.account_id),
+        grants=read_grants(
+            clients.lakeformation,
+            producer.account_id,
+            pairs(organization_grants(producer, principals)),
+        ),
         bucket_policy=read_bucket_policy(clients, producer),
+        access=read_iam_allowed(clients, producer, read_settings(clients, producer), principals),
+        org_sharing=read_org_sharing(clients, producer),
     )
 
 
 def plan_producer(clients: AccountClients, producer: ProducerConfig) -> Plan:
     state = read_producer(clients, producer)
+    access_actions, notes = (
+        access_mode_actions(clients, producer, state.access, state.principals)
+        if state.access is not None
+        else ([], [])
+    )
+    if state.share is not None and state.share.pending:
+        notes = [
+            *notes,
+            f"RAM share {share_name(producer)}: {', '.join(sorted(state.share.pending))} still "
+            "ASSOCIATING (pending, not yet associated); plan again in a minute.",
+        ]
     return Plan.of(
         [
+            *_org_sharing_actions(clients, producer, state),
             *_share_actions(clients, producer, state),
             *_grant_actions(clients, producer, state),
+            *access_actions,
             *_bucket_actions(clients, producer, state),
-        ]
+        ],
+        notes,
+        bucket_conflicts(producer, state),
     )
 
 
@@ -184,13 +332,6 @@ def _share_actions(
         }
 
         def create() -> object:
-            if producer.shares_with_organization:
-                # Idempotent; a share with the organization as principal needs it.
-                aws_call(
-                    ram.enable_sharing_with_aws_organization,
-                    call="ram:EnableSharingWithAwsOrganization",
-                    resource=f"the organization of account {producer.account_id}",
-                )
             return aws_call(
                 ram.create_resource_share, call="ram:CreateResourceShare", resource=where, **request
             )
@@ -200,8 +341,9 @@ def _share_actions(
 
     actions: list[Action] = []
     share_arn = state.share.arn
-    missing_resources = [r for r in resources if r not in state.share.resources]
-    missing_principals = [p for p in principals if p not in state.share.principals]
+    present = state.share.resources | state.share.principals | state.share.pending
+    missing_resources = [r for r in resources if r not in present]
+    missing_principals = [p for p in principals if p not in present]
     for field, missing, what in (
         ("resourceArns", missing_resources, "resources"),
         ("principals", missing_principals, "principals"),
@@ -221,6 +363,31 @@ def _share_actions(
         why = f"share lacks {what}: {', '.join(missing)}"
         actions.append(Action.build(where, ActionKind.UPDATE, why, associate, request))
     return actions
+
+
+def _org_sharing_actions(
+    clients: AccountClients, producer: ProducerConfig, state: ProducerState
+) -> list[Action]:
+    """A share with the organization as principal needs RAM's organization sharing enabled."""
+    if state.org_sharing is not False:
+        return []
+    ram = clients.ram
+
+    def enable() -> object:
+        return aws_call(
+            ram.enable_sharing_with_aws_organization,
+            call="ram:EnableSharingWithAwsOrganization",
+            resource=f"the organization of account {producer.account_id}",
+        )
+
+    return [
+        Action.build(
+            f"RAM sharing with AWS Organizations in {producer.account_id}",
+            ActionKind.UPDATE,
+            "not enabled; organization principals need it (no invitations then)",
+            enable,
+        )
+    ]
 
 
 def _grant_actions(
@@ -250,22 +417,34 @@ def _grant_actions(
     return actions
 
 
+def bucket_conflicts(producer: ProducerConfig, state: ProducerState) -> list[str]:
+    return [
+        f"the policy of bucket {producer.bucket} has a statement with Sid {sid} that "
+        "cur-bootstrap did not write; rename or remove that statement by hand (it is never "
+        "replaced)"
+        for sid in foreign_with_our_sid(state.bucket_policy, producer)
+    ]
+
+
 def _bucket_actions(
     clients: AccountClients, producer: ProducerConfig, state: ProducerState
 ) -> list[Action]:
-    statement = bucket_read_statement(producer)
-    merged = merge_statement(state.bucket_policy, statement)
+    if foreign_with_our_sid(state.bucket_policy, producer):
+        return []  # reported as a conflict
+    statements = bucket_read_statements(producer)
+    merged = merge_statements(state.bucket_policy, statements, drop_sids=OUR_BUCKET_SIDS)
     if merged is None:
         return []
     s3 = clients.s3
     text = json.dumps(merged)
-    where = f"bucket policy of {producer.bucket} (Sid {statement['Sid']})"
+    sids = ", ".join(s["Sid"] for s in statements)
+    where = f"bucket policy of {producer.bucket} (Sid {sids})"
     if state.bucket_policy is None:
         kind, why = ActionKind.CREATE, "bucket has no policy"
-    elif find_statement(state.bucket_policy, statement["Sid"]) is not None:
-        kind, why = ActionKind.UPDATE, "our statement differs from the desired one"
+    elif any(find_statement(state.bucket_policy, sid) for sid in OUR_BUCKET_SIDS):
+        kind, why = ActionKind.UPDATE, "our statements differ from the desired ones"
     else:
-        kind, why = ActionKind.UPDATE, "our statement is missing; other statements are kept"
+        kind, why = ActionKind.UPDATE, "our statements are missing; other statements are kept"
 
     def put() -> object:
         return aws_call(
@@ -277,5 +456,7 @@ def _bucket_actions(
         )
 
     return [
-        Action.build(where, kind, why, put, {"Bucket": producer.bucket, "Statement": statement})
+        Action.build(
+            where, kind, why, put, {"Bucket": producer.bucket, "Statement": list(statements)}
+        )
     ]

@@ -194,6 +194,7 @@ def build_full_chain(world: World) -> None:
     (independent of the code under test, and far fewer calls than plan + apply)."""
     org_arn = f"arn:aws:organizations::{A}:organization/{world.organization_id}"
     glue = f"arn:aws:glue:{REGION}:{A}"
+    world.a.client("ram").enable_sharing_with_aws_organization()
     world.a.client("ram").create_resource_share(
         name=f"cur-bootstrap-{DATABASE}",
         resourceArns=[
@@ -216,6 +217,7 @@ def build_full_chain(world: World) -> None:
         Permissions=["SELECT", "DESCRIBE"],
         PermissionsWithGrantOption=["SELECT", "DESCRIBE"],
     )
+    drop_iam_allowed_principals(world.a)
     lf_a.put_data_lake_settings(
         DataLakeSettings={
             "DataLakeAdmins": [{"DataLakePrincipalIdentifier": admin_role(A)}],
@@ -285,4 +287,19 @@ def build_full_chain(world: World) -> None:
                 ],
             }
         ),
+    )
+
+
+def drop_iam_allowed_principals(a: boto3.Session) -> None:
+    """What A's administrator does by hand for Lake Formation-only access: revoke the crawler's
+    IAM_ALLOWED_PRINCIPALS from the database and table, and clear the database default."""
+    lf = a.client("lakeformation")
+    who = {"DataLakePrincipalIdentifier": "IAM_ALLOWED_PRINCIPALS"}
+    for resource in (
+        {"Database": {"CatalogId": A, "Name": DATABASE}},
+        {"Table": {"CatalogId": A, "DatabaseName": DATABASE, "Name": TABLE}},
+    ):
+        lf.revoke_permissions(Principal=who, Resource=resource, Permissions=["ALL"])
+    a.client("glue").update_database(
+        Name=DATABASE, DatabaseInput={"Name": DATABASE, "CreateTableDefaultPermissions": []}
     )

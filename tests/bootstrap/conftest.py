@@ -3,46 +3,44 @@
 moto runs in server mode (``ThreadedMotoServer`` on 127.0.0.1, a free port); boto3 reaches it
 through ``AWS_ENDPOINT_URL`` like any AWS endpoint. Account A (producer) and account B (consumer)
 are reached with ``sts.assume_role`` into each account (``MOTO_ACCOUNT_ID`` is never set: it
-would override the assumed-role account). State is reset before every test.
+would override the assumed-role account). The server runs with the strict world's patches
+(``strict_world.py``). State is reset before every test.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import boto3
 import pytest
-from bootstrap_support import CATALOG_ARN_RE, REGION, A, B, World, assume, make_world
-from moto.ram.models import ResourceShare
+from bootstrap_support import REGION, A, B, World, assume, make_world
+from strict_world import STRICT, strict_patches
 
+from bootstrap import aws, propagation
 from bootstrap.aws import AccountClients
 from tests.moto_support import moto_server, reset_moto
 
 
-def _accept_catalog_arns(original: Callable[..., None]) -> Callable[..., None]:
-    """moto 5.2 rejects the real Glue catalog ARN ``arn:aws:glue:<region>:<acct>:catalog``
-    (its ARN pattern wants ``/`` or ``:`` after the resource type), although RAM shares it.
-    Let that one ARN through and validate the rest with moto's own code."""
-
-    def add_resources(self: ResourceShare, resource_arns: list[str]) -> None:
-        catalogs = [a for a in resource_arns if CATALOG_ARN_RE.fullmatch(a)]
-        original(self, [a for a in resource_arns if a not in catalogs])
-        self.resource_arns.extend(catalogs)
-
-    return add_resources
-
-
 @pytest.fixture(scope="session")
 def moto_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    patches = [(ResourceShare, "add_resources", _accept_catalog_arns(ResourceShare.add_resources))]
-    with moto_server(tmp_path_factory.mktemp("aws"), REGION, patches) as url:
+    with moto_server(tmp_path_factory.mktemp("aws"), REGION, list(strict_patches())) as url:
         yield url
 
 
 @pytest.fixture(autouse=True)
 def _fresh_moto(moto_url: str) -> None:
-    """Every test starts from empty accounts."""
+    """Every test starts from empty accounts and the strict world's default knobs."""
     reset_moto(moto_url)
+    STRICT.reset()
+
+
+@pytest.fixture(autouse=True)
+def _tiny_delays(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retries and the propagation wait keep their logic but sleep for no time."""
+    monkeypatch.setattr(aws, "DEFAULT_RETRY", aws.RetryPolicy(sleep=lambda _: None))
+    monkeypatch.setattr(
+        propagation, "DEFAULT_WAIT", propagation.WaitPolicy(timeout=5, sleep=lambda _: None)
+    )
 
 
 @pytest.fixture

@@ -28,16 +28,19 @@ def test_plan_exit_codes_and_apply_twice(
     args = ["--config", str(config_path), "--side", "both"]
     assert main(["plan", *args]) == 2
     out = capsys.readouterr().out
-    assert out.startswith("Plan (both): 9 change(s) pending")
+    assert out.startswith("Plan (both): 10 change(s) pending")
     assert f"RAM share cur-bootstrap-{DATABASE} in {A}" in out
 
     assert main(["apply", *args]) == 0
     out = capsys.readouterr().out
-    assert "[9/9]" in out
-    assert out.rstrip().endswith("Applied 9 change(s); re-read shows no changes pending.")
+    assert "[10/10]" in out
+    assert out.rstrip().endswith("Applied 10 change(s); re-read shows no changes pending.")
 
     assert main(["plan", *args]) == 0
-    assert capsys.readouterr().out.strip() == "Plan (both): no changes; everything is up to date."
+    first, note = capsys.readouterr().out.strip().splitlines()
+    assert first == "Plan (both): no changes; everything is up to date."
+    # the crawler's IAM_ALLOWED_PRINCIPALS is reported, never silently revoked
+    assert note.startswith("note: IAM_ALLOWED_PRINCIPALS holds database cur_org; tables ")
     assert main(["apply", *args]) == 0
     assert "no changes" in capsys.readouterr().out
 
@@ -91,7 +94,7 @@ def test_doctor_exit_codes(config_path: Path, capsys: pytest.CaptureFixture[str]
         "FAIL  producer.ram-share: RAM share cur-bootstrap-cur_org not found "
         "-> fix: run 'cur-bootstrap apply --side producer'"
     ) in out.splitlines()
-    assert out.rstrip().endswith("0 passed, 8 failed.")
+    assert out.rstrip().endswith("3 passed, 9 failed.")
     assert main(["apply", "--config", str(config_path), "--side", "producer"]) == 0
     capsys.readouterr()
     assert main(["doctor", "--config", str(config_path), "--side", "producer"]) == 1

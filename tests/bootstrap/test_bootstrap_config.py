@@ -55,6 +55,14 @@ BAD_VALUES = [
     ("consumer", "job_role_arn", f"arn:aws:iam::{A}:role/cur-job", "not in the consumer account"),
     ("consumer", "profile", "", "profile"),
     ("consumer", "colour", "blue", "unknown key"),
+    # ASCII only: full-width and Arabic-Indic digits are digits to \d without re.ASCII
+    ("producer", "account_id", "１１１１１１１１１１１１", "12-digit"),
+    ("consumer", "account_id", "٢٢٢٢٢٢٢٢٢٢٢٢", "12-digit"),
+    ("consumer", "job_role_arn", "arn:aws:iam::222222222222:role/ｃｕｒ", "role ARN"),
+    # shaped like a region, but botocore knows no such region / Glue region
+    ("producer", "region", "xx-fake-1", "not a region botocore knows"),
+    ("producer", "region", "us-east-9", "not a known AWS Glue region of partition aws"),
+    ("producer", "iam_allowed_principals", "sometimes", '"report" (default)'),
 ]
 
 
@@ -151,3 +159,45 @@ def test_bad_config_in_cli_exits_1_with_one_line_per_value_and_no_aws_call(
             "  - [producer] bucket",
         ]
     assert opened == []
+
+
+def test_partition_comes_from_botocore() -> None:
+    from bootstrap.aws import partition_for
+
+    assert partition_for("cn-north-1") == "aws-cn"
+    assert partition_for("us-gov-west-1") == "aws-us-gov"
+    assert partition_for("eu-central-2") == "aws"
+
+
+def test_non_utf8_config_is_one_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "c.toml"
+    path.write_bytes(to_toml(config_data(ORG)).encode("utf-16"))
+    assert cli.main(["plan", "--config", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "not UTF-8 text" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("where", ["missing/c.toml", "."])
+def test_init_into_a_missing_folder_or_onto_a_folder(
+    where: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / where
+    assert cli.main(["init", "--config", str(target)]) == 1
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("cur-bootstrap: error: ")
+    assert ("does not exist" in line) if where != "." else ("is a folder" in line)
+    assert not (tmp_path / "missing").exists()
+
+
+@pytest.mark.parametrize(
+    "argv", [["plan", "--side", "sideways"], ["frobnicate"], [], ["apply", "--bogus"]]
+)
+def test_usage_errors_exit_1_not_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """2 means "changes pending"; argparse's default 2 would read as that."""
+    with pytest.raises(SystemExit) as raised:
+        cli.main(argv)
+    assert raised.value.code == 1
+    assert "usage: cur-bootstrap" in capsys.readouterr().err

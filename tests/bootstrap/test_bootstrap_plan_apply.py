@@ -27,12 +27,46 @@ from bootstrap.plan import ActionKind, apply_plan
 from bootstrap.producer import plan_producer
 
 
-def lf_entries(session: boto3.Session) -> list[dict[str, Any]]:
+def lf_entries(session: boto3.Session, principal: str, *resources: dict[str, Any]) -> list[Any]:
+    """What ListPermissions shows for ``principal`` on each resource (Principal + Resource, the
+    way AWS reports cross-account grants), as (resource JSON, permissions, grantable) rows."""
     lf = session.client("lakeformation")
+    return sorted(
+        (
+            json.dumps(e["Resource"], sort_keys=True),
+            sorted(e["Permissions"]),
+            sorted(e["PermissionsWithGrantOption"]),
+        )
+        for resource in resources
+        for e in lf.list_permissions(
+            Principal={"DataLakePrincipalIdentifier": principal}, Resource=resource
+        )["PrincipalResourcePermissions"]
+    )
+
+
+def db(catalog: str, name: str) -> dict[str, Any]:
+    return {"Database": {"CatalogId": catalog, "Name": name}}
+
+
+def all_tables(catalog: str, name: str) -> dict[str, Any]:
+    return {"Table": {"CatalogId": catalog, "DatabaseName": name, "TableWildcard": {}}}
+
+
+def listed_all_tables(catalog: str, name: str, perms: list[str], grantable: list[str]) -> list[Any]:
+    """A wildcard table grant of DESCRIBE+SELECT as ListPermissions lists it: DESCRIBE on the
+    Table (Name ALL_TABLES), SELECT on TableWithColumns (terraform filter.go documents it)."""
+    table = {"CatalogId": catalog, "DatabaseName": name, "Name": "ALL_TABLES"}
     return [
-        entry
-        for resource_type in ("DATABASE", "TABLE")
-        for entry in lf.list_permissions(ResourceType=resource_type)["PrincipalResourcePermissions"]
+        (
+            json.dumps({"Table": {**table, "TableWildcard": {}}}, sort_keys=True),
+            [p for p in perms if p != "SELECT"],
+            [p for p in grantable if p != "SELECT"],
+        ),
+        (
+            json.dumps({"TableWithColumns": {**table, "ColumnWildcard": {}}}, sort_keys=True),
+            ["SELECT"],
+            ["SELECT"] if "SELECT" in grantable else [],
+        ),
     ]
 
 
@@ -56,6 +90,7 @@ def test_plan_on_empty_producer_lists_every_action(world: World, clients_a: Acco
     plan = plan_producer(clients_a, world.config().producer)
     org_arn = f"arn:aws:organizations::{A}:organization/{world.organization_id}"
     assert [(a.kind, a.resource) for a in plan.actions] == [
+        (ActionKind.UPDATE, f"RAM sharing with AWS Organizations in {A}"),
         (ActionKind.CREATE, f"RAM share cur-bootstrap-{DATABASE} in {A}"),
         (
             ActionKind.CREATE,
@@ -65,7 +100,11 @@ def test_plan_on_empty_producer_lists_every_action(world: World, clients_a: Acco
             ActionKind.CREATE,
             f"LF grant DESCRIBE+SELECT (grantable) on all tables {A}:{DATABASE}/* to {org_arn}",
         ),
-        (ActionKind.CREATE, f"bucket policy of {BUCKET} (Sid CurBootstrapOrganizationRead)"),
+        (
+            ActionKind.CREATE,
+            f"bucket policy of {BUCKET} (Sid CurBootstrapOrganizationRead, "
+            "CurBootstrapOrganizationList)",
+        ),
     ]
 
 
@@ -91,80 +130,51 @@ def test_apply_creates_the_whole_chain(world: World) -> None:
     )["resourceShareAssociations"]
     assert [p["associatedEntity"] for p in principals] == [org_arn]
 
-    a_grants = sorted(
-        (
-            json.dumps(e["Resource"], sort_keys=True),
-            sorted(e["Permissions"]),
-            sorted(e["PermissionsWithGrantOption"]),
-        )
-        for e in lf_entries(world.a)
-        if e["Principal"]["DataLakePrincipalIdentifier"] == org_arn
-    )
+    a_grants = lf_entries(world.a, org_arn, db(A, DATABASE), all_tables(A, DATABASE))
     assert a_grants == sorted(
         [
-            (
-                json.dumps({"Database": {"CatalogId": A, "Name": DATABASE}}, sort_keys=True),
-                ["DESCRIBE"],
-                ["DESCRIBE"],
-            ),
-            (
-                json.dumps(
-                    {"Table": {"CatalogId": A, "DatabaseName": DATABASE, "TableWildcard": {}}},
-                    sort_keys=True,
-                ),
-                ["DESCRIBE", "SELECT"],
-                ["DESCRIBE", "SELECT"],
-            ),
+            (json.dumps(db(A, DATABASE), sort_keys=True), ["DESCRIBE"], ["DESCRIBE"]),
+            *listed_all_tables(A, DATABASE, ["DESCRIBE", "SELECT"], ["DESCRIBE", "SELECT"]),
         ]
     )
     policy = json.loads(world.a.client("s3").get_bucket_policy(Bucket=BUCKET)["Policy"])
+    org = {"aws:PrincipalOrgID": world.organization_id}
     assert policy["Statement"] == [
         {
             "Sid": "CurBootstrapOrganizationRead",
             "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": f"arn:aws:s3:::{BUCKET}/cur/legacy/*",
             "Principal": "*",
-            "Action": ["s3:GetObject", "s3:ListBucket"],
-            "Resource": [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/cur/legacy/*"],
-            "Condition": {"StringEquals": {"aws:PrincipalOrgID": world.organization_id}},
-        }
+            "Condition": {"StringEquals": org},
+        },
+        {
+            "Sid": "CurBootstrapOrganizationList",
+            "Effect": "Allow",
+            "Action": "s3:ListBucket",
+            "Resource": f"arn:aws:s3:::{BUCKET}",
+            # ListBucket only for the CUR prefix (s3:prefix condition)
+            "Condition": {
+                "StringLike": {"s3:prefix": ["cur/legacy", "cur/legacy/*"]},
+                "StringEquals": org,
+            },
+            "Principal": "*",
+        },
     ]
 
     # Consumer.
     link = world.b.client("glue").get_database(Name=LINK)["Database"]
     assert link["TargetDatabase"] == {"CatalogId": A, "DatabaseName": DATABASE}
-    b_grants = sorted(
-        (
-            json.dumps(e["Resource"], sort_keys=True),
-            sorted(e["Permissions"]),
-            e["PermissionsWithGrantOption"],
-        )
-        for e in lf_entries(world.b)
+    b_grants = lf_entries(
+        world.b, JOB_ROLE_ARN, db(B, LINK), db(A, DATABASE), all_tables(A, DATABASE)
     )
     assert b_grants == sorted(
         [
-            (
-                json.dumps({"Database": {"CatalogId": B, "Name": LINK}}, sort_keys=True),
-                ["DESCRIBE"],
-                [],
-            ),
-            (
-                json.dumps({"Database": {"CatalogId": A, "Name": DATABASE}}, sort_keys=True),
-                ["DESCRIBE"],
-                [],
-            ),
-            (
-                json.dumps(
-                    {"Table": {"CatalogId": A, "DatabaseName": DATABASE, "TableWildcard": {}}},
-                    sort_keys=True,
-                ),
-                ["DESCRIBE", "SELECT"],
-                [],
-            ),
+            (json.dumps(db(B, LINK), sort_keys=True), ["DESCRIBE"], []),
+            (json.dumps(db(A, DATABASE), sort_keys=True), ["DESCRIBE"], []),
+            *listed_all_tables(A, DATABASE, ["DESCRIBE", "SELECT"], []),
         ]
     )
-    assert {e["Principal"]["DataLakePrincipalIdentifier"] for e in lf_entries(world.b)} == {
-        JOB_ROLE_ARN
-    }
     document = world.b.client("iam").get_role_policy(
         RoleName=JOB_ROLE_NAME, PolicyName="cur-bootstrap-read-cur"
     )["PolicyDocument"]
@@ -187,7 +197,7 @@ def test_second_apply_changes_nothing(world: World) -> None:
 def test_plan_makes_read_only_calls(world: World) -> None:
     seen_a, seen_b = record_calls(world.a), record_calls(world.b)
     config = world.config()
-    assert len(plan_producer(AccountClients(world.a), config.producer)) == 4
+    assert len(plan_producer(AccountClients(world.a), config.producer)) == 5
     assert len(plan_consumer(AccountClients(world.b), config.producer, config.consumer)) == 5
     calls = seen_a + seen_b
     assert calls, "the recorder saw nothing"
@@ -225,10 +235,13 @@ def test_existing_bucket_policy_statements_are_kept_unchanged(world: World) -> N
 
     after = json.loads(s3.get_bucket_policy(Bucket=BUCKET)["Policy"])
     assert after["Id"] == "keep-me"
-    assert len(after["Statement"]) == 3
+    assert len(after["Statement"]) == 4
     # The two unrelated statements: same position, same keys in the same order, same values.
     assert [json.dumps(s) for s in after["Statement"][:2]] == [json.dumps(s) for s in before]
-    assert after["Statement"][2]["Sid"] == "CurBootstrapOrganizationRead"
+    assert [s["Sid"] for s in after["Statement"][2:]] == [
+        "CurBootstrapOrganizationRead",
+        "CurBootstrapOrganizationList",
+    ]
 
 
 def test_our_statement_is_updated_in_place_by_sid(world: World) -> None:
@@ -255,9 +268,13 @@ def test_our_statement_is_updated_in_place_by_sid(world: World) -> None:
     assert bucket_action.kind is ActionKind.UPDATE
     apply_plan(plan)
     statements = json.loads(s3.get_bucket_policy(Bucket=BUCKET)["Policy"])["Statement"]
-    assert [s["Sid"] for s in statements] == ["CurBootstrapOrganizationRead", "Other"]
+    assert [s["Sid"] for s in statements] == [
+        "CurBootstrapOrganizationRead",
+        "Other",
+        "CurBootstrapOrganizationList",
+    ]
     assert statements[1] == keep
-    assert statements[0]["Resource"][1] == f"arn:aws:s3:::{BUCKET}/cur/legacy/*"
+    assert statements[0]["Resource"] == f"arn:aws:s3:::{BUCKET}/cur/legacy/*"
 
 
 def test_grant_without_grant_option_is_completed_not_replaced(world: World) -> None:
@@ -277,14 +294,12 @@ def test_grant_without_grant_option_is_completed_not_replaced(world: World) -> N
 
 def test_job_role_never_gets_more_than_describe_select(world: World) -> None:
     apply_both(world)
-    granted = [
-        e
-        for e in lf_entries(world.b)
-        if e["Principal"]["DataLakePrincipalIdentifier"] == JOB_ROLE_ARN
-    ]
-    assert len(granted) == 3
-    assert set().union(*(e["Permissions"] for e in granted)) == {"DESCRIBE", "SELECT"}
-    assert all(e["PermissionsWithGrantOption"] == [] for e in granted)
+    granted = lf_entries(
+        world.b, JOB_ROLE_ARN, db(B, LINK), db(A, DATABASE), all_tables(A, DATABASE)
+    )
+    assert len(granted) == 4  # SELECT is listed apart, on TableWithColumns
+    assert set().union(*(perms for _, perms, _ in granted)) == {"DESCRIBE", "SELECT"}
+    assert all(grantable == [] for _, _, grantable in granted)
     # and the guard refuses a wider grant outright
     from bootstrap.consumer import check_job_role_grant
     from bootstrap.errors import BootstrapError
@@ -319,8 +334,12 @@ def test_share_with_accounts_then_accept_the_pending_invitation(world: World) ->
         "resourceShareAssociations"
     ]
     assert [p["associatedEntity"] for p in principals] == [B]
-    lf_principals = {e["Principal"]["DataLakePrincipalIdentifier"] for e in lf_entries(world.a)}
-    assert lf_principals == {B}
+    assert lf_entries(world.a, B, db(A, DATABASE), all_tables(A, DATABASE)) == sorted(
+        [
+            (json.dumps(db(A, DATABASE), sort_keys=True), ["DESCRIBE"], ["DESCRIBE"]),
+            *listed_all_tables(A, DATABASE, ["DESCRIBE", "SELECT"], ["DESCRIBE", "SELECT"]),
+        ]
+    )
 
     invitation_arn = f"arn:aws:ram:{REGION}:{A}:resource-share-invitation/inv-1"
     ram_b, stub = stubbed(world.b, "ram")
