@@ -40,7 +40,7 @@ def _copy_month(source: Path, target: Path, *, cost_as_text: bool) -> None:
         pq.write_table(table, target / file.name)
 
 
-def _export(generated: Path, root: Path, month_folders: dict[int, str], text_months: set[int]):
+def write_export(generated: Path, root: Path, month_folders: dict[int, str], text_months: set[int]):
     for month, folder in month_folders.items():
         _copy_month(
             generated / "year=2024" / f"month={month}",
@@ -89,7 +89,7 @@ def _assert_same(got: dict, expected: dict) -> None:
 @pytest.fixture(scope="module")
 def zero_padded(spark, generated_export: Path, tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("padded") / "cur"
-    _export(generated_export, root, {3: "month=03", 4: "month=04"}, set())
+    write_export(generated_export, root, {3: "month=03", 4: "month=04"}, set())
     catalog.register(spark, root, "padded_org", "legacy_all")
     catalog.link(spark, "padded_org_linked", "padded_org")
     return root
@@ -99,7 +99,7 @@ def zero_padded(spark, generated_export: Path, tmp_path_factory) -> Path:
 def mixed_types(spark, generated_export: Path, tmp_path_factory) -> Path:
     """March's cost as text, April's as double (the newer month's type is the table's)."""
     root = tmp_path_factory.mktemp("mixed") / "cur"
-    _export(generated_export, root, {3: "month=3", 4: "month=4"}, {3})
+    write_export(generated_export, root, {3: "month=3", 4: "month=4"}, {3})
     catalog.register(spark, root, "mixed_org", "legacy_all")
     catalog.link(spark, "mixed_org_linked", "mixed_org")
     return root
