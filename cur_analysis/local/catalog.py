@@ -103,23 +103,34 @@ def _data_schema(spark: SparkSession, folders: list[Path]) -> StructType:
     return StructType([f for f in inferred.fields if f.name.lower() not in partition_names])
 
 
+def _columns_typed_differently(partitions: list[_Partition]) -> tuple[str, ...]:
+    """Columns whose Parquet type differs between months, from the files' footers (no Spark job)."""
+    import pyarrow.parquet as pq
+
+    types: dict[str, set[str]] = {}
+    for partition in partitions:
+        for file in partition.folder.glob("*.parquet"):
+            for field in pq.read_schema(file):
+                types.setdefault(field.name, set()).add(str(field.type))
+    return tuple(sorted(name for name, seen in types.items() if len(seen) > 1))
+
+
 def _merged_data_schema(
     spark: SparkSession, partitions: list[_Partition]
 ) -> tuple[StructType, tuple[str, ...]]:
     """Union of every month's columns (what the crawler does across drifting months), and the
     columns whose type differs between months; those take the newest month's type.
 
-    Each month's schema is read on its own: Spark's merge of all files at once fails on a
-    column that is ``double`` in one month and ``string`` in another.
+    Spark's merge of all files at once fails on a column that is ``double`` in one month and
+    ``string`` in another: such a table's months are read one by one.
     """
+    mixed = _columns_typed_differently(partitions)
+    if not mixed:
+        return _data_schema(spark, [p.folder for p in partitions]), ()
     fields: dict[str, StructField] = {}
-    types: dict[str, set[str]] = {}
     for partition in sorted(partitions, key=lambda p: p.period):
         for field in _data_schema(spark, [partition.folder]).fields:
-            fields[field.name] = field
-            types.setdefault(field.name, set()).add(field.dataType.simpleString())
-    mixed = tuple(sorted(name for name, seen in types.items() if len(seen) > 1))
-    # Keep the order a merged read gives (first month's columns first), newest types.
+            fields[field.name] = field  # keeps the first month's order, takes the newest type
     return StructType(list(fields.values())), mixed
 
 
