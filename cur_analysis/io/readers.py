@@ -117,7 +117,7 @@ class LocalCatalogReader:
         for part in selected:
             values = zip(keys, part.values, strict=True)
             location = catalog.partition_location(self._spark, found.physical, found.layout, part)
-            files = self._spark.read.parquet(location)
+            files = self._spark.read.option("mergeSchema", "true").parquet(location)
             present = {f.name: f.dataType for f in files.schema.fields}
             frames.append(
                 files.select(
