@@ -1,8 +1,16 @@
 # Two commands: `make demo` and `make test`. Each sets itself up (virtualenv, pinned installs, Java check).
+# GLUE picks the runtime whose libraries the virtualenv pins (constraints/glue-$(GLUE).txt):
+# 5.1 (default, Spark 3.5.6, .venv) or 6.0 (Spark 4.1.1, .venv-glue6; run on Python 3.11 here).
 PYTHON ?= python3
-VENV := .venv
+GLUE ?= 5.1
+GLUE_VERSIONS := 5.1 6.0
+ifeq ($(filter $(GLUE),$(GLUE_VERSIONS)),)
+$(error GLUE=$(GLUE) is not one of $(GLUE_VERSIONS): run make with GLUE=5.1 or GLUE=6.0)
+endif
+VENV := $(if $(filter 6.0,$(GLUE)),.venv-glue6,.venv)
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+CONSTRAINTS := constraints/glue-$(GLUE).txt
 
 .PHONY: demo test lint bench java clean package docker-test aws-acceptance
 
@@ -10,7 +18,7 @@ demo: java $(INSTALLED)
 	$(BIN)/cur-analysis demo
 
 test: java $(INSTALLED)
-	$(BIN)/python -m pytest
+	CUR_ANALYSIS_GLUE_VERSION=$(GLUE) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
@@ -46,11 +54,11 @@ aws-acceptance: $(INSTALLED)
 java:
 	@scripts/check-java
 
-$(INSTALLED): pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (the AWS Glue 5 runtime): install it and run make with PYTHON=/path/to/python3.11.")'
+$(INSTALLED): pyproject.toml $(CONSTRAINTS)
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (the AWS Glue 5.1 runtime; Glue 6.0 runs 3.13, which these tests run on 3.11): install it and run make with PYTHON=/path/to/python3.11.")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
-	touch $(INSTALLED)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' --constraint $(CONSTRAINTS)
+	echo $(GLUE) > $(INSTALLED)
 
 clean:
-	rm -rf $(VENV) .cur-analysis build dist *.egg-info .pytest_cache .ruff_cache
+	rm -rf .venv .venv-glue6 .cur-analysis build dist *.egg-info .pytest_cache .ruff_cache

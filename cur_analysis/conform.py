@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import StringType
+from pyspark.sql.types import DataType, StringType
 
 from cur_analysis import columns as c
 
@@ -14,15 +14,36 @@ def _blank_as_null(column: Column) -> Column:
     return F.when(column == "", None).otherwise(column)
 
 
-def _conformed(df_columns: set[str], name: str) -> Column:
+def cast_as(name: str, source: DataType | None, target: DataType) -> Column:
+    """Column ``name`` (of type ``source``; None when absent) as ``target``, aliased ``name``.
+
+    The same in Spark 3.5 and in Spark 4's ANSI mode, where a plain cast of a string that is
+    no number fails the query: text that does not parse as ``target`` (a blank, say) is null,
+    as a non-ANSI cast gives and as Glue's ``match_catalog`` resolution does (``try_cast``,
+    in Spark SQL since 3.2). Other casts are plain casts.
+    """
+    if source is None:
+        return F.lit(None).cast(target).alias(name)
+    if source == target:
+        return F.col(name).alias(name)
+    if isinstance(source, StringType):
+        quoted = "`" + name.replace("`", "``") + "`"
+        return F.expr(f"try_cast({quoted} AS {target.simpleString()})").alias(name)
+    return F.col(name).cast(target).alias(name)
+
+
+def _conformed(df_types: dict[str, DataType], name: str) -> Column:
     """The column cast to its conformed type; a typed null when the month's files lack it."""
     data_type = c.SOURCE_SCHEMA[name]
-    if name not in df_columns:
-        return F.lit(None).cast(data_type).alias(name)
-    column = F.col(name).cast(data_type)
-    if isinstance(data_type, StringType):
-        column = _blank_as_null(column)
-    return column.alias(name)
+    column = cast_as(name, df_types.get(name), data_type)
+    if isinstance(data_type, StringType) and name in df_types:
+        column = _blank_as_null(column).alias(name)
+    return column
+
+
+def _types(df: DataFrame) -> dict[str, DataType]:
+    """Column name (lower case, as the catalog names it) -> type."""
+    return {field.name.lower(): field.dataType for field in df.schema.fields}
 
 
 def billing_period_of_partition() -> Column:
@@ -41,7 +62,7 @@ def conform_legacy(df: DataFrame, *, with_tags: bool = False) -> DataFrame:
     Only the columns the library uses are kept, so Parquet reads only those; user tag columns
     are kept when ``with_tags`` (empty tag values become null, i.e. untagged).
     """
-    present = {name.lower() for name in df.columns}
+    present = _types(df)
     missing_keys = [key for key in c.PARTITION_KEYS if key not in present]
     if missing_keys:
         raise ValueError(
@@ -71,13 +92,13 @@ def is_cur2(df: DataFrame) -> bool:
     return c.CUR2_MARKER in names and c.CUR2_RESOURCE_TAGS in names
 
 
-def _cur2_source(df_columns: set[str], name: str) -> Column:
+def _cur2_source(df_types: dict[str, DataType], name: str) -> Column:
     """A SOURCE_SCHEMA column from CUR 2.0: ``product_region`` has no column of its own there
     and comes from the ``product`` map."""
-    if name == c.REGION and name not in df_columns and c.CUR2_PRODUCT in df_columns:
+    if name == c.REGION and name not in df_types and c.CUR2_PRODUCT in df_types:
         value = F.col(c.CUR2_PRODUCT).getItem("region")
         return _blank_as_null(value.cast(c.SOURCE_SCHEMA[name])).alias(name)
-    return _conformed(df_columns, name)
+    return _conformed(df_types, name)
 
 
 def cur2_user_tag_keys(df: DataFrame) -> list[str]:
@@ -95,7 +116,7 @@ def conform_cur2(df: DataFrame, *, with_tags: bool = False) -> DataFrame:
 
     User tags become ``resource_tags_user_<key>`` columns, so every dataset works unchanged.
     """
-    present = {name.lower() for name in df.columns}
+    present = _types(df)
     projected = [_cur2_source(present, name) for name in c.SOURCE_SCHEMA]
     tag_columns = []
     if with_tags:

@@ -2,6 +2,8 @@
 
 The legacy CUR export writes partitions as ``year=2024/month=5`` (month not zero-padded) and the
 Glue crawler makes both keys strings, so the predicate must compare strings written the same way.
+``predicate`` gives the export's own form; readers use the values their catalog lists
+(``layout.Partition``), which differ where a crawler kept a ``month=05`` folder's '05'.
 """
 
 from __future__ import annotations

@@ -1,7 +1,10 @@
 """cur-analysis from an AWS Glue notebook (Glue Studio notebook or interactive session), or locally.
 
-In a Glue 5 notebook, install the wheel that ``make package`` builds and ``cur-analysis deploy``
-uploads, in the first cell (before any Spark code)::
+Works on both CUR layouts: a legacy CUR table (``year``/``month`` partitions) and a CUR 2.0
+(Data Exports) table (``billing_period`` partitions, map columns) are read and conformed alike.
+
+In a Glue 5.1 (or 6.0) notebook, install the wheel that ``make package`` builds and
+``cur-analysis deploy`` uploads, in the first cell (before any Spark code)::
 
     %glue_version 5.1
     %additional_python_modules s3://my-analytics-glue-artifacts/cur-analysis/wheels/cur_analysis-0.1.0-py3-none-any.whl
@@ -22,7 +25,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from cur_analysis import columns as c
-from cur_analysis.conform import conform_legacy, without_split_cost_rows
+from cur_analysis.conform import conform_cur, without_split_cost_rows
 from cur_analysis.datasets.daily_cost import daily_cost
 from cur_analysis.io.readers import CurReader, read_cur
 from cur_analysis.periods import BillingPeriod
@@ -48,9 +51,10 @@ def glue_reader() -> tuple[Any, CurReader]:
 def daily_cost_of(
     reader: CurReader, period: BillingPeriod, database: str = DATABASE, table: str = TABLE
 ) -> DataFrame:
-    """``daily_cost`` of one billing period: read with partition push-down, conform, aggregate."""
+    """``daily_cost`` of one billing period: read with partition push-down, conform (legacy CUR
+    or CUR 2.0, whichever the table is), aggregate."""
     cur = read_cur(reader, database, table, [period])
-    return daily_cost(without_split_cost_rows(conform_legacy(cur)))
+    return daily_cost(without_split_cost_rows(conform_cur(cur)))
 
 
 # %% Show it: the most expensive services of the period.

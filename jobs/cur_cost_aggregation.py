@@ -1,4 +1,4 @@
-"""AWS Glue 5 entry script: cost datasets for billing periods of the shared CUR table.
+"""AWS Glue 5.1 / 6.0 entry script: cost datasets for billing periods of the shared CUR table.
 
 Job arguments: --source_database (the resource link, e.g. cur_org_linked), --source_table
 (legacy_all), --periods (comma-separated YYYY-MM, or last:N), --output_path (s3://bucket/prefix),
@@ -9,6 +9,9 @@ the local catalog), optional --report_path (after the run, write the HTML cost r
 run's latest period to this .html file, or one cur-report-YYYY-MM.html per period into this
 folder or s3:// prefix; needs matplotlib).
 Keep job bookmarks off: they would skip files already read when a month is re-run.
+Arguments are taken by their full names only: Glue 6.0's getResolvedOptions rejects abbreviated
+ones (aws-glue-libs release notes, 2026-08-18) where 5.1's accepted them, so an abbreviation is
+refused here on both.
 """
 
 from __future__ import annotations
@@ -25,6 +28,21 @@ OPTIONAL_ARGUMENTS = ["output_database", "catalog", "report_path"]
 CATALOGS = ("glue", "local")
 
 
+def refuse_abbreviations(argv: list[str]) -> None:
+    """Stop on ``--period`` and the like: a prefix of one of our names that is not the name."""
+    names = ARGUMENTS + OPTIONAL_ARGUMENTS
+    for token in argv[1:]:
+        given = token[2:].split("=", 1)[0] if token.startswith("--") else None
+        if not given or given in names:
+            continue
+        fuller = [name for name in names if name.startswith(given)]
+        if fuller:
+            raise InvalidInputError(
+                f"--{given} is not a job argument: write it in full (--{fuller[0]}); Glue 6.0 "
+                "takes no abbreviated argument names"
+            )
+
+
 def _resolved(argv: list[str], names: list[str]) -> dict[str, str]:
     """``getResolvedOptions``, its argument errors turned into our one-sentence error."""
     try:
@@ -35,6 +53,7 @@ def _resolved(argv: list[str], names: list[str]) -> dict[str, str]:
 
 def job_config(argv: list[str]) -> RunConfig:
     """The run configuration from the Glue job arguments, validated before Spark starts."""
+    refuse_abbreviations(argv)
     given = [name for name in OPTIONAL_ARGUMENTS if f"--{name}" in argv]
     args = _resolved(argv, ARGUMENTS + given)
     return RunConfig(

@@ -1,4 +1,5 @@
-"""``examples/notebook.py`` runs against the local catalog and its figures match DuckDB's."""
+"""``examples/notebook.py`` runs against the local catalog and its figures match DuckDB's, on a
+legacy CUR table and on a CUR 2.0 table of the same rows."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from cur_analysis.generate import generate
 from cur_analysis.io.readers import LocalCatalogReader
+from cur_analysis.local import catalog
 from cur_analysis.periods import BillingPeriod
 
-from .conftest import PROJECT
+from .conftest import GENERATED_ROWS, GENERATED_START, PROJECT
 from .independent import totals_by_period
 
 EXAMPLE = PROJECT / "examples" / "notebook.py"
@@ -22,10 +25,26 @@ def notebook() -> dict:
     return runpy.run_path(str(EXAMPLE), run_name="notebook_example")
 
 
+@pytest.fixture(scope="module")
+def cur2_table(spark, tmp_path_factory) -> tuple[str, str]:
+    """The generated months (same seed and start as ``generated_export``) as a CUR 2.0 export."""
+    root = tmp_path_factory.mktemp("notebook-cur2") / "export"
+    generate(root, GENERATED_START, 3, GENERATED_ROWS, seed=11, fmt="cur2")
+    catalog.register(spark, root, "nb_cur2_org", "cur2_all")
+    return "nb_cur2_org", "cur2_all"
+
+
+@pytest.fixture(params=["legacy", "cur2"])
+def table_of_layout(request, generated_catalog) -> tuple[str, str]:
+    if request.param == "legacy":
+        return generated_catalog
+    return request.getfixturevalue("cur2_table")
+
+
 def test_daily_cost_of_a_period_matches_an_independent_total(
-    notebook: dict, spark, generated_catalog: tuple[str, str], generated_export: Path
+    notebook: dict, spark, table_of_layout: tuple[str, str], generated_export: Path
 ) -> None:
-    database, table = generated_catalog
+    database, table = table_of_layout
     reader = LocalCatalogReader(spark)
     period = notebook["latest_period"](reader, database, table)
     assert period == BillingPeriod(2024, 5)

@@ -80,3 +80,21 @@ def test_cur2_predicate_uses_the_billing_period_partition() -> None:
     assert Layout.CUR2.predicate_for(periods) == (
         "(billing_period = '2024-04') or (billing_period = '2024-05')"
     )
+
+
+def test_catalog_partitions_keep_their_values_in_predicates() -> None:
+    """A zero-padded month as the catalog lists it is the value the predicate uses."""
+    padded = Layout.LEGACY.partition({"YEAR": "2024", "month": "05"})
+    assert padded.period == BillingPeriod(2024, 5) and padded.values == ("2024", "05")
+    plain = Layout.LEGACY.partition({"year": "2024", "month": "4"})
+    assert Layout.LEGACY.partition_predicate([padded, plain]) == (
+        "(year = '2024' and month = '4') or (year = '2024' and month = '05')"
+    )
+    cur2 = Layout.CUR2.partition({"BILLING_PERIOD": "2024-05"})
+    assert Layout.CUR2.partition_predicate([cur2]) == "billing_period = '2024-05'"
+
+
+@pytest.mark.parametrize("month", ["5'", "5 ", "05' or '1'='1", "", "1e1"])
+def test_a_partition_value_that_is_not_a_number_never_reaches_a_predicate(month: str) -> None:
+    with pytest.raises(InvalidInputError):
+        Layout.LEGACY.partition({"year": "2024", "month": month})

@@ -3,18 +3,25 @@
 One interface, two implementations: ``LocalCatalogReader`` (local Spark + Hive metastore) and
 ``GlueCatalogReader`` (a ``GlueContext`` inside AWS Glue). ``awsglue`` is never imported here:
 the Glue entry script builds the ``GlueContext`` and hands it in.
+
+Both select partitions by the values the catalog lists (``month = '05'`` where a crawler kept
+the folder's zero-padded month), and both return the catalog's column types even where a
+month's files typed a column differently.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any, Protocol
 
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
+from cur_analysis.conform import cast_as
 from cur_analysis.errors import MissingPeriodError, MissingTableError
-from cur_analysis.layout import Layout, layout_of_partition_keys
+from cur_analysis.layout import Layout, Partition, layout_of_partition_keys
 from cur_analysis.local import catalog
 from cur_analysis.names import catalog_name
 from cur_analysis.periods import BillingPeriod
@@ -52,29 +59,76 @@ def require_periods(
         )
 
 
+def partitions_of(
+    periods: Iterable[BillingPeriod], listed: Iterable[Partition]
+) -> tuple[Partition, ...]:
+    """The catalog's partitions of ``periods`` (a period may have more than one, e.g. both
+    ``month=5`` and ``month=05``)."""
+    wanted = set(periods)
+    return tuple(sorted(part for part in listed if part.period in wanted))
+
+
+@dataclass(frozen=True)
+class _LocalTable:
+    physical: str
+    layout: Layout
+    partitions: tuple[Partition, ...]
+    mixed_types: tuple[str, ...]
+
+
 class LocalCatalogReader:
     """Reads through the local Hive metastore; the filter on partition keys prunes partitions.
 
-    ``available_periods`` remembers where the table lives and its layout, so the ``read`` that
-    follows asks the metastore nothing more.
+    ``available_periods`` remembers where the table lives, its layout and partitions, so the
+    ``read`` that follows asks the metastore nothing more.
     """
 
     def __init__(self, spark: SparkSession) -> None:
         self._spark = spark
-        self._layouts: dict[tuple[str, str], Layout] = {}
+        self._tables: dict[tuple[str, str], _LocalTable] = {}
+
+    def _table(self, database: str, table: str) -> _LocalTable:
+        physical = catalog.resolve_table(self._spark, database, table)
+        layout, partitions = catalog.partitions(self._spark, physical)
+        mixed = catalog.mixed_type_columns(self._spark, physical)
+        self._tables[(database, table)] = _LocalTable(physical, layout, partitions, mixed)
+        return self._tables[(database, table)]
 
     def available_periods(self, database: str, table: str) -> tuple[BillingPeriod, ...]:
-        physical = catalog.resolve_table(self._spark, database, table)
-        layout, periods = catalog.partitions(self._spark, physical)
-        self._layouts[(database, table)] = layout
-        return periods
+        return tuple(sorted({part.period for part in self._table(database, table).partitions}))
 
     def read(self, database: str, table: str, periods: Sequence[BillingPeriod]) -> DataFrame:
-        layout = self._layouts.get((database, table))
-        if layout is None:
-            physical = catalog.resolve_table(self._spark, database, table)
-            layout = catalog.table_layout(self._spark, physical)
-        return self._spark.table(f"{database}.{table}").where(layout.period_filter(periods))
+        found = self._tables.get((database, table)) or self._table(database, table)
+        selected = partitions_of(periods, found.partitions)
+        if found.mixed_types:
+            return self._read_each_partition(found, selected)
+        return self._spark.table(f"{database}.{table}").where(
+            found.layout.partition_filter(selected)
+        )
+
+    def _read_each_partition(self, found: _LocalTable, selected: Sequence[Partition]) -> DataFrame:
+        """A table whose column types differ between months, read partition by partition with
+        each month's own file schema and cast to the table's types (as Glue's
+        ``resolveChoice(choice="match_catalog")`` does for a DynamicFrame)."""
+        table_schema = self._spark.table(found.physical).schema
+        keys = found.layout.partition_keys
+        data_fields = [f for f in table_schema.fields if f.name not in keys]
+        frames = []
+        for part in selected:
+            values = zip(keys, part.values, strict=True)
+            location = catalog.partition_location(self._spark, found.physical, found.layout, part)
+            files = self._spark.read.option("mergeSchema", "true").parquet(location)
+            present = {f.name: f.dataType for f in files.schema.fields}
+            frames.append(
+                files.select(
+                    *[
+                        cast_as(field.name, present.get(field.name), field.dataType)
+                        for field in data_fields
+                    ],
+                    *[F.lit(value).alias(key) for key, value in values],
+                )
+            )
+        return reduce(DataFrame.unionByName, frames)
 
 
 @dataclass(frozen=True)
@@ -82,13 +136,18 @@ class _GlueTable:
     where: dict[str, str]
     layout: Layout
     keys: list[str]
+    partitions: tuple[Partition, ...] = ()
 
 
 class GlueCatalogReader:
     """Reads through the Glue Data Catalog with ``push_down_predicate`` inside an AWS Glue job.
 
     ``glue_client`` (boto3) lists partitions so a missing period can be named with the ones that
-    exist; for a resource link it follows ``TargetDatabase`` to the producer's catalog.
+    exist, and so the predicates carry the values as the catalog holds them; for a resource link
+    it follows ``TargetDatabase`` to the producer's catalog. A DynamicFrame takes its schema from
+    the files, so a column typed differently between months comes back as a choice type: the
+    read resolves choices to the catalog's types (``resolveChoice(choice="match_catalog")``,
+    aws-glue-libs ``awsglue/dynamicframe.py``) before turning it into a DataFrame.
     """
 
     def __init__(self, glue_context: Any, glue_client: Any) -> None:
@@ -125,27 +184,42 @@ class GlueCatalogReader:
             )
         return self._tables[(database, table)]
 
-    def available_periods(self, database: str, table: str) -> tuple[BillingPeriod, ...]:
+    def _listed(self, database: str, table: str) -> _GlueTable:
+        """The table with its partitions as ``GetPartitions`` lists them (values verbatim)."""
         found = self._table(database, table)
         pages = self._glue.get_paginator("get_partitions").paginate(
             **found.where, TableName=table, ExcludeColumnSchema=True
         )
-        return tuple(
+        listed = tuple(
             sorted(
                 {
-                    found.layout.period_of(dict(zip(found.keys, part["Values"], strict=True)))
+                    found.layout.partition(dict(zip(found.keys, part["Values"], strict=True)))
                     for page in pages
                     for part in page["Partitions"]
                 }
             )
         )
+        self._tables[(database, table)] = _GlueTable(found.where, found.layout, found.keys, listed)
+        return self._tables[(database, table)]
+
+    def available_periods(self, database: str, table: str) -> tuple[BillingPeriod, ...]:
+        return tuple(sorted({part.period for part in self._listed(database, table).partitions}))
 
     def read(self, database: str, table: str, periods: Sequence[BillingPeriod]) -> DataFrame:
-        predicate = self._table(database, table).layout.predicate_for(periods)
+        found = self._table(database, table)
+        if not found.partitions:
+            found = self._listed(database, table)
+        predicate = found.layout.partition_predicate(partitions_of(periods, found.partitions))
         dynamic_frame = self._glue_context.create_dynamic_frame.from_catalog(
             database=database,
             table_name=table,
             push_down_predicate=predicate,
             additional_options={"catalogPartitionPredicate": predicate},
         )
-        return dynamic_frame.toDF()
+        resolved = dynamic_frame.resolveChoice(
+            choice="match_catalog",
+            database=found.where["DatabaseName"],
+            table_name=table,
+            catalog_id=found.where.get("CatalogId"),
+        )
+        return resolved.toDF()

@@ -3,6 +3,12 @@
 The table is a partitioned Parquet table in the Hive metastore, so ``where year = .. and
 month = ..`` prunes partitions in the catalog exactly as Glue does. A resource link is stood in for
 by a database of views over the target's tables; views are inlined, so pruning survives.
+
+Like a Glue crawler, ``register`` keeps partition values as the folders write them (``month=05``
+gives '05'), and a column whose type differs between months keeps the newest month's type in
+the table while each partition keeps its own (Glue stores a schema per partition; the Hive
+table here cannot, so the table names those columns in a property and readers read such a
+table partition by partition, casting to the table's types as Glue's ``match_catalog`` does).
 """
 
 from __future__ import annotations
@@ -11,15 +17,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyspark.sql import SparkSession
-from pyspark.sql.types import StructType
+from pyspark.sql.types import StructField, StructType
 
 from cur_analysis import columns as c
 from cur_analysis.errors import InvalidInputError, MissingTableError
-from cur_analysis.layout import Layout, layout_of_partition_keys
+from cur_analysis.layout import Layout, Partition, layout_of_partition_keys
 from cur_analysis.names import catalog_name, sql_path
 from cur_analysis.periods import BillingPeriod
 
 LINK_TARGET_PROPERTY = "cur_analysis.link_target"
+# Columns whose Parquet type differs between partitions (comma-separated), set by ``register``.
+MIXED_TYPES_PROPERTY = "cur_analysis.mixed_type_columns"
 
 
 @dataclass(frozen=True)
@@ -39,7 +47,11 @@ def _quoted(name: str) -> str:
 @dataclass(frozen=True)
 class _Partition:
     folder: Path
-    period: BillingPeriod
+    partition: Partition
+
+    @property
+    def period(self) -> BillingPeriod:
+        return self.partition.period
 
 
 def _is_partition(folder: Path, key: str) -> bool:
@@ -57,14 +69,17 @@ def _has_parquet(folder: Path) -> bool:
 def _find_partitions(root: Path) -> tuple[Layout, list[_Partition]]:
     """The export's layout and partitions: ``year=/month=`` folders or ``BILLING_PERIOD=`` ones."""
     legacy = [
-        _Partition(month, BillingPeriod.from_partition(_value(year), _value(month)))
+        _Partition(
+            month,
+            Layout.LEGACY.partition({c.YEAR: _value(year), c.MONTH: _value(month)}),
+        )
         for year in sorted(root.iterdir())
         if _is_partition(year, c.YEAR)
         for month in sorted(year.iterdir())
         if _is_partition(month, c.MONTH) and _has_parquet(month)
     ]
     cur2 = [
-        _Partition(folder, BillingPeriod.parse(_value(folder)))
+        _Partition(folder, Layout.CUR2.partition({c.CUR2_PARTITION_KEY: _value(folder)}))
         for folder in sorted(root.iterdir())
         if _is_partition(folder, c.CUR2_PARTITION_KEY) and _has_parquet(folder)
     ]
@@ -81,39 +96,68 @@ def _find_partitions(root: Path) -> tuple[Layout, list[_Partition]]:
     return (Layout.LEGACY, legacy) if legacy else (Layout.CUR2, cur2)
 
 
-def _merged_data_schema(
-    spark: SparkSession, root: Path, partitions: list[_Partition]
-) -> StructType:
-    """Union of every file's columns (what the crawler does across drifting months)."""
-    inferred = (
-        spark.read.option("mergeSchema", "true")
-        .option("basePath", str(root))
-        .parquet(*[str(partition.folder) for partition in partitions])
-        .schema
-    )
+def _data_schema(spark: SparkSession, folders: list[Path]) -> StructType:
+    """The merged Parquet schema of ``folders``, without partition columns."""
+    inferred = spark.read.option("mergeSchema", "true").parquet(*map(str, folders)).schema
     partition_names = {*c.PARTITION_KEYS, c.CUR2_PARTITION_KEY}
     return StructType([f for f in inferred.fields if f.name.lower() not in partition_names])
 
 
-def _create_table_sql(table: str, schema: StructType, layout: Layout, location: str) -> str:
+def _columns_typed_differently(partitions: list[_Partition]) -> tuple[str, ...]:
+    """Columns whose Parquet type differs between months, from the files' footers (no Spark job)."""
+    import pyarrow.parquet as pq
+
+    types: dict[str, set[str]] = {}
+    for partition in partitions:
+        for file in partition.folder.glob("*.parquet"):
+            for field in pq.read_schema(file):
+                types.setdefault(field.name, set()).add(str(field.type))
+    return tuple(sorted(name for name, seen in types.items() if len(seen) > 1))
+
+
+def _merged_data_schema(
+    spark: SparkSession, partitions: list[_Partition]
+) -> tuple[StructType, tuple[str, ...]]:
+    """Union of every month's columns (what the crawler does across drifting months), and the
+    columns whose type differs between months; those take the newest month's type.
+
+    Spark's merge of all files at once fails on a column that is ``double`` in one month and
+    ``string`` in another: such a table's months are read one by one.
+    """
+    mixed = _columns_typed_differently(partitions)
+    if not mixed:
+        return _data_schema(spark, [p.folder for p in partitions]), ()
+    fields: dict[str, StructField] = {}
+    for partition in sorted(partitions, key=lambda p: p.period):
+        for field in _data_schema(spark, [partition.folder]).fields:
+            fields[field.name] = field  # keeps the first month's order, takes the newest type
+    return StructType(list(fields.values())), mixed
+
+
+def _create_table_sql(
+    table: str, schema: StructType, layout: Layout, location: str, mixed: tuple[str, ...]
+) -> str:
     data = [f"{_quoted(f.name)} {f.dataType.simpleString()}" for f in schema.fields]
     keys = [f"{_quoted(key)} string" for key in layout.partition_keys]
+    properties = f" TBLPROPERTIES ('{MIXED_TYPES_PROPERTY}' = '{','.join(mixed)}')" if mixed else ""
     return (
         f"CREATE TABLE {table} ({', '.join(data + keys)}) USING parquet "
         f"PARTITIONED BY ({', '.join(layout.partition_keys)}) LOCATION '{sql_path(location)}'"
+        f"{properties}"
     )
 
 
-def _partition_spec(layout: Layout, period: BillingPeriod) -> str:
-    """The canonical partition values of ``period`` (month unpadded), whatever the folder says."""
-    if layout is Layout.LEGACY:
-        return f"{c.YEAR} = '{period.year_value}', {c.MONTH} = '{period.month_value}'"
-    return f"{c.CUR2_PARTITION_KEY} = '{period.label}'"
+def partition_spec(layout: Layout, partition: Partition) -> str:
+    """``key = 'value', ...`` of one partition, its values as the catalog holds them."""
+    return ", ".join(
+        f"{key} = '{value}'"
+        for key, value in zip(layout.partition_keys, partition.values, strict=True)
+    )
 
 
 def _add_partitions_sql(table: str, layout: Layout, partitions: list[_Partition]) -> str:
     specs = " ".join(
-        f"PARTITION ({_partition_spec(layout, p.period)}) LOCATION '{sql_path(str(p.folder))}'"
+        f"PARTITION ({partition_spec(layout, p.partition)}) LOCATION '{sql_path(str(p.folder))}'"
         for p in partitions
     )
     return f"ALTER TABLE {table} ADD IF NOT EXISTS {specs}"
@@ -132,11 +176,11 @@ def register(spark: SparkSession, path: str | Path, database: str, table: str) -
     periods = [p.period for p in partitions]
     if len(set(periods)) != len(periods):
         raise InvalidInputError(f"{root} has two folders for the same billing period")
-    schema = _merged_data_schema(spark, root, partitions)
+    schema, mixed = _merged_data_schema(spark, partitions)
     full_name = f"{db}.{tbl}"
     spark.sql(f"CREATE DATABASE IF NOT EXISTS {db}")
     spark.sql(f"DROP TABLE IF EXISTS {full_name}")  # external: drops metadata only
-    spark.sql(_create_table_sql(full_name, schema, layout, str(root)))
+    spark.sql(_create_table_sql(full_name, schema, layout, str(root), mixed))
     spark.sql(_add_partitions_sql(full_name, layout, partitions))
     _refresh_links_to(spark, full_name)
     return Registered(full_name, tuple(sorted(periods)), len(schema.fields), layout)
@@ -203,8 +247,8 @@ def table_layout(spark: SparkSession, table: str) -> Layout:
     return layout_of_partition_keys(keys)
 
 
-def partitions(spark: SparkSession, table: str) -> tuple[Layout, tuple[BillingPeriod, ...]]:
-    """The layout of a physical ``db.table`` and the periods that have a partition in it.
+def partitions(spark: SparkSession, table: str) -> tuple[Layout, tuple[Partition, ...]]:
+    """The layout of a physical ``db.table`` and its partitions, values as the catalog holds them.
 
     One ``SHOW PARTITIONS`` answers both (its specs name the keys); only a table without
     partitions needs the slower look at its columns.
@@ -214,4 +258,19 @@ def partitions(spark: SparkSession, table: str) -> tuple[Layout, tuple[BillingPe
     if not specs:
         return table_layout(spark, table), ()
     layout = layout_of_partition_keys(specs[0])
-    return layout, tuple(sorted({layout.period_of(spec) for spec in specs}))
+    return layout, tuple(sorted({layout.partition(spec) for spec in specs}))
+
+
+def mixed_type_columns(spark: SparkSession, table: str) -> tuple[str, ...]:
+    """Columns of a physical ``db.table`` whose type differs between its partitions."""
+    rows = spark.sql(f"SHOW TBLPROPERTIES {table}").collect()
+    value = {row["key"]: row["value"] for row in rows}.get(MIXED_TYPES_PROPERTY, "")
+    return tuple(name for name in value.split(",") if name)
+
+
+def partition_location(spark: SparkSession, table: str, layout: Layout, part: Partition) -> str:
+    """Where one partition of a physical ``db.table`` keeps its files."""
+    rows = spark.sql(
+        f"DESCRIBE FORMATTED {table} PARTITION ({partition_spec(layout, part)})"
+    ).collect()
+    return next(row["data_type"] for row in rows if row["col_name"] == "Location")
