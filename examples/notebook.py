@@ -24,6 +24,7 @@ from pyspark.sql import functions as F
 from cur_analysis import columns as c
 from cur_analysis.conform import conform_legacy, without_split_cost_rows
 from cur_analysis.datasets.daily_cost import daily_cost
+from cur_analysis.datasets.grain import fine_grain
 from cur_analysis.io.readers import CurReader, read_cur
 from cur_analysis.periods import BillingPeriod
 
@@ -49,8 +50,8 @@ def daily_cost_of(
     reader: CurReader, period: BillingPeriod, database: str = DATABASE, table: str = TABLE
 ) -> DataFrame:
     """``daily_cost`` of one billing period: read with partition push-down, conform, aggregate."""
-    cur = read_cur(reader, database, table, [period])
-    return daily_cost(without_split_cost_rows(conform_legacy(cur)))
+    cur = without_split_cost_rows(conform_legacy(read_cur(reader, database, table, [period])))
+    return cur.transform(fine_grain()).transform(daily_cost)
 
 
 # %% Show it: the most expensive services of the period.

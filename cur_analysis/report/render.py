@@ -12,8 +12,10 @@ import json
 from collections.abc import Sequence
 from html import escape
 
+from cur_analysis.datasets.movers import Mover
+from cur_analysis.datasets.registry import DAILY_COST, SAVINGS_MONTHLY
 from cur_analysis.report import charts
-from cur_analysis.report.figures import CostRow, Figure, Mover, ReportFigures
+from cur_analysis.report.figures import CostRow, Figure, ReportFigures
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
@@ -161,7 +163,7 @@ def _absent(text: str) -> str:
 
 def _daily_section(figures: ReportFigures) -> str:
     if figures.daily is None:
-        return _absent(f"No daily_cost dataset for {figures.period}.")
+        return _absent(f"No {DAILY_COST.name} dataset for {figures.period}.")
     total = figures.daily.total
     return charts.daily_chart(figures.daily, figures.period, figures.currency) + (
         f"<p>Sum of the days: {_num('daily.total', total, money(total))} {figures.currency}.</p>"
@@ -203,7 +205,8 @@ def _savings_section(figures: ReportFigures) -> str:
     title = "<h2>Savings: Reserved Instances and Savings Plans</h2>"
     s = figures.savings
     if s is None:
-        return f"<section>{title}{_absent('No savings_monthly dataset for this period.')}</section>"
+        absent = _absent(f"No {SAVINGS_MONTHLY.name} dataset for this period.")
+        return f"<section>{title}{absent}</section>"
     cur = figures.currency
     rows = [
         ("On-demand equivalent", "savings.on_demand_equivalent", s.on_demand_equivalent, cur),
