@@ -59,10 +59,10 @@ def top_services(daily: DataFrame, limit: int = 10) -> DataFrame:
     return (
         daily.groupBy(c.SERVICE)
         .agg(
-            F.round(F.sum("unblended_cost"), 2).alias("unblended_cost"),
-            F.round(F.sum("amortized_cost"), 2).alias("amortized_cost"),
+            F.round(F.sum(c.UNBLENDED), 2).alias(c.UNBLENDED),
+            F.round(F.sum(c.AMORTIZED), 2).alias(c.AMORTIZED),
         )
-        .orderBy(F.desc("unblended_cost"), c.SERVICE)
+        .orderBy(F.desc(c.UNBLENDED), c.SERVICE)
         .limit(limit)
     )
 

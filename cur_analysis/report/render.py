@@ -161,6 +161,11 @@ def _absent(text: str) -> str:
     return f'<p class="absent">{escape(text)}</p>'
 
 
+def _absent_section(title: str, text: str) -> str:
+    """A section that says what is absent instead of showing zeros."""
+    return f"<section>{title}{_absent(text)}</section>"
+
+
 def _daily_section(figures: ReportFigures) -> str:
     if figures.daily is None:
         return _absent(f"No {DAILY_COST.name} dataset for {figures.period}.")
@@ -172,7 +177,7 @@ def _daily_section(figures: ReportFigures) -> str:
 
 def _breakdown(figures: ReportFigures, rows: Sequence[CostRow], kind: str, title: str) -> str:
     if not rows:
-        return f"<section><h2>{title}</h2>{_absent(f'No {kind.lower()} breakdown.')}</section>"
+        return _absent_section(f"<h2>{title}</h2>", f"No {kind.lower()} breakdown.")
     chart = charts.cost_chart(
         rows,
         title,
@@ -187,13 +192,10 @@ def _breakdown(figures: ReportFigures, rows: Sequence[CostRow], kind: str, title
 def _movers_section(figures: ReportFigures) -> str:
     title = "<h2>Top movers</h2>"
     if not figures.movers:
-        return (
-            f"<section>{title}"
-            + _absent(
-                f"No change columns for {figures.period}: the previous period "
-                f"{figures.previous_period} is not in the CUR table."
-            )
-            + "</section>"
+        return _absent_section(
+            title,
+            f"No change columns for {figures.period}: the previous period "
+            f"{figures.previous_period} is not in the CUR table.",
         )
     chart = charts.movers_chart(
         figures.movers, figures.period, figures.previous_period, figures.currency
@@ -205,8 +207,7 @@ def _savings_section(figures: ReportFigures) -> str:
     title = "<h2>Savings: Reserved Instances and Savings Plans</h2>"
     s = figures.savings
     if s is None:
-        absent = _absent(f"No {SAVINGS_MONTHLY.name} dataset for this period.")
-        return f"<section>{title}{absent}</section>"
+        return _absent_section(title, f"No {SAVINGS_MONTHLY.name} dataset for this period.")
     cur = figures.currency
     rows = [
         ("On-demand equivalent", "savings.on_demand_equivalent", s.on_demand_equivalent, cur),
@@ -251,13 +252,10 @@ def _savings_section(figures: ReportFigures) -> str:
 def _tags_section(figures: ReportFigures) -> str:
     title = "<h2>Tag coverage</h2>"
     if not figures.tags:
-        return (
-            f"<section>{title}"
-            + _absent(
-                f"No user cost allocation tags in {figures.period}: the CUR has no "
-                "resource_tags_user_* columns (activate cost allocation tags in the payer account)."
-            )
-            + "</section>"
+        return _absent_section(
+            title,
+            f"No user cost allocation tags in {figures.period}: the CUR has no "
+            "resource_tags_user_* columns (activate cost allocation tags in the payer account).",
         )
     cur = figures.currency
     rows = "".join(
