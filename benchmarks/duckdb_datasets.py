@@ -1,7 +1,9 @@
 """The five datasets in DuckDB SQL over the same Parquet files: the rival and the cross-check.
 
 Written from the rules in the README (the CID amortized rule, split-cost rows left out, the dataset
-definitions), not from the library's code: nothing here imports ``cur_analysis``' measures.
+definitions), not from the library's code: nothing here imports ``cur_analysis``' measures. Only
+the names come from the library (the registry's datasets, ``columns``' measure names); the SQL
+spells the output columns out, and ``bench.cross_check`` compares them with what Spark wrote.
 """
 
 from __future__ import annotations
@@ -10,6 +12,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
+
+from cur_analysis import columns as c
+from cur_analysis.datasets.registry import (
+    ACCOUNT_MONTHLY,
+    DAILY_COST,
+    DATASETS,
+    SAVINGS_MONTHLY,
+    SERVICE_MONTHLY,
+    TAG_MONTHLY,
+)
 
 TAG_PREFIX = "resource_tags_user_"
 SPLIT_OPERATIONS = ("EKSPod-EC2", "ECSTask-EC2")
@@ -46,15 +58,14 @@ DOUBLES = (
     "reservation_net_unused_recurring_fee",
 )
 MEASURES = (
-    "unblended_cost",
-    "net_unblended_cost",
-    "amortized_cost",
-    "net_amortized_cost",
-    "public_on_demand_cost",
-    "ri_sp_trueup",
-    "usage_amount",
+    c.UNBLENDED,
+    c.NET_UNBLENDED,
+    c.AMORTIZED,
+    c.NET_AMORTIZED,
+    c.PUBLIC_ON_DEMAND,
+    c.RI_SP_TRUEUP,
+    c.USAGE_QUANTITY,
 )
-DATASETS = ("daily_cost", "account_monthly", "service_monthly", "tag_monthly", "savings_monthly")
 
 
 def _amortized(net: bool) -> str:
@@ -211,18 +222,18 @@ def dataset_sql(
 ) -> str:
     """The query of one dataset over the ``lines`` table, for ``periods`` (``loaded`` read)."""
     in_periods = f"billing_period IN ({_quoted(periods)})"
-    if name == "daily_cost":
+    if name == DAILY_COST.name:
         keys = (
             "usage_date, billing_period, payer_account_id, usage_account_id, service, region, "
             "charge_type, purchase_option"
         )
         return f"SELECT {keys}, {SUMS} FROM lines WHERE {in_periods} GROUP BY ALL"
-    if name == "account_monthly":
+    if name == ACCOUNT_MONTHLY.name:
         return _with_change(["payer_account_id", "usage_account_id"], "", periods, _quoted(loaded))
-    if name == "service_monthly":
+    if name == SERVICE_MONTHLY.name:
         rank = ", rank() OVER (PARTITION BY billing_period ORDER BY amortized_cost DESC) AS rank"
         return _with_change(["service"], rank, periods, _quoted(loaded))
-    if name == "tag_monthly":
+    if name == TAG_MONTHLY.name:
         per_key = " UNION ALL ".join(
             f"SELECT billing_period, '{tag[len(TAG_PREFIX) :]}' AS tag_key, {tag} AS tag_value, "
             f"service, {SUMS} FROM lines WHERE {in_periods} GROUP BY ALL"
@@ -235,7 +246,7 @@ def dataset_sql(
                              0) / sum(amortized_cost) OVER k END AS tag_coverage
         FROM ({per_key}) WINDOW k AS (PARTITION BY billing_period, tag_key)
         """
-    if name == "savings_monthly":
+    if name == SAVINGS_MONTHLY.name:
         return f"""
         WITH s AS (
           SELECT billing_period, payer_account_id, usage_account_id,

@@ -3,8 +3,8 @@ use, and aggregate it once per dataset.
 
 The pipeline did this before the fine-grain pass (``cur_analysis.datasets.grain``), then without
 the projection (it persisted every conformed column); the benchmark keeps this variant to show
-which of the two is faster. The ``cur``-taking dataset functions each aggregate the persisted
-frame, so the source is still read once.
+which of the two is faster. Each dataset sums the persisted frame to its own fine grain and
+rolls up from it, so the source is still read once.
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from pyspark import StorageLevel
 from pyspark.sql import functions as F
 
 from cur_analysis import columns as c
-from cur_analysis.conform import conform_cur, user_tag_columns, without_split_cost_rows
-from cur_analysis.datasets import monthly, savings
-from cur_analysis.datasets.daily_cost import daily_cost
+from cur_analysis.conform import conform_cur, without_split_cost_rows
+from cur_analysis.datasets.grain import fine_grain
 from cur_analysis.io.readers import CurReader
 from cur_analysis.io.writers import write_periods
 from cur_analysis.pipeline import RunConfig, plan_scan
@@ -27,28 +26,23 @@ def run_persisting_conformed(reader: CurReader, config: RunConfig) -> None:
     """Compute and write the configured datasets from a persisted conformed frame."""
     scan = plan_scan(reader, config)  # for the periods only; its grain is not used
     source = reader.read(config.database, config.table, scan.loaded)
-    with_tags = "tag_monthly" in config.datasets
+    selected = config.selected
+    with_tags = any(dataset.reads_tags for dataset in selected)
     conformed = without_split_cost_rows(conform_cur(source, with_tags=with_tags))
     used = [name for name in conformed.columns if name in set(read_columns(scan.grain))]
     cur = conformed.select(*used, c.BILLING_PERIOD).persist(StorageLevel.MEMORY_AND_DISK)
-    labels = [p.label for p in scan.periods]
-    loaded = [p.label for p in scan.loaded]
-    tags = user_tag_columns(cur.columns) if with_tags else []
-    builders = {
-        "daily_cost": daily_cost,
-        "account_monthly": lambda frame: monthly.account_monthly(frame, loaded),
-        "service_monthly": lambda frame: monthly.service_monthly(frame, loaded),
-        "tag_monthly": lambda frame: monthly.tag_monthly(frame, tags),
-        "savings_monthly": savings.savings_monthly,
-    }
+    in_periods = F.col(c.BILLING_PERIOD).isin(*[p.label for p in scan.periods])
+    scope = scan.scope
     try:
-        cur.where(F.col(c.BILLING_PERIOD).isin(*labels)).groupBy(c.BILLING_PERIOD).count().collect()
-        for name in config.datasets:
-            dataset = builders[name](cur).where(F.col(c.BILLING_PERIOD).isin(*labels))
-            if name in ("account_monthly", "service_monthly"):
-                dataset = dataset.persist(StorageLevel.MEMORY_AND_DISK)
-                dataset.collect()  # the movers' read of the dataset
-            write_periods(dataset, config.output, name)
-            dataset.unpersist()
+        cur.where(in_periods).groupBy(c.BILLING_PERIOD).count().collect()
+        for dataset in selected:
+            tags = scope.tag_columns if dataset.reads_tags else ()
+            frame = cur.transform(fine_grain(tags)).transform(dataset.builder(scope))
+            frame = frame.where(in_periods)
+            if dataset.movers is not None:
+                frame = frame.persist(StorageLevel.MEMORY_AND_DISK)
+                frame.collect()  # the movers' read of the dataset
+            write_periods(frame, config.output, dataset.name)
+            frame.unpersist()
     finally:
         cur.unpersist()

@@ -5,10 +5,17 @@ The notebook API, importable from the package root (loaded on first use, so that
 
     from cur_analysis import (
         BillingPeriod, LocalCatalogReader, GlueCatalogReader, read_cur,
-        conform_cur, without_split_cost_rows, MEASURES, amortized_cost,
+        conform_cur, without_split_cost_rows, MEASURES, amortized_cost, fine_grain,
         daily_cost, account_monthly, service_monthly, tag_monthly, savings_monthly,
-        run, RunConfig, local_spark,
+        DATASETS, run, RunConfig, local_spark,
     )
+
+Datasets roll up from the fine grain, one summing pass over the conformed CUR frame; those that
+take parameters return the ``DataFrame -> DataFrame`` function::
+
+    grain = without_split_cost_rows(conform_cur(cur)).transform(fine_grain())
+    grain.transform(daily_cost)
+    grain.transform(service_monthly(["2024-04", "2024-05"]))
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ _API = {
     "public_on_demand_cost": "cur_analysis.measures",
     "ri_sp_trueup": "cur_analysis.measures",
     "usage_amount": "cur_analysis.measures",
+    "fine_grain": "cur_analysis.datasets.grain",
     "daily_cost": "cur_analysis.datasets.daily_cost",
     "account_monthly": "cur_analysis.datasets.monthly",
     "service_monthly": "cur_analysis.datasets.monthly",
@@ -44,7 +52,7 @@ _API = {
     "savings_monthly": "cur_analysis.datasets.savings",
     "run": "cur_analysis.pipeline",
     "RunConfig": "cur_analysis.pipeline",
-    "DATASETS": "cur_analysis.pipeline",
+    "DATASETS": "cur_analysis.datasets.registry",
     "local_spark": "cur_analysis.local.session",
 }
 

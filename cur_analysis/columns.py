@@ -139,3 +139,28 @@ RANK = "rank"
 TAG_KEY = "tag_key"
 TAG_VALUE = "tag_value"
 TAG_COVERAGE = "tag_coverage"
+
+# --- measures: the output columns every dataset sums (definitions in measures.py) ---
+UNBLENDED = "unblended_cost"
+NET_UNBLENDED = "net_unblended_cost"
+AMORTIZED = "amortized_cost"
+NET_AMORTIZED = "net_amortized_cost"
+PUBLIC_ON_DEMAND = "public_on_demand_cost"
+RI_SP_TRUEUP = "ri_sp_trueup"
+USAGE_QUANTITY = "usage_amount"  # CID's usage_quantity, named after the CUR's usage amount
+
+# --- savings_monthly (definitions in datasets/savings.py) ---
+ON_DEMAND_EQUIVALENT = "on_demand_equivalent_cost"
+SAVINGS = "savings"
+RI_COVERED = "ri_covered_usage_cost"
+SP_COVERED = "sp_covered_usage_cost"
+ELIGIBLE = "eligible_usage_cost"
+COVERAGE = "coverage"
+RI_UNUSED = "ri_unused_commitment"
+SP_UNUSED = "sp_unused_commitment"
+RI_USED = "ri_used_commitment"
+RI_TOTAL = "ri_total_commitment"
+SP_USED = "sp_used_commitment"
+SP_TOTAL = "sp_total_commitment"
+RI_UTILIZATION = "ri_utilization"
+SP_UTILIZATION = "sp_utilization"

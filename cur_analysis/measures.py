@@ -122,11 +122,11 @@ def usage_amount() -> Column:
 
 # Every cost measure, in output order. Datasets sum each of these.
 MEASURES: dict[str, Callable[[], Column]] = {
-    "unblended_cost": unblended_cost,
-    "net_unblended_cost": net_unblended_cost,
-    "amortized_cost": amortized_cost,
-    "net_amortized_cost": net_amortized_cost,
-    "public_on_demand_cost": public_on_demand_cost,
-    "ri_sp_trueup": ri_sp_trueup,
-    "usage_amount": usage_amount,
+    c.UNBLENDED: unblended_cost,
+    c.NET_UNBLENDED: net_unblended_cost,
+    c.AMORTIZED: amortized_cost,
+    c.NET_AMORTIZED: net_amortized_cost,
+    c.PUBLIC_ON_DEMAND: public_on_demand_cost,
+    c.RI_SP_TRUEUP: ri_sp_trueup,
+    c.USAGE_QUANTITY: usage_amount,
 }

@@ -9,7 +9,6 @@ columns the measures and dimensions use are read (tag columns only for ``tag_mon
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from pyspark import StorageLevel
@@ -18,19 +17,22 @@ from pyspark.sql import functions as F
 
 from cur_analysis import columns as c
 from cur_analysis.conform import conform_cur, user_tag_columns, without_split_cost_rows
-from cur_analysis.datasets import monthly, savings
-from cur_analysis.datasets.daily_cost import daily_cost_from_grain
 from cur_analysis.datasets.grain import ROLLED_UP, daily_rows, fine_grain, summed
+from cur_analysis.datasets.movers import Mover, top_movers
+from cur_analysis.datasets.registry import (
+    DATASETS,
+    Dataset,
+    Movers,
+    Scope,
+    SizeClass,
+    by_name,
+)
 from cur_analysis.errors import InvalidInputError
 from cur_analysis.io.readers import CurReader, require_periods
 from cur_analysis.io.tables import publish_table
 from cur_analysis.io.writers import write_periods
 from cur_analysis.names import catalog_name
 from cur_analysis.periods import BillingPeriod, checked_period_texts, resolve_periods
-
-DATASETS = ("daily_cost", "account_monthly", "service_monthly", "tag_monthly", "savings_monthly")
-# Rolled up to a few rows per account, service or tag value: each period written by one task.
-SMALL_DATASETS = ("account_monthly", "service_monthly", "tag_monthly", "savings_monthly")
 
 
 @dataclass(frozen=True)
@@ -56,16 +58,10 @@ class RunConfig:
                 f"unknown datasets {unknown}: choose from {', '.join(DATASETS)}"
             )
 
-
-@dataclass(frozen=True)
-class Mover:
-    """A service or account whose amortized cost changed most versus the previous period."""
-
-    period: str
-    kind: str
-    name: str
-    amortized_cost: float
-    change: float
+    @property
+    def selected(self) -> tuple[Dataset, ...]:
+        """The requested datasets, from the registry."""
+        return tuple(by_name(name) for name in self.datasets)
 
 
 @dataclass(frozen=True)
@@ -94,25 +90,13 @@ def _requested_periods(
     return periods, tuple(sorted(set(periods) | previous))
 
 
-def _builders(
-    tags: Sequence[str], loaded: Sequence[str]
-) -> dict[str, Callable[[DataFrame], DataFrame]]:
-    return {
-        "daily_cost": daily_cost_from_grain,
-        "account_monthly": lambda grain: monthly.account_monthly_from_grain(grain, loaded),
-        "service_monthly": lambda grain: monthly.service_monthly_from_grain(grain, loaded),
-        "tag_monthly": lambda grain: monthly.tag_monthly_from_grain(grain, tags),
-        "savings_monthly": savings.savings_monthly_from_grain,
-    }
-
-
 @dataclass(frozen=True)
 class Scan:
     """What a run reads: its periods, the periods loaded with them, and their fine grain.
 
     ``grain`` is the run's only reference to the source: one scan of the requested and previous
     partitions, with only the columns the measures and dimensions use (and the tag columns when
-    ``tag_monthly`` is requested).
+    a requested dataset reads tags).
     """
 
     periods: tuple[BillingPeriod, ...]
@@ -120,15 +104,20 @@ class Scan:
     tags: tuple[str, ...]
     grain: DataFrame
 
+    @property
+    def scope(self) -> Scope:
+        """What the dataset builders need besides the grain."""
+        return Scope(tuple(p.label for p in self.loaded), self.tags)
+
 
 def plan_scan(reader: CurReader, config: RunConfig) -> Scan:
     """Resolve the periods and build (lazily) the fine grain of the source they need."""
     periods, loaded = _requested_periods(reader, config)
     source = reader.read(config.database, config.table, loaded)
-    with_tags = "tag_monthly" in config.datasets
+    with_tags = any(dataset.reads_tags for dataset in config.selected)
     cur = without_split_cost_rows(conform_cur(source, with_tags=with_tags))
     tags = tuple(user_tag_columns(cur.columns)) if with_tags else ()
-    grain = fine_grain(cur, tags, tag_periods=[p.label for p in periods])
+    grain = cur.transform(fine_grain(tags, tag_periods=[p.label for p in periods]))
     return Scan(periods, loaded, tags, grain)
 
 
@@ -141,27 +130,30 @@ def run(reader: CurReader, config: RunConfig) -> RunResult:
     parallelism = scan.grain.sparkSession.sparkContext.defaultParallelism
     grain = scan.grain.coalesce(parallelism).persist(StorageLevel.MEMORY_AND_DISK)
     labels = [p.label for p in scan.periods]
-    builders = _builders(scan.tags, [p.label for p in scan.loaded])
+    in_periods = F.col(c.BILLING_PERIOD).isin(*labels)
     outputs: dict[str, str] = {}
     try:
-        totals = _totals_by_period(grain.where(F.col(c.BILLING_PERIOD).isin(*labels)))
+        totals = _totals_by_period(grain.where(in_periods))
         movers: tuple[Mover, ...] = ()
-        for name in config.datasets:
-            dataset = builders[name](grain).where(F.col(c.BILLING_PERIOD).isin(*labels))
-            if name in ("account_monthly", "service_monthly"):
-                dataset = dataset.persist(StorageLevel.MEMORY_AND_DISK)
-                movers += top_movers(dataset, name)
-            outputs[name] = write_periods(
-                dataset, config.output, name, small=name in SMALL_DATASETS
-            )
-            if config.output_database:
-                publish_table(
-                    dataset.sparkSession, config.output_database, name, outputs[name], labels
-                )
-            dataset.unpersist()
+        for dataset in config.selected:
+            frame = grain.transform(dataset.builder(scan.scope)).where(in_periods)
+            if dataset.movers is not None:
+                frame = frame.persist(StorageLevel.MEMORY_AND_DISK)
+                movers += top_movers(_mover_candidates(frame, dataset.movers))
+            outputs[dataset.name] = _write(frame, dataset, config, labels)
+            frame.unpersist()
     finally:
         grain.unpersist()
     return RunResult(config, scan.periods, totals, outputs, movers, time.monotonic() - started)
+
+
+def _write(frame: DataFrame, dataset: Dataset, config: RunConfig, labels: list[str]) -> str:
+    """Replace the dataset's partitions of ``labels``; publish them when asked. Returns the path."""
+    small = dataset.size is SizeClass.SMALL
+    path = write_periods(frame, config.output, dataset.name, small=small)
+    if config.output_database:
+        publish_table(frame.sparkSession, config.output_database, dataset.name, path, labels)
+    return path
 
 
 def _totals_by_period(grain: DataFrame) -> dict[str, dict[str, float]]:
@@ -172,20 +164,15 @@ def _totals_by_period(grain: DataFrame) -> dict[str, dict[str, float]]:
     }
 
 
-def top_movers(dataset: DataFrame, name: str, count: int = 5) -> tuple[Mover, ...]:
-    """The ``count`` largest absolute amortized changes per period of a monthly dataset."""
-    kind, key = ("service", c.SERVICE) if name == "service_monthly" else ("account", c.ACCOUNT)
+def _mover_candidates(frame: DataFrame, movers: Movers) -> list[Mover]:
+    """Every row of a monthly dataset that has a change, as a candidate mover."""
+    kind, key = movers.kind, movers.name_column
     rows = (
-        dataset.where(F.col(c.AMORTIZED_CHANGE).isNotNull())
-        .select(c.BILLING_PERIOD, key, "amortized_cost", c.AMORTIZED_CHANGE)
+        frame.where(F.col(c.AMORTIZED_CHANGE).isNotNull())
+        .select(c.BILLING_PERIOD, key, c.AMORTIZED, c.AMORTIZED_CHANGE)
         .collect()
     )
-    movers = []
-    for period in sorted({row[c.BILLING_PERIOD] for row in rows}):
-        in_period = [row for row in rows if row[c.BILLING_PERIOD] == period]
-        in_period.sort(key=lambda row: abs(row[c.AMORTIZED_CHANGE]), reverse=True)
-        movers += [
-            Mover(period, kind, str(row[key]), row["amortized_cost"], row[c.AMORTIZED_CHANGE])
-            for row in in_period[:count]
-        ]
-    return tuple(movers)
+    return [
+        Mover(row[c.BILLING_PERIOD], kind, str(row[key]), row[c.AMORTIZED], row[c.AMORTIZED_CHANGE])
+        for row in rows
+    ]

@@ -19,14 +19,14 @@ def format_run(result: RunResult) -> str:
         lines.append(f"\n{period}")
         lines.append(f"  {'line items':<24}{int(totals[c.LINE_ITEM_COUNT]):>18,}")
         for name in MEASURES:
-            unit = "" if name == "usage_amount" else " USD"
+            unit = "" if name == c.USAGE_QUANTITY else " USD"
             lines.append(f"  {name:<24}{totals[name]:>18,.2f}{unit}")
     if result.movers:
         lines.append("\ntop movers (amortized cost vs previous period)")
     for mover in result.movers:
         lines.append(
             f"  {mover.period}  {mover.kind:<8}{mover.name:<24}{mover.change:>+14,.2f} USD"
-            f"  (now {mover.amortized_cost:,.2f})"
+            f"  (now {mover.amortized:,.2f})"
         )
     lines.append("")
     for name, path in result.outputs.items():

@@ -27,6 +27,7 @@ from pyspark.sql import functions as F
 from cur_analysis import columns as c
 from cur_analysis.conform import conform_cur, without_split_cost_rows
 from cur_analysis.datasets.daily_cost import daily_cost
+from cur_analysis.datasets.grain import fine_grain
 from cur_analysis.io.readers import CurReader, read_cur
 from cur_analysis.periods import BillingPeriod
 
@@ -53,8 +54,8 @@ def daily_cost_of(
 ) -> DataFrame:
     """``daily_cost`` of one billing period: read with partition push-down, conform (legacy CUR
     or CUR 2.0, whichever the table is), aggregate."""
-    cur = read_cur(reader, database, table, [period])
-    return daily_cost(without_split_cost_rows(conform_cur(cur)))
+    cur = without_split_cost_rows(conform_cur(read_cur(reader, database, table, [period])))
+    return cur.transform(fine_grain()).transform(daily_cost)
 
 
 # %% Show it: the most expensive services of the period.
@@ -62,10 +63,10 @@ def top_services(daily: DataFrame, limit: int = 10) -> DataFrame:
     return (
         daily.groupBy(c.SERVICE)
         .agg(
-            F.round(F.sum("unblended_cost"), 2).alias("unblended_cost"),
-            F.round(F.sum("amortized_cost"), 2).alias("amortized_cost"),
+            F.round(F.sum(c.UNBLENDED), 2).alias(c.UNBLENDED),
+            F.round(F.sum(c.AMORTIZED), 2).alias(c.AMORTIZED),
         )
-        .orderBy(F.desc("unblended_cost"), c.SERVICE)
+        .orderBy(F.desc(c.UNBLENDED), c.SERVICE)
         .limit(limit)
     )
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import duckdb
 
+from cur_analysis import columns as c
+
 AMORTIZED_SQL = """
 CASE
   WHEN line_item_line_item_type = 'SavingsPlanCoveredUsage'
@@ -71,7 +73,7 @@ def totals_by_period(export: Path) -> dict[str, dict[str, float]]:
         GROUP BY 1 ORDER BY 1
     """
     rows = duckdb.connect().execute(sql).fetchall()
-    names = ("unblended_cost", "amortized_cost", "public_on_demand_cost", "line_item_count")
+    names = (c.UNBLENDED, c.AMORTIZED, c.PUBLIC_ON_DEMAND, c.LINE_ITEM_COUNT)
     return {row[0]: dict(zip(names, map(float, row[1:]), strict=True)) for row in rows}
 
 
@@ -84,7 +86,7 @@ def totals_by(export: Path, key_sql: str) -> dict[tuple[str, str], dict[str, flo
         WHERE {SPLIT_FILTER}
         GROUP BY 1, 2
     """
-    names = ("unblended_cost", "amortized_cost", "public_on_demand_cost")
+    names = (c.UNBLENDED, c.AMORTIZED, c.PUBLIC_ON_DEMAND)
     rows = duckdb.connect().execute(sql).fetchall()
     return {(row[0], row[1]): dict(zip(names, map(float, row[2:]), strict=True)) for row in rows}
 

@@ -12,6 +12,14 @@ from pyspark.sql import functions as F
 
 from cur_analysis import columns as c
 from cur_analysis.datasets.daily_cost import daily_cost
+from cur_analysis.datasets.grain import fine_grain
+from cur_analysis.datasets.registry import (
+    ACCOUNT_MONTHLY,
+    DAILY_COST,
+    SAVINGS_MONTHLY,
+    SERVICE_MONTHLY,
+    TAG_MONTHLY,
+)
 from cur_analysis.io.readers import LocalCatalogReader
 from cur_analysis.local import catalog
 from cur_analysis.pipeline import RunConfig, run
@@ -25,10 +33,13 @@ def _frame(path: Path):
 
 
 def test_last_n_runs_the_latest_periods_present(spark, generated_catalog, tmp_path) -> None:
-    config = RunConfig(*generated_catalog, ("last:2",), str(tmp_path), datasets=("daily_cost",))
+    config = RunConfig(*generated_catalog, ("last:2",), str(tmp_path), datasets=(DAILY_COST.name,))
     result = run(LocalCatalogReader(spark), config)
     assert [p.label for p in result.periods] == ["2024-04", "2024-05"]
-    assert sorted(set(_frame(tmp_path / "daily_cost")["billing_period"])) == ["2024-04", "2024-05"]
+    assert sorted(set(_frame(tmp_path / DAILY_COST.name)[c.BILLING_PERIOD])) == [
+        "2024-04",
+        "2024-05",
+    ]
 
 
 def test_previous_period_columns_come_from_the_table(
@@ -36,15 +47,15 @@ def test_previous_period_columns_come_from_the_table(
 ) -> None:
     """Only April is computed, yet its change columns use March, read from the source table."""
     config = RunConfig(
-        *generated_catalog, ("2024-04",), str(tmp_path), datasets=("account_monthly",)
+        *generated_catalog, ("2024-04",), str(tmp_path), datasets=(ACCOUNT_MONTHLY.name,)
     )
     run(LocalCatalogReader(spark), config)
-    accounts = _frame(tmp_path / "account_monthly")
-    assert set(accounts["billing_period"]) == {"2024-04"}
+    accounts = _frame(tmp_path / ACCOUNT_MONTHLY.name)
+    assert set(accounts[c.BILLING_PERIOD]) == {"2024-04"}
     expected = totals_by(generated_export, ACCOUNT_SQL)
     for row in accounts.itertuples():
-        march = expected[("2024-03", row.usage_account_id)]["amortized_cost"]
-        april = expected[("2024-04", row.usage_account_id)]["amortized_cost"]
+        march = expected[("2024-03", row.usage_account_id)][c.AMORTIZED]
+        april = expected[("2024-04", row.usage_account_id)][c.AMORTIZED]
         assert row.previous_amortized_cost == pytest.approx(march, rel=1e-9)
         assert row.amortized_change == pytest.approx(april - march, rel=1e-9)
         assert row.amortized_change_ratio == pytest.approx((april - march) / march, rel=1e-9)
@@ -52,13 +63,13 @@ def test_previous_period_columns_come_from_the_table(
 
 def test_first_period_of_the_table_has_null_change(spark, generated_catalog, tmp_path) -> None:
     config = RunConfig(
-        *generated_catalog, ("2024-03",), str(tmp_path), datasets=("service_monthly",)
+        *generated_catalog, ("2024-03",), str(tmp_path), datasets=(SERVICE_MONTHLY.name,)
     )
     run(LocalCatalogReader(spark), config)
-    services = _frame(tmp_path / "service_monthly")
-    assert services["previous_amortized_cost"].isna().all()
-    assert services["amortized_change"].isna().all()
-    assert sorted(services["rank"]) == list(range(1, len(services) + 1))
+    services = _frame(tmp_path / SERVICE_MONTHLY.name)
+    assert services[c.PREVIOUS_AMORTIZED].isna().all()
+    assert services[c.AMORTIZED_CHANGE].isna().all()
+    assert sorted(services[c.RANK]) == list(range(1, len(services) + 1))
 
 
 def test_restated_month_is_rewritten_with_only_the_new_data(
@@ -70,7 +81,7 @@ def test_restated_month_is_rewritten_with_only_the_new_data(
     output = tmp_path / "out"
     config = RunConfig("restate_org", "legacy_all", ("2024-04", "2024-05"), str(output))
     run(LocalCatalogReader(spark), config)
-    april_before = _frame(output / "daily_cost").query("billing_period == '2024-04'")
+    april_before = _frame(output / DAILY_COST.name).query("billing_period == '2024-04'")
     # The CUR restates May: the month's file is replaced by one with only the first 1,000 rows.
     may_file = next((export / "year=2024" / "month=5").glob("*.parquet"))
     pq.write_table(pq.read_table(may_file).slice(0, 1000), may_file)
@@ -78,23 +89,19 @@ def test_restated_month_is_rewritten_with_only_the_new_data(
     run(
         LocalCatalogReader(spark), RunConfig("restate_org", "legacy_all", ("2024-05",), str(output))
     )
-    daily = _frame(output / "daily_cost")
+    daily = _frame(output / DAILY_COST.name)
     expected = totals_by_period(export)
     may = daily.query("billing_period == '2024-05'")
-    assert may["line_item_count"].sum() == expected["2024-05"]["line_item_count"] <= 1000
-    assert may["amortized_cost"].sum() == pytest.approx(
-        expected["2024-05"]["amortized_cost"], rel=1e-9
-    )
+    assert may[c.LINE_ITEM_COUNT].sum() == expected["2024-05"][c.LINE_ITEM_COUNT] <= 1000
+    assert may[c.AMORTIZED].sum() == pytest.approx(expected["2024-05"][c.AMORTIZED], rel=1e-9)
     april_after = daily.query("billing_period == '2024-04'")
-    assert april_after["amortized_cost"].sum() == pytest.approx(
-        april_before["amortized_cost"].sum(), rel=1e-12
+    assert april_after[c.AMORTIZED].sum() == pytest.approx(
+        april_before[c.AMORTIZED].sum(), rel=1e-12
     )
     assert len(april_after) == len(april_before)
-    tags = _frame(output / "tag_monthly").query("billing_period == '2024-05'")
-    for _key, group in tags.groupby("tag_key"):
-        assert group["amortized_cost"].sum() == pytest.approx(
-            expected["2024-05"]["amortized_cost"], rel=1e-9
-        )
+    tags = _frame(output / TAG_MONTHLY.name).query("billing_period == '2024-05'")
+    for _key, group in tags.groupby(c.TAG_KEY):
+        assert group[c.AMORTIZED].sum() == pytest.approx(expected["2024-05"][c.AMORTIZED], rel=1e-9)
 
 
 def test_datasets_are_published_as_partitioned_tables(spark, generated_catalog, tmp_path) -> None:
@@ -103,11 +110,11 @@ def test_datasets_are_published_as_partitioned_tables(spark, generated_catalog, 
     )
     result = run(LocalCatalogReader(spark), config)
     for name in (
-        "daily_cost",
-        "account_monthly",
-        "service_monthly",
-        "tag_monthly",
-        "savings_monthly",
+        DAILY_COST.name,
+        ACCOUNT_MONTHLY.name,
+        SERVICE_MONTHLY.name,
+        TAG_MONTHLY.name,
+        SAVINGS_MONTHLY.name,
     ):
         assert spark.catalog.tableExists(f"pub_datasets.{name}")
     rows = spark.sql(
@@ -115,7 +122,7 @@ def test_datasets_are_published_as_partitioned_tables(spark, generated_catalog, 
         "where year = '2024' and month = '5'"
     ).first()
     assert rows["n"] > 0
-    assert rows["total"] == pytest.approx(result.totals["2024-05"]["amortized_cost"], rel=1e-9)
+    assert rows["total"] == pytest.approx(result.totals["2024-05"][c.AMORTIZED], rel=1e-9)
     # A second run of another period adds its partition to the same table.
     run(
         LocalCatalogReader(spark),
@@ -157,12 +164,13 @@ def test_adjustments_and_fees_land_in_their_charge_type_and_measures(spark) -> N
         spark, [dict(zip(TYPE_COLUMNS, (*row, when), strict=True)) for row in rows], TYPE_COLUMNS
     )
     out = (
-        daily_cost(frame)
+        frame.transform(fine_grain())
+        .transform(daily_cost)
         .groupBy(c.CHARGE_TYPE)
         .agg(
             *[
                 F.sum(m).alias(m)
-                for m in ("unblended_cost", "net_unblended_cost", "amortized_cost", "ri_sp_trueup")
+                for m in (c.UNBLENDED, c.NET_UNBLENDED, c.AMORTIZED, c.RI_SP_TRUEUP)
             ]
         )
     )

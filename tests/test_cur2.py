@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 from chispa import assert_approx_df_equality
 
+from cur_analysis import columns as c
+from cur_analysis.datasets.registry import DATASETS
 from cur_analysis.generate import generate
 from cur_analysis.io.readers import LocalCatalogReader, read_cur
 from cur_analysis.layout import Layout
 from cur_analysis.local import catalog
 from cur_analysis.periods import BillingPeriod
-from cur_analysis.pipeline import DATASETS, RunConfig, run
+from cur_analysis.pipeline import RunConfig, run
 
 from .conftest import GENERATED_ROWS, GENERATED_START
 
@@ -31,7 +33,7 @@ def test_cur2_export_is_registered_with_billing_period_partitions(spark, cur2_ca
     assert cur2_catalog.layout is Layout.CUR2
     assert [p.label for p in cur2_catalog.periods] == list(PERIODS)
     keys = [col.name for col in spark.catalog.listColumns("cur2_org.cur2_all") if col.isPartition]
-    assert keys == ["billing_period"]
+    assert keys == [c.CUR2_PARTITION_KEY]
 
 
 def test_cur2_read_prunes_to_the_requested_partition(spark, cur2_catalog) -> None:

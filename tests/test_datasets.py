@@ -8,6 +8,7 @@ from pyspark.sql import functions as F
 
 from cur_analysis import columns as c
 from cur_analysis.conform import conform_legacy
+from cur_analysis.datasets.grain import fine_grain
 from cur_analysis.datasets.monthly import account_monthly, service_monthly, tag_monthly
 from cur_analysis.datasets.savings import savings_monthly
 
@@ -42,10 +43,11 @@ def two_months(spark):
 
 
 def test_account_monthly_shares_and_changes(spark, two_months) -> None:
-    out = account_monthly(two_months, ["2024-04", "2024-05"]).select(
+    grain = two_months.transform(fine_grain())
+    out = grain.transform(account_monthly(["2024-04", "2024-05"])).select(
         c.BILLING_PERIOD,
         c.ACCOUNT,
-        "amortized_cost",
+        c.AMORTIZED,
         c.SHARE_OF_TOTAL_AMORTIZED,
         c.PREVIOUS_AMORTIZED,
         c.AMORTIZED_CHANGE,
@@ -66,15 +68,17 @@ def test_account_monthly_shares_and_changes(spark, two_months) -> None:
 
 
 def test_account_that_disappears_is_not_a_row_of_the_new_period(spark, two_months) -> None:
-    out = account_monthly(two_months, ["2024-04", "2024-05"])
+    out = two_months.transform(fine_grain()).transform(account_monthly(["2024-04", "2024-05"]))
     assert (
         out.where((F.col(c.BILLING_PERIOD) == "2024-05") & (F.col(c.ACCOUNT) == "a2")).count() == 0
     )
 
 
 def test_service_monthly_ranks_by_amortized_cost(spark, two_months) -> None:
-    out = service_monthly(two_months, ["2024-04", "2024-05"]).where(
-        F.col(c.BILLING_PERIOD) == "2024-05"
+    out = (
+        two_months.transform(fine_grain())
+        .transform(service_monthly(["2024-04", "2024-05"]))
+        .where(F.col(c.BILLING_PERIOD) == "2024-05")
     )
     got = {row[c.SERVICE]: (row[c.RANK], row[c.AMORTIZED_CHANGE]) for row in out.collect()}
     assert got == {"EC2": (1, 170.0 - 100.0), "S3": (2, 30.0 - 50.0)}
@@ -88,10 +92,11 @@ def test_tag_monthly_every_key_sums_to_the_total_and_coverage(spark) -> None:
     ]
     raw = raw_frame(spark, rows, [*BASE, "resource_tags_user_env", "resource_tags_user_team"])
     tagged = conform_legacy(raw, with_tags=True)
-    out = tag_monthly(tagged, ["resource_tags_user_env", "resource_tags_user_team"])
+    tags = ["resource_tags_user_env", "resource_tags_user_team"]
+    out = tagged.transform(fine_grain(tags)).transform(tag_monthly(tags))
     got = {
         (row[c.TAG_KEY], row[c.TAG_VALUE], row[c.SERVICE]): (
-            row["amortized_cost"],
+            row[c.AMORTIZED],
             row[c.TAG_COVERAGE],
         )
         for row in out.collect()
@@ -181,28 +186,28 @@ def test_savings_coverage_and_utilization_by_hand(spark) -> None:
             },
         ),
     ]
-    out = savings_monthly(conformed(spark, rows, SAVINGS_COLUMNS)).first().asDict()
+    frame = conformed(spark, rows, SAVINGS_COLUMNS)
+    out = frame.transform(fine_grain()).transform(savings_monthly).first().asDict()
     # amortized: 40 + 35 + 0 + (40 - 35) + 18 + 2 = 100; public (negation counts 0): 40+50+30 = 120
-    assert out["amortized_cost"] == pytest.approx(100.0)
-    assert out["on_demand_equivalent_cost"] == pytest.approx(120.0)
-    assert out["savings"] == pytest.approx(20.0)
-    assert out["sp_covered_usage_cost"] == pytest.approx(50.0)
-    assert out["ri_covered_usage_cost"] == pytest.approx(30.0)
-    assert out["eligible_usage_cost"] == pytest.approx(120.0)
-    assert out["coverage"] == pytest.approx(80 / 120)
-    assert out["sp_unused_commitment"] == pytest.approx(5.0)
-    assert out["ri_unused_commitment"] == pytest.approx(2.0)
-    assert out["sp_utilization"] == pytest.approx(35 / 40)
-    assert out["ri_utilization"] == pytest.approx(18 / 20)
+    assert out[c.AMORTIZED] == pytest.approx(100.0)
+    assert out[c.ON_DEMAND_EQUIVALENT] == pytest.approx(120.0)
+    assert out[c.SAVINGS] == pytest.approx(20.0)
+    assert out[c.SP_COVERED] == pytest.approx(50.0)
+    assert out[c.RI_COVERED] == pytest.approx(30.0)
+    assert out[c.ELIGIBLE] == pytest.approx(120.0)
+    assert out[c.COVERAGE] == pytest.approx(80 / 120)
+    assert out[c.SP_UNUSED] == pytest.approx(5.0)
+    assert out[c.RI_UNUSED] == pytest.approx(2.0)
+    assert out[c.SP_UTILIZATION] == pytest.approx(35 / 40)
+    assert out[c.RI_UTILIZATION] == pytest.approx(18 / 20)
 
 
 def test_savings_without_commitments_has_null_utilization(spark) -> None:
-    out = savings_monthly(
-        conformed(
-            spark,
-            [_row("5", "a1", "EC2", 5.0, **{c.PUBLIC_ON_DEMAND_COST: 5.0})],
-            [*BASE, c.PUBLIC_ON_DEMAND_COST],
-        )
-    ).first()
-    assert out["ri_utilization"] is None and out["sp_utilization"] is None
-    assert out["coverage"] == 0.0
+    frame = conformed(
+        spark,
+        [_row("5", "a1", "EC2", 5.0, **{c.PUBLIC_ON_DEMAND_COST: 5.0})],
+        [*BASE, c.PUBLIC_ON_DEMAND_COST],
+    )
+    out = frame.transform(fine_grain()).transform(savings_monthly).first()
+    assert out[c.RI_UTILIZATION] is None and out[c.SP_UTILIZATION] is None
+    assert out[c.COVERAGE] == 0.0

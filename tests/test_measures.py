@@ -55,7 +55,7 @@ def _hand_rows(spark):
 
 @pytest.mark.parametrize(
     ("name", "index"),
-    [("amortized_cost", 0), ("ri_sp_trueup", 1), ("public_on_demand_cost", 2), ("usage_amount", 3)],
+    [(c.AMORTIZED, 0), (c.RI_SP_TRUEUP, 1), (c.PUBLIC_ON_DEMAND, 2), (c.USAGE_QUANTITY, 3)],
 )
 def test_measure_matches_hand_computed_rows(spark, name: str, index: int) -> None:
     frame = _hand_rows(spark)
@@ -76,20 +76,15 @@ def test_measure_matches_hand_computed_rows(spark, name: str, index: int) -> Non
 def test_amortized_plus_trueup_is_unblended_over_the_rows(spark) -> None:
     frame = _hand_rows(spark)
     totals = frame.agg(
-        *[
-            F.sum(MEASURES[m]()).alias(m)
-            for m in ("amortized_cost", "ri_sp_trueup", "unblended_cost")
-        ]
+        *[F.sum(MEASURES[m]()).alias(m) for m in (c.AMORTIZED, c.RI_SP_TRUEUP, c.UNBLENDED)]
     ).first()
     # The rows are one consistent month: the RI's used share (15 - 1.5 upfront, 20 - 2.5
     # recurring) is the DiscountedUsage effective cost 31; the SP's used commitment 7.2 is the
     # covered effective cost. Hand sums: amortized 7.2+2.8+0+0+31+4+0+3+4-2+1.5 = 51.5;
     # unblended 10+5-10+100+0+20+180+3+4-2+1.5 = 311.5.
-    assert totals["amortized_cost"] == pytest.approx(51.5)
-    assert totals["unblended_cost"] == pytest.approx(311.5)
-    assert totals["amortized_cost"] + totals["ri_sp_trueup"] == pytest.approx(
-        totals["unblended_cost"]
-    )
+    assert totals[c.AMORTIZED] == pytest.approx(51.5)
+    assert totals[c.UNBLENDED] == pytest.approx(311.5)
+    assert totals[c.AMORTIZED] + totals[c.RI_SP_TRUEUP] == pytest.approx(totals[c.UNBLENDED])
 
 
 NET_COLUMNS = [
@@ -121,10 +116,10 @@ def test_net_measures_use_net_columns_and_fall_back_to_gross(spark) -> None:
     ]
     frame = conformed(spark, rows, NET_COLUMNS)
     actual = [
-        (row["net_unblended_cost"], row["net_amortized_cost"])
+        (row[c.NET_UNBLENDED], row[c.NET_AMORTIZED])
         for row in frame.select(
-            MEASURES["net_unblended_cost"]().alias("net_unblended_cost"),
-            MEASURES["net_amortized_cost"]().alias("net_amortized_cost"),
+            MEASURES[c.NET_UNBLENDED]().alias(c.NET_UNBLENDED),
+            MEASURES[c.NET_AMORTIZED]().alias(c.NET_AMORTIZED),
         ).collect()
     ]
     expected = [(9.5, 9.5), (10.0, 10.0), (9.5, 6.65), (10.0, 7.0), (0.0, 5.7), (19.0, 1.9 + 3.0)]

@@ -7,6 +7,14 @@ from pathlib import Path
 import pyarrow.dataset as ds
 import pytest
 
+from cur_analysis import columns as c
+from cur_analysis.datasets.registry import (
+    ACCOUNT_MONTHLY,
+    DAILY_COST,
+    SAVINGS_MONTHLY,
+    SERVICE_MONTHLY,
+    TAG_MONTHLY,
+)
 from cur_analysis.io.readers import LocalCatalogReader
 from cur_analysis.local import catalog
 from cur_analysis.pipeline import RunConfig, run
@@ -21,7 +29,7 @@ def _output_totals(path: Path) -> dict[tuple[str, str], tuple[int, float]]:
     table = ds.dataset(path, format="parquet", partitioning="hive").to_table()
     frame = table.to_pandas()
     grouped = frame.groupby(["year", "month"]).agg(
-        rows=("amortized_cost", "size"), amortized=("amortized_cost", "sum")
+        rows=(c.AMORTIZED, "size"), amortized=(c.AMORTIZED, "sum")
     )
     return {(str(y), str(m)): (int(r.rows), float(r.amortized)) for (y, m), r in grouped.iterrows()}
 
@@ -43,9 +51,9 @@ def test_totals_equal_duckdb_over_the_raw_files(generated_run, generated_export)
 def test_amortized_plus_trueup_equals_unblended_every_month(generated_run) -> None:
     result, _ = generated_run
     for period, totals in result.totals.items():
-        assert totals["amortized_cost"] != pytest.approx(totals["unblended_cost"], rel=1e-3), period
-        assert totals["amortized_cost"] + totals["ri_sp_trueup"] == pytest.approx(
-            totals["unblended_cost"], rel=1e-9
+        assert totals[c.AMORTIZED] != pytest.approx(totals[c.UNBLENDED], rel=1e-3), period
+        assert totals[c.AMORTIZED] + totals[c.RI_SP_TRUEUP] == pytest.approx(
+            totals[c.UNBLENDED], rel=1e-9
         ), period
 
 
@@ -53,19 +61,19 @@ def test_rerunning_a_period_replaces_it_and_leaves_the_others(
     spark, generated_run, generated_catalog
 ) -> None:
     result, output = generated_run
-    before = _output_totals(output / "daily_cost")
+    before = _output_totals(output / DAILY_COST.name)
     assert set(before) == {("2024", "3"), ("2024", "4"), ("2024", "5")}
     run(
         LocalCatalogReader(spark),
         RunConfig(*generated_catalog, ("2024-05",), str(output)),
     )
-    after = _output_totals(output / "daily_cost")
+    after = _output_totals(output / DAILY_COST.name)
     assert after.keys() == before.keys()
     for key in before:
         assert after[key][0] == before[key][0]
         assert after[key][1] == pytest.approx(before[key][1], rel=1e-12)
     assert before[("2024", "5")][1] == pytest.approx(
-        result.totals["2024-05"]["amortized_cost"], rel=1e-9
+        result.totals["2024-05"][c.AMORTIZED], rel=1e-9
     )
 
 
@@ -75,7 +83,7 @@ def _dataset(path: Path):
 
 def _assert_dataset_matches(frame, key: str, expected: dict) -> None:
     measures = list(next(iter(expected.values())))
-    got = frame.groupby(["billing_period", key])[measures].sum()
+    got = frame.groupby([c.BILLING_PERIOD, key])[measures].sum()
     assert len(got) == len(expected)
     for (period, name), figures in expected.items():
         for measure, value in figures.items():
@@ -84,10 +92,10 @@ def _assert_dataset_matches(frame, key: str, expected: dict) -> None:
 
 def test_tag_monthly_rows_of_every_key_sum_to_the_period_total(generated_run) -> None:
     result, output = generated_run
-    tags = _dataset(output / "tag_monthly")
-    assert {"environment", "team", "cost_center"} <= set(tags["tag_key"])
-    for (period, _key), group in tags.groupby(["billing_period", "tag_key"]):
-        for measure in ("amortized_cost", "unblended_cost"):
+    tags = _dataset(output / TAG_MONTHLY.name)
+    assert {"environment", "team", "cost_center"} <= set(tags[c.TAG_KEY])
+    for (period, _key), group in tags.groupby([c.BILLING_PERIOD, c.TAG_KEY]):
+        for measure in (c.AMORTIZED, c.UNBLENDED):
             assert group[measure].sum() == pytest.approx(result.totals[period][measure], rel=1e-9)
 
 
@@ -105,27 +113,27 @@ def test_real_samples_accounts_and_services_equal_duckdb(samples_run, samples_ex
     _, output = samples_run
     by_account = totals_by(samples_export, ACCOUNT_SQL)
     by_service = totals_by(samples_export, SERVICE_SQL)
-    _assert_dataset_matches(_dataset(output / "account_monthly"), "usage_account_id", by_account)
-    _assert_dataset_matches(_dataset(output / "service_monthly"), "service", by_service)
-    _assert_dataset_matches(_dataset(output / "daily_cost"), "usage_account_id", by_account)
-    # savings_monthly names public on-demand cost "on_demand_equivalent_cost".
-    savings = _dataset(output / "savings_monthly").rename(
-        columns={"on_demand_equivalent_cost": "public_on_demand_cost"}
+    _assert_dataset_matches(_dataset(output / ACCOUNT_MONTHLY.name), c.ACCOUNT, by_account)
+    _assert_dataset_matches(_dataset(output / SERVICE_MONTHLY.name), c.SERVICE, by_service)
+    _assert_dataset_matches(_dataset(output / DAILY_COST.name), c.ACCOUNT, by_account)
+    # savings_monthly names public on-demand cost c.ON_DEMAND_EQUIVALENT.
+    savings = _dataset(output / SAVINGS_MONTHLY.name).rename(
+        columns={c.ON_DEMAND_EQUIVALENT: c.PUBLIC_ON_DEMAND}
     )
     without_unblended = {
-        key: {m: v for m, v in figures.items() if m != "unblended_cost"}
+        key: {m: v for m, v in figures.items() if m != c.UNBLENDED}
         for key, figures in by_account.items()
     }
-    _assert_dataset_matches(savings, "usage_account_id", without_unblended)
+    _assert_dataset_matches(savings, c.ACCOUNT, without_unblended)
 
 
 def test_real_samples_tag_keys_sum_to_the_total(samples_run) -> None:
     result, output = samples_run
-    tags = _dataset(output / "tag_monthly")
-    assert {"cost_center", "department", "environment", "workload"} <= set(tags["tag_key"])
-    for (period, _key), group in tags.groupby(["billing_period", "tag_key"]):
-        total = result.totals[period]["amortized_cost"]
-        assert group["amortized_cost"].sum() == pytest.approx(total, rel=1e-9)
+    tags = _dataset(output / TAG_MONTHLY.name)
+    assert {"cost_center", "department", "environment", "workload"} <= set(tags[c.TAG_KEY])
+    for (period, _key), group in tags.groupby([c.BILLING_PERIOD, c.TAG_KEY]):
+        total = result.totals[period][c.AMORTIZED]
+        assert group[c.AMORTIZED].sum() == pytest.approx(total, rel=1e-9)
 
 
 def test_real_samples_totals_equal_duckdb(samples_run, samples_export) -> None:
@@ -136,6 +144,6 @@ def test_real_samples_totals_equal_duckdb(samples_run, samples_export) -> None:
         for name, value in figures.items():
             assert result.totals[period][name] == pytest.approx(value, rel=1e-9), (period, name)
     # The samples have reservations: amortized must differ from unblended there.
-    assert result.totals["2018-10"]["amortized_cost"] != pytest.approx(
-        result.totals["2018-10"]["unblended_cost"]
+    assert result.totals["2018-10"][c.AMORTIZED] != pytest.approx(
+        result.totals["2018-10"][c.UNBLENDED]
     )

@@ -10,8 +10,9 @@ import pytest
 from pyspark.sql import DataFrame
 
 from cur_analysis import columns as c
+from cur_analysis.datasets.registry import DAILY_COST, DATASETS, TAG_MONTHLY
 from cur_analysis.io.readers import LocalCatalogReader
-from cur_analysis.pipeline import DATASETS, RunConfig, plan_scan, run
+from cur_analysis.pipeline import RunConfig, plan_scan, run
 
 PERIOD = "2024-05"
 LOADED = ("month=4", "month=5")  # the period and its previous month (for the change columns)
@@ -64,7 +65,7 @@ def test_the_plan_has_one_file_scan_reading_only_used_columns(
 
 
 def test_tag_columns_are_read_only_for_tag_monthly(spark, generated_catalog, tmp_path) -> None:
-    without = [name for name in DATASETS if name != "tag_monthly"]
+    without = [name for name in DATASETS if name != TAG_MONTHLY.name]
     scan = plan_scan(LocalCatalogReader(spark), _config(generated_catalog, tmp_path, without))
     (file_scan,) = _file_scans(scan.grain)
     assert not _read_schema(file_scan) & TAGS
@@ -115,7 +116,7 @@ def test_a_run_reads_the_source_rows_once(
     assert rows <= records < rows * 1.2, (rows, records)
 
 
-@pytest.mark.parametrize("dataset", ["daily_cost", "tag_monthly"])
+@pytest.mark.parametrize("dataset", [DAILY_COST.name, TAG_MONTHLY.name])
 def test_each_output_partition_is_one_file(spark, generated_catalog, tmp_path, dataset) -> None:
     run(LocalCatalogReader(spark), _config(generated_catalog, tmp_path, (dataset,)))
     files = list((tmp_path / dataset / "year=2024" / "month=5").glob("*.parquet"))

@@ -16,7 +16,7 @@ per month, is all that is kept for the datasets.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
@@ -24,6 +24,9 @@ from pyspark.sql import functions as F
 from cur_analysis import columns as c
 from cur_analysis import dimensions as d
 from cur_analysis.measures import MEASURES
+
+# A dataset transform: the quinn habit, ``frame.transform(builder(parameters))``.
+Transform = Callable[[DataFrame], DataFrame]
 
 GRAIN = "grain"
 DAILY = "daily"
@@ -44,6 +47,8 @@ DAILY_KEYS = (
     c.CHARGE_TYPE,
     c.PURCHASE_OPTION,
 )
+# The keys of the per-account monthly datasets (besides billing_period).
+ACCOUNT_KEYS = (c.PAYER, c.ACCOUNT)
 # Keys a ``tags`` row keeps; the other daily keys are null there.
 TAG_ROW_KEYS = (c.BILLING_PERIOD, c.SERVICE)
 
@@ -72,34 +77,38 @@ def _summed_columns() -> list[Column]:
 
 
 def fine_grain(
-    cur: DataFrame, tag_columns: Sequence[str] = (), tag_periods: Sequence[str] | None = None
-) -> DataFrame:
+    tag_columns: Sequence[str] = (), tag_periods: Sequence[str] | None = None
+) -> Transform:
     """Sum a conformed CUR frame (split-cost rows removed) to the ``daily`` and ``tags`` grains.
 
     ``tags`` rows are made for ``tag_periods`` only (all periods when None), so the previous
     periods a run reads for its change columns cost no tag work.
     """
-    keys = _daily_keys()
-    if not tag_columns:
-        daily = [expression.alias(name) for name, expression in keys.items()]
-        return cur.groupBy(F.lit(DAILY).alias(GRAIN), *daily).agg(*_summed_columns())
-    in_tag_periods = (
-        F.lit(True) if tag_periods is None else F.col(c.BILLING_PERIOD).isin(*tag_periods)
-    )
-    kinds = F.when(in_tag_periods, F.array(F.lit(DAILY), F.lit(TAGS))).otherwise(
-        F.array(F.lit(DAILY))
-    )
-    is_daily = F.col(GRAIN) == DAILY
-    both = [
-        (expression if name in TAG_ROW_KEYS else F.when(is_daily, expression)).alias(name)
-        for name, expression in keys.items()
-    ]
-    tags = [F.when(~is_daily, F.col(tag)).alias(tag) for tag in tag_columns]
-    return (
-        cur.withColumn(GRAIN, F.explode(kinds))
-        .groupBy(F.col(GRAIN), *both, *tags)
-        .agg(*_summed_columns())
-    )
+
+    def to_fine_grain(cur: DataFrame) -> DataFrame:
+        keys = _daily_keys()
+        if not tag_columns:
+            daily = [expression.alias(name) for name, expression in keys.items()]
+            return cur.groupBy(F.lit(DAILY).alias(GRAIN), *daily).agg(*_summed_columns())
+        in_tag_periods = (
+            F.lit(True) if tag_periods is None else F.col(c.BILLING_PERIOD).isin(*tag_periods)
+        )
+        kinds = F.when(in_tag_periods, F.array(F.lit(DAILY), F.lit(TAGS))).otherwise(
+            F.array(F.lit(DAILY))
+        )
+        is_daily = F.col(GRAIN) == DAILY
+        both = [
+            (expression if name in TAG_ROW_KEYS else F.when(is_daily, expression)).alias(name)
+            for name, expression in keys.items()
+        ]
+        tags = [F.when(~is_daily, F.col(tag)).alias(tag) for tag in tag_columns]
+        return (
+            cur.withColumn(GRAIN, F.explode(kinds))
+            .groupBy(F.col(GRAIN), *both, *tags)
+            .agg(*_summed_columns())
+        )
+
+    return to_fine_grain
 
 
 def daily_rows(grain: DataFrame) -> DataFrame:

@@ -19,13 +19,11 @@ from pyspark.sql import functions as F
 
 from cur_analysis import columns as c
 from cur_analysis.datasets.grain import (
+    ACCOUNT_KEYS,
     SP_TOTAL_COMMITMENT_SUM,
     SP_USED_COMMITMENT_SUM,
     daily_rows,
-    fine_grain,
 )
-
-NAME = "savings_monthly"
 
 
 def _of_type(line_type: str | tuple[str, ...], value: str) -> Column:
@@ -33,44 +31,37 @@ def _of_type(line_type: str | tuple[str, ...], value: str) -> Column:
     return F.sum(F.when(F.col(c.CHARGE_TYPE).isin(*types), F.col(value)).otherwise(F.lit(0.0)))
 
 
-def _ratio(numerator: str, denominator: str) -> Column:
-    return F.when(F.col(denominator) > 0, F.col(numerator) / F.col(denominator))
+def _ratio(numerator: Column, denominator: str) -> Column:
+    return F.when(F.col(denominator) > 0, numerator / F.col(denominator))
 
 
-def savings_monthly_from_grain(grain: DataFrame) -> DataFrame:
-    """``savings_monthly`` rolled up from the ``daily`` rows of a fine grain."""
-    public, amortized = "public_on_demand_cost", "amortized_cost"
+def savings_monthly(grain: DataFrame) -> DataFrame:
+    """Period x payer x usage account savings figures, from the ``daily`` rows of a fine grain.
+
+    From a conformed CUR frame: ``cur.transform(fine_grain()).transform(savings_monthly)``.
+    """
+    public, amortized = c.PUBLIC_ON_DEMAND, c.AMORTIZED
     sums = (
         daily_rows(grain)
-        .groupBy(c.BILLING_PERIOD, c.PAYER, c.ACCOUNT)
+        .groupBy(c.BILLING_PERIOD, *ACCOUNT_KEYS)
         .agg(
-            F.sum(public).alias("on_demand_equivalent_cost"),
-            F.sum(amortized).alias("amortized_cost"),
-            _of_type(c.DISCOUNTED_USAGE, public).alias("ri_covered_usage_cost"),
-            _of_type(c.SP_COVERED_USAGE, public).alias("sp_covered_usage_cost"),
-            _of_type(c.USAGE_LINE_TYPES, public).alias("eligible_usage_cost"),
-            _of_type(c.RI_FEE, amortized).alias("ri_unused_commitment"),
-            _of_type(c.SP_RECURRING_FEE, amortized).alias("sp_unused_commitment"),
-            _of_type(c.DISCOUNTED_USAGE, amortized).alias("ri_used_commitment"),
-            _of_type(c.SP_RECURRING_FEE, SP_USED_COMMITMENT_SUM).alias("sp_used_commitment"),
-            _of_type(c.SP_RECURRING_FEE, SP_TOTAL_COMMITMENT_SUM).alias("sp_total_commitment"),
+            F.sum(public).alias(c.ON_DEMAND_EQUIVALENT),
+            F.sum(amortized).alias(c.AMORTIZED),
+            _of_type(c.DISCOUNTED_USAGE, public).alias(c.RI_COVERED),
+            _of_type(c.SP_COVERED_USAGE, public).alias(c.SP_COVERED),
+            _of_type(c.USAGE_LINE_TYPES, public).alias(c.ELIGIBLE),
+            _of_type(c.RI_FEE, amortized).alias(c.RI_UNUSED),
+            _of_type(c.SP_RECURRING_FEE, amortized).alias(c.SP_UNUSED),
+            _of_type(c.DISCOUNTED_USAGE, amortized).alias(c.RI_USED),
+            _of_type(c.SP_RECURRING_FEE, SP_USED_COMMITMENT_SUM).alias(c.SP_USED),
+            _of_type(c.SP_RECURRING_FEE, SP_TOTAL_COMMITMENT_SUM).alias(c.SP_TOTAL),
         )
     )
+    covered = F.col(c.RI_COVERED) + F.col(c.SP_COVERED)
     return (
-        sums.withColumn("savings", F.col("on_demand_equivalent_cost") - F.col("amortized_cost"))
-        .withColumn(
-            "ri_total_commitment", F.col("ri_used_commitment") + F.col("ri_unused_commitment")
-        )
-        .withColumn(
-            "covered_usage_cost", F.col("ri_covered_usage_cost") + F.col("sp_covered_usage_cost")
-        )
-        .withColumn("coverage", _ratio("covered_usage_cost", "eligible_usage_cost"))
-        .withColumn("ri_utilization", _ratio("ri_used_commitment", "ri_total_commitment"))
-        .withColumn("sp_utilization", _ratio("sp_used_commitment", "sp_total_commitment"))
-        .drop("covered_usage_cost")
+        sums.withColumn(c.SAVINGS, F.col(c.ON_DEMAND_EQUIVALENT) - F.col(c.AMORTIZED))
+        .withColumn(c.RI_TOTAL, F.col(c.RI_USED) + F.col(c.RI_UNUSED))
+        .withColumn(c.COVERAGE, _ratio(covered, c.ELIGIBLE))
+        .withColumn(c.RI_UTILIZATION, _ratio(F.col(c.RI_USED), c.RI_TOTAL))
+        .withColumn(c.SP_UTILIZATION, _ratio(F.col(c.SP_USED), c.SP_TOTAL))
     )
-
-
-def savings_monthly(cur: DataFrame) -> DataFrame:
-    """Aggregate a conformed CUR frame to period x payer x usage account savings figures."""
-    return savings_monthly_from_grain(fine_grain(cur))

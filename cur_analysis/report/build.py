@@ -6,9 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cur_analysis import columns as c
 from cur_analysis.errors import InvalidInputError
 from cur_analysis.periods import BillingPeriod
-from cur_analysis.report.figures import AMORTIZED, ReportFigures, report_figures
+from cur_analysis.report.figures import ReportFigures, report_figures
 from cur_analysis.report.load import DatasetSource, ParquetFolderSource, load_inputs
 from cur_analysis.report.render import render_html
 
@@ -100,7 +101,7 @@ def write_period_report(
     if destination.startswith("s3://"):
         client = s3_client_factory() if s3_client_factory is not None else _s3_client()
     where = write_report(html, destination, client)
-    amortized = figures.figure(AMORTIZED).value
+    amortized = figures.figure(c.AMORTIZED).value
     lines = [f"report {period.label}: {where} (amortized {amortized:,.2f} {figures.currency})"]
     lines += [f"  absent: {note}" for note in figures.notes]
     return "\n".join(lines)

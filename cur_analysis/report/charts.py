@@ -12,12 +12,12 @@ import io
 import re
 from collections.abc import Sequence
 
+from cur_analysis.datasets.movers import Mover
 from cur_analysis.errors import CurAnalysisError
 from cur_analysis.report.figures import (
     OTHER,
     CostRow,
     DailyStack,
-    Mover,
     SavingsFigures,
     TagCoverage,
 )

@@ -15,34 +15,30 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from cur_analysis import columns as c
+from cur_analysis.datasets.movers import Mover, top_movers
+from cur_analysis.datasets.registry import (
+    ACCOUNT_MONTHLY,
+    ACCOUNT_MOVERS,
+    DAILY_COST,
+    SAVINGS_MONTHLY,
+    SERVICE_MONTHLY,
+    SERVICE_MOVERS,
+    TAG_MONTHLY,
+    Movers,
+)
 from cur_analysis.report.load import ReportInputs
 
 CURRENCY = "USD"
 
-# Measure and dataset column names (as the datasets write them; see README "Datasets").
-AMORTIZED = "amortized_cost"
-UNBLENDED = "unblended_cost"
-NET_AMORTIZED = "net_amortized_cost"
-NET_UNBLENDED = "net_unblended_cost"
-SAVINGS = "savings"
-ON_DEMAND_EQUIVALENT = "on_demand_equivalent_cost"
-RI_COVERED = "ri_covered_usage_cost"
-SP_COVERED = "sp_covered_usage_cost"
-ELIGIBLE = "eligible_usage_cost"
-RI_USED, RI_TOTAL = "ri_used_commitment", "ri_total_commitment"
-SP_USED, SP_TOTAL = "sp_used_commitment", "sp_total_commitment"
-RI_UNUSED, SP_UNUSED = "ri_unused_commitment", "sp_unused_commitment"
-
 HEADLINE = (
-    (AMORTIZED, "Amortized cost"),
-    (UNBLENDED, "Unblended cost"),
-    (NET_AMORTIZED, "Net amortized cost"),
-    (NET_UNBLENDED, "Net unblended cost"),
+    (c.AMORTIZED, "Amortized cost"),
+    (c.UNBLENDED, "Unblended cost"),
+    (c.NET_AMORTIZED, "Net amortized cost"),
+    (c.NET_UNBLENDED, "Net unblended cost"),
 )
 SAVINGS_LABEL = "Savings vs on-demand"
 TOP_DAILY_SERVICES = 6
 OTHER = "Other services"
-TOP_MOVERS = 5
 
 
 @dataclass(frozen=True)
@@ -76,14 +72,6 @@ class CostRow:
     previous: float | None
     change: float | None
     change_ratio: float | None
-
-
-@dataclass(frozen=True)
-class Mover:
-    kind: str  # "service" or "account"
-    name: str
-    amortized: float
-    change: float
 
 
 @dataclass(frozen=True)
@@ -208,8 +196,8 @@ def _sum(frame: pd.DataFrame | None, column: str) -> float:
 
 def headline(inputs: ReportInputs) -> tuple[Figure, ...]:
     """Period totals of the headline measures (from account_monthly) and savings_monthly savings."""
-    accounts = inputs.current.get("account_monthly")
-    previous_accounts = inputs.previous.get("account_monthly") if inputs.previous else None
+    accounts = inputs.current.get(ACCOUNT_MONTHLY.name)
+    previous_accounts = inputs.previous.get(ACCOUNT_MONTHLY.name) if inputs.previous else None
     figures = [
         Figure(
             key,
@@ -219,15 +207,15 @@ def headline(inputs: ReportInputs) -> tuple[Figure, ...]:
         )
         for key, label in HEADLINE
     ]
-    savings = inputs.current.get("savings_monthly")
+    savings = inputs.current.get(SAVINGS_MONTHLY.name)
     if savings is not None:
-        previous_savings = inputs.previous.get("savings_monthly") if inputs.previous else None
+        previous_savings = inputs.previous.get(SAVINGS_MONTHLY.name) if inputs.previous else None
         figures.append(
             Figure(
-                SAVINGS,
+                c.SAVINGS,
                 SAVINGS_LABEL,
-                _sum(savings, SAVINGS),
-                _sum(previous_savings, SAVINGS) if previous_savings is not None else None,
+                _sum(savings, c.SAVINGS),
+                _sum(previous_savings, c.SAVINGS) if previous_savings is not None else None,
             )
         )
     return tuple(figures)
@@ -237,12 +225,12 @@ def cost_rows(frame: pd.DataFrame | None, name_column: str) -> tuple[CostRow, ..
     """A monthly dataset's rows, highest amortized cost first, with the dataset's change columns."""
     if frame is None or frame.empty:
         return ()
-    ordered = frame.sort_values([AMORTIZED, name_column], ascending=[False, True])
+    ordered = frame.sort_values([c.AMORTIZED, name_column], ascending=[False, True])
     return tuple(
         CostRow(
             name=str(row[name_column]),
-            amortized=float(row[AMORTIZED]),
-            unblended=float(row[UNBLENDED]),
+            amortized=float(row[c.AMORTIZED]),
+            unblended=float(row[c.UNBLENDED]),
             share=_number(row.get(c.SHARE_OF_TOTAL_AMORTIZED)),
             previous=_number(row.get(c.PREVIOUS_AMORTIZED)),
             change=_number(row.get(c.AMORTIZED_CHANGE)),
@@ -252,21 +240,13 @@ def cost_rows(frame: pd.DataFrame | None, name_column: str) -> tuple[CostRow, ..
     )
 
 
-def top_movers(
-    services: Sequence[CostRow], accounts: Sequence[CostRow], count: int = TOP_MOVERS
-) -> tuple[Mover, ...]:
-    """The ``count`` largest absolute amortized changes of services and of accounts.
-
-    The same rule as the run's printed movers (``pipeline.top_movers``), over the same columns.
-    """
-    movers: list[Mover] = []
-    for kind, rows in (("service", services), ("account", accounts)):
-        changed = [row for row in rows if row.change is not None]
-        changed.sort(key=lambda row: (-abs(row.change or 0.0), row.name))
-        movers += [
-            Mover(kind, row.name, row.amortized, row.change or 0.0) for row in changed[:count]
-        ]
-    return tuple(movers)
+def movers_of(period: str, rows: Sequence[CostRow], movers: Movers) -> tuple[Mover, ...]:
+    """The top movers among a monthly dataset's rows (the run's rule, ``top_movers``)."""
+    return top_movers(
+        Mover(period, movers.kind, row.name, row.amortized, row.change)
+        for row in rows
+        if row.change is not None
+    )
 
 
 def daily_stack(frame: pd.DataFrame | None, top: int = TOP_DAILY_SERVICES) -> DailyStack | None:
@@ -274,12 +254,12 @@ def daily_stack(frame: pd.DataFrame | None, top: int = TOP_DAILY_SERVICES) -> Da
     if frame is None or frame.empty:
         return None
     days = frame.assign(**{c.USAGE_DATE: frame[c.USAGE_DATE].astype(str)})
-    by_service = days.groupby(c.SERVICE, dropna=False)[AMORTIZED].sum()
+    by_service = days.groupby(c.SERVICE, dropna=False)[c.AMORTIZED].sum()
     ranked = sorted(by_service.items(), key=lambda item: (-item[1], str(item[0])))
     leaders = [str(name) for name, _ in ranked[:top]]
     labels = days[c.SERVICE].astype(str).where(days[c.SERVICE].astype(str).isin(leaders), OTHER)
     table = days.assign(**{c.SERVICE: labels}).pivot_table(
-        index=c.USAGE_DATE, columns=c.SERVICE, values=AMORTIZED, aggfunc="sum", fill_value=0.0
+        index=c.USAGE_DATE, columns=c.SERVICE, values=c.AMORTIZED, aggfunc="sum", fill_value=0.0
     )
     order = leaders + ([OTHER] if OTHER in table.columns else [])
     dates = tuple(str(d) for d in table.index)
@@ -294,18 +274,18 @@ def savings_figures(frame: pd.DataFrame | None) -> SavingsFigures | None:
     if frame is None or frame.empty:
         return None
     return SavingsFigures(
-        on_demand_equivalent=_sum(frame, ON_DEMAND_EQUIVALENT),
-        amortized=_sum(frame, AMORTIZED),
-        savings=_sum(frame, SAVINGS),
-        eligible_usage=_sum(frame, ELIGIBLE),
-        ri_covered_usage=_sum(frame, RI_COVERED),
-        sp_covered_usage=_sum(frame, SP_COVERED),
-        ri_total_commitment=_sum(frame, RI_TOTAL),
-        ri_used_commitment=_sum(frame, RI_USED),
-        ri_unused_commitment=_sum(frame, RI_UNUSED),
-        sp_total_commitment=_sum(frame, SP_TOTAL),
-        sp_used_commitment=_sum(frame, SP_USED),
-        sp_unused_commitment=_sum(frame, SP_UNUSED),
+        on_demand_equivalent=_sum(frame, c.ON_DEMAND_EQUIVALENT),
+        amortized=_sum(frame, c.AMORTIZED),
+        savings=_sum(frame, c.SAVINGS),
+        eligible_usage=_sum(frame, c.ELIGIBLE),
+        ri_covered_usage=_sum(frame, c.RI_COVERED),
+        sp_covered_usage=_sum(frame, c.SP_COVERED),
+        ri_total_commitment=_sum(frame, c.RI_TOTAL),
+        ri_used_commitment=_sum(frame, c.RI_USED),
+        ri_unused_commitment=_sum(frame, c.RI_UNUSED),
+        sp_total_commitment=_sum(frame, c.SP_TOTAL),
+        sp_used_commitment=_sum(frame, c.SP_USED),
+        sp_unused_commitment=_sum(frame, c.SP_UNUSED),
     )
 
 
@@ -320,7 +300,7 @@ def tag_coverage(frame: pd.DataFrame | None) -> tuple[TagCoverage, ...]:
             TagCoverage(
                 key=str(key),
                 coverage=_number(rows[c.TAG_COVERAGE].iloc[0]),
-                tagged_amortized=float(tagged[AMORTIZED].sum()),
+                tagged_amortized=float(tagged[c.AMORTIZED].sum()),
                 values=int(tagged[c.TAG_VALUE].nunique()),
             )
         )
@@ -342,11 +322,11 @@ def _notes(
             f"columns, which are empty when {previous} is not in the CUR table either."
         )
     if daily is None:
-        notes.append(f"daily_cost was not written for {period}: no daily chart.")
-    if inputs.current.get("service_monthly") is None:
-        notes.append(f"service_monthly was not written for {period}: no service breakdown.")
+        notes.append(f"{DAILY_COST.name} was not written for {period}: no daily chart.")
+    if inputs.current.get(SERVICE_MONTHLY.name) is None:
+        notes.append(f"{SERVICE_MONTHLY.name} was not written for {period}: no service breakdown.")
     if savings is None:
-        notes.append(f"savings_monthly was not written for {period}: no savings figures.")
+        notes.append(f"{SAVINGS_MONTHLY.name} was not written for {period}: no savings figures.")
     else:
         if not savings.has_reservations:
             notes.append(f"No Reserved Instances in {period}: RI coverage and utilization absent.")
@@ -355,20 +335,21 @@ def _notes(
     if not tags:
         notes.append(
             f"No user cost allocation tags in {period} (no resource_tags_user_* columns in the "
-            "CUR, or tag_monthly not written): no tag coverage."
+            f"CUR, or {TAG_MONTHLY.name} not written): no tag coverage."
         )
     return tuple(notes)
 
 
 def report_figures(inputs: ReportInputs) -> ReportFigures:
     """All figures of the report for ``inputs`` (pure: same inputs, same figures)."""
-    services = cost_rows(inputs.current.get("service_monthly"), c.SERVICE)
-    accounts = cost_rows(inputs.current.get("account_monthly"), c.ACCOUNT)
-    savings = savings_figures(inputs.current.get("savings_monthly"))
-    tags = tag_coverage(inputs.current.get("tag_monthly"))
-    daily = daily_stack(inputs.current.get("daily_cost"))
+    period = inputs.current.period.label
+    services = cost_rows(inputs.current.get(SERVICE_MONTHLY.name), SERVICE_MOVERS.name_column)
+    accounts = cost_rows(inputs.current.get(ACCOUNT_MONTHLY.name), ACCOUNT_MOVERS.name_column)
+    savings = savings_figures(inputs.current.get(SAVINGS_MONTHLY.name))
+    tags = tag_coverage(inputs.current.get(TAG_MONTHLY.name))
+    daily = daily_stack(inputs.current.get(DAILY_COST.name))
     return ReportFigures(
-        period=inputs.current.period.label,
+        period=period,
         previous_period=inputs.current.period.previous().label,
         previous_written=inputs.previous is not None,
         source=inputs.source,
@@ -376,7 +357,8 @@ def report_figures(inputs: ReportInputs) -> ReportFigures:
         daily=daily,
         services=services,
         accounts=accounts,
-        movers=top_movers(services, accounts),
+        movers=movers_of(period, services, SERVICE_MOVERS)
+        + movers_of(period, accounts, ACCOUNT_MOVERS),
         savings=savings,
         tags=tags,
         notes=_notes(inputs, savings, tags, daily),

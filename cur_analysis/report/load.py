@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 import pandas as pd
 
 from cur_analysis import columns as c
+from cur_analysis.datasets.registry import ACCOUNT_MONTHLY, DATASETS
 from cur_analysis.errors import InvalidInputError, MissingPeriodError
 from cur_analysis.names import catalog_name
 from cur_analysis.periods import BillingPeriod
@@ -23,16 +24,8 @@ if TYPE_CHECKING:
     import pyarrow.fs as pafs
     from pyspark.sql import SparkSession
 
-# The datasets the report uses (all that ``cur-analysis run`` writes).
-REPORT_DATASETS = (
-    "daily_cost",
-    "account_monthly",
-    "service_monthly",
-    "tag_monthly",
-    "savings_monthly",
-)
 # A period "exists" in the output when its account_monthly partition does: every run writes it.
-ANCHOR_DATASET = "account_monthly"
+ANCHOR_DATASET = ACCOUNT_MONTHLY.name
 
 
 class DatasetSource(Protocol):
@@ -161,7 +154,7 @@ class CatalogTableSource:
 
 
 def _period_datasets(source: DatasetSource, period: BillingPeriod) -> PeriodDatasets:
-    frames = {name: source.read(name, period) for name in REPORT_DATASETS}
+    frames = {name: source.read(name, period) for name in DATASETS}
     return PeriodDatasets(period, {k: v for k, v in frames.items() if v is not None})
 
 

@@ -12,8 +12,10 @@ import json
 from collections.abc import Sequence
 from html import escape
 
+from cur_analysis.datasets.movers import Mover
+from cur_analysis.datasets.registry import DAILY_COST, SAVINGS_MONTHLY
 from cur_analysis.report import charts
-from cur_analysis.report.figures import CostRow, Figure, Mover, ReportFigures
+from cur_analysis.report.figures import CostRow, Figure, ReportFigures
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
@@ -159,9 +161,14 @@ def _absent(text: str) -> str:
     return f'<p class="absent">{escape(text)}</p>'
 
 
+def _absent_section(title: str, text: str) -> str:
+    """A section that says what is absent instead of showing zeros."""
+    return f"<section>{title}{_absent(text)}</section>"
+
+
 def _daily_section(figures: ReportFigures) -> str:
     if figures.daily is None:
-        return _absent(f"No daily_cost dataset for {figures.period}.")
+        return _absent(f"No {DAILY_COST.name} dataset for {figures.period}.")
     total = figures.daily.total
     return charts.daily_chart(figures.daily, figures.period, figures.currency) + (
         f"<p>Sum of the days: {_num('daily.total', total, money(total))} {figures.currency}.</p>"
@@ -170,7 +177,7 @@ def _daily_section(figures: ReportFigures) -> str:
 
 def _breakdown(figures: ReportFigures, rows: Sequence[CostRow], kind: str, title: str) -> str:
     if not rows:
-        return f"<section><h2>{title}</h2>{_absent(f'No {kind.lower()} breakdown.')}</section>"
+        return _absent_section(f"<h2>{title}</h2>", f"No {kind.lower()} breakdown.")
     chart = charts.cost_chart(
         rows,
         title,
@@ -185,13 +192,10 @@ def _breakdown(figures: ReportFigures, rows: Sequence[CostRow], kind: str, title
 def _movers_section(figures: ReportFigures) -> str:
     title = "<h2>Top movers</h2>"
     if not figures.movers:
-        return (
-            f"<section>{title}"
-            + _absent(
-                f"No change columns for {figures.period}: the previous period "
-                f"{figures.previous_period} is not in the CUR table."
-            )
-            + "</section>"
+        return _absent_section(
+            title,
+            f"No change columns for {figures.period}: the previous period "
+            f"{figures.previous_period} is not in the CUR table.",
         )
     chart = charts.movers_chart(
         figures.movers, figures.period, figures.previous_period, figures.currency
@@ -203,7 +207,7 @@ def _savings_section(figures: ReportFigures) -> str:
     title = "<h2>Savings: Reserved Instances and Savings Plans</h2>"
     s = figures.savings
     if s is None:
-        return f"<section>{title}{_absent('No savings_monthly dataset for this period.')}</section>"
+        return _absent_section(title, f"No {SAVINGS_MONTHLY.name} dataset for this period.")
     cur = figures.currency
     rows = [
         ("On-demand equivalent", "savings.on_demand_equivalent", s.on_demand_equivalent, cur),
@@ -248,13 +252,10 @@ def _savings_section(figures: ReportFigures) -> str:
 def _tags_section(figures: ReportFigures) -> str:
     title = "<h2>Tag coverage</h2>"
     if not figures.tags:
-        return (
-            f"<section>{title}"
-            + _absent(
-                f"No user cost allocation tags in {figures.period}: the CUR has no "
-                "resource_tags_user_* columns (activate cost allocation tags in the payer account)."
-            )
-            + "</section>"
+        return _absent_section(
+            title,
+            f"No user cost allocation tags in {figures.period}: the CUR has no "
+            "resource_tags_user_* columns (activate cost allocation tags in the payer account).",
         )
     cur = figures.currency
     rows = "".join(

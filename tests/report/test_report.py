@@ -10,6 +10,13 @@ import pytest
 
 from cur_analysis import columns as c
 from cur_analysis.cli import main
+from cur_analysis.datasets.registry import (
+    ACCOUNT_MONTHLY,
+    DAILY_COST,
+    SAVINGS_MONTHLY,
+    SERVICE_MONTHLY,
+    TAG_MONTHLY,
+)
 from cur_analysis.errors import InvalidInputError, MissingPeriodError
 from cur_analysis.periods import BillingPeriod
 from cur_analysis.report.build import build_report, write_report, write_run_reports
@@ -19,7 +26,7 @@ from .conftest import REPORT_DATABASE
 from .support import dataset, embedded_data, shown_numbers
 
 MAY = BillingPeriod(2024, 5)
-HEADLINE = ("amortized_cost", "unblended_cost", "net_amortized_cost", "net_unblended_cost")
+HEADLINE = (c.AMORTIZED, c.UNBLENDED, c.NET_AMORTIZED, c.NET_UNBLENDED)
 
 
 def _shown(numbers: dict[str, tuple[str, str]], key: str) -> float:
@@ -42,7 +49,7 @@ def may_report(report_output: Path) -> str:
 def test_headline_figures_equal_the_datasets_sums(may_report, report_output, report_run) -> None:
     numbers = shown_numbers(may_report)
     accounts, previous = (
-        dataset(report_output, "account_monthly", p) for p in ("2024-05", "2024-04")
+        dataset(report_output, ACCOUNT_MONTHLY.name, p) for p in ("2024-05", "2024-04")
     )
     for measure in HEADLINE:
         expected = float(accounts[measure].sum())
@@ -53,13 +60,13 @@ def test_headline_figures_equal_the_datasets_sums(may_report, report_output, rep
         value, text = numbers[f"headline.{measure}.change"]
         assert float(value) == pytest.approx(change, rel=1e-9)
         assert text.replace("\u2212", "-") == f"{change:+,.2f} USD"
-    savings = dataset(report_output, "savings_monthly", "2024-05")
-    _assert_money(numbers, "headline.savings", float(savings["savings"].sum()))
+    savings = dataset(report_output, SAVINGS_MONTHLY.name, "2024-05")
+    _assert_money(numbers, "headline.savings", float(savings[c.SAVINGS].sum()))
 
 
 def test_services_accounts_and_movers_equal_the_monthly_datasets(may_report, report_output) -> None:
     numbers = shown_numbers(may_report)
-    services = dataset(report_output, "service_monthly", "2024-05")
+    services = dataset(report_output, SERVICE_MONTHLY.name, "2024-05")
     assert len(services) > 3
     for row in services.itertuples():
         _assert_money(numbers, f"service.{row.service}.amortized", row.amortized_cost)
@@ -67,48 +74,46 @@ def test_services_accounts_and_movers_equal_the_monthly_datasets(may_report, rep
         assert _shown(numbers, f"service.{row.service}.change") == pytest.approx(
             row.amortized_change, rel=1e-9
         )
-    accounts = dataset(report_output, "account_monthly", "2024-05")
+    accounts = dataset(report_output, ACCOUNT_MONTHLY.name, "2024-05")
     for row in accounts.itertuples():
         _assert_money(numbers, f"account.{row.usage_account_id}.amortized", row.amortized_cost)
         assert _shown(numbers, f"account.{row.usage_account_id}.share") == pytest.approx(
             row.share_of_total_amortized, rel=1e-9
         )
-    top = services.reindex(services["amortized_change"].abs().sort_values(ascending=False).index)
-    movers = [m for m in embedded_data(may_report)["movers"] if m["kind"] == "service"]
-    assert [m["name"] for m in movers] == list(top["service"][:5])
+    top = services.reindex(services[c.AMORTIZED_CHANGE].abs().sort_values(ascending=False).index)
+    movers = [m for m in embedded_data(may_report)["movers"] if m["kind"] == c.SERVICE]
+    assert [m["name"] for m in movers] == list(top[c.SERVICE][:5])
 
 
 def test_daily_stack_sums_to_daily_cost_per_day(may_report, report_output) -> None:
-    daily = dataset(report_output, "daily_cost", "2024-05")
-    per_day = daily.groupby(daily[c.USAGE_DATE].astype(str))["amortized_cost"].sum()
+    daily = dataset(report_output, DAILY_COST.name, "2024-05")
+    per_day = daily.groupby(daily[c.USAGE_DATE].astype(str))[c.AMORTIZED].sum()
     data = embedded_data(may_report)["daily"]
     assert data["dates"] == list(per_day.index)
     stacked = [sum(values[i] for _, values in data["series"]) for i in range(len(data["dates"]))]
     assert stacked == pytest.approx(list(per_day), rel=1e-9)
     assert len(data["series"]) == 7 and data["series"][-1][0] == "Other services"
-    _assert_money(shown_numbers(may_report), "daily.total", float(daily["amortized_cost"].sum()))
+    _assert_money(shown_numbers(may_report), "daily.total", float(daily[c.AMORTIZED].sum()))
 
 
 def test_savings_and_tag_coverage_equal_the_datasets(may_report, report_output) -> None:
     numbers = shown_numbers(may_report)
-    s = dataset(report_output, "savings_monthly", "2024-05").sum(numeric_only=True)
-    covered = s["ri_covered_usage_cost"] + s["sp_covered_usage_cost"]
-    assert _shown(numbers, "savings.coverage") == pytest.approx(
-        covered / s["eligible_usage_cost"], rel=1e-9
-    )
+    s = dataset(report_output, SAVINGS_MONTHLY.name, "2024-05").sum(numeric_only=True)
+    covered = s[c.RI_COVERED] + s[c.SP_COVERED]
+    assert _shown(numbers, "savings.coverage") == pytest.approx(covered / s[c.ELIGIBLE], rel=1e-9)
     assert _shown(numbers, "savings.ri_utilization") == pytest.approx(
-        s["ri_used_commitment"] / s["ri_total_commitment"], rel=1e-9
+        s[c.RI_USED] / s[c.RI_TOTAL], rel=1e-9
     )
     assert _shown(numbers, "savings.sp_utilization") == pytest.approx(
-        s["sp_used_commitment"] / s["sp_total_commitment"], rel=1e-9
+        s[c.SP_USED] / s[c.SP_TOTAL], rel=1e-9
     )
     assert numbers["savings.sp_utilization"][1] == (
         f"{100 * s['sp_used_commitment'] / s['sp_total_commitment']:.1f}%"
     )
-    tags = dataset(report_output, "tag_monthly", "2024-05")
-    for key, rows in tags.groupby("tag_key"):
-        tagged = rows.loc[rows["tag_value"].notna(), "amortized_cost"].sum()
-        expected = tagged / rows["amortized_cost"].sum()
+    tags = dataset(report_output, TAG_MONTHLY.name, "2024-05")
+    for key, rows in tags.groupby(c.TAG_KEY):
+        tagged = rows.loc[rows[c.TAG_VALUE].notna(), c.AMORTIZED].sum()
+        expected = tagged / rows[c.AMORTIZED].sum()
         assert _shown(numbers, f"tag.{key}.coverage") == pytest.approx(expected, rel=1e-9)
         _assert_money(numbers, f"tag.{key}.tagged_amortized", float(tagged))
 
@@ -143,16 +148,16 @@ def _rewrite(folder: Path, name: str, change) -> None:
 def test_no_previous_period_anywhere_and_no_savings_plans(report_output, tmp_path) -> None:
     """As for the CUR's first month: change columns null, no Savings Plan lines at all."""
     only = tmp_path / "first-month"
-    _copy_may(report_output, only, ("daily_cost", "account_monthly", "service_monthly"))
-    _copy_may(report_output, only, ("tag_monthly", "savings_monthly"))
+    _copy_may(report_output, only, (DAILY_COST.name, ACCOUNT_MONTHLY.name, SERVICE_MONTHLY.name))
+    _copy_may(report_output, only, (TAG_MONTHLY.name, SAVINGS_MONTHLY.name))
     no_change = {c.PREVIOUS_AMORTIZED: None, c.AMORTIZED_CHANGE: None}
     no_change[c.AMORTIZED_CHANGE_RATIO] = None
-    for name in ("account_monthly", "service_monthly"):
+    for name in (ACCOUNT_MONTHLY.name, SERVICE_MONTHLY.name):
         _rewrite(only, name, lambda f: f.assign(**{k: float("nan") for k in no_change}))
-    sp = ("sp_covered_usage_cost", "sp_used_commitment", "sp_total_commitment")
+    sp = (c.SP_COVERED, c.SP_USED, c.SP_TOTAL)
     _rewrite(
         only,
-        "savings_monthly",
+        SAVINGS_MONTHLY.name,
         lambda f: f.assign(**{k: 0.0 for k in sp}, sp_utilization=float("nan")),
     )
     html, figures = build_report(ParquetFolderSource(str(only)), MAY)
@@ -168,7 +173,7 @@ def test_no_previous_period_anywhere_and_no_savings_plans(report_output, tmp_pat
 
 def test_previous_period_not_written_and_no_tags(report_output, tmp_path) -> None:
     partial = tmp_path / "partial"
-    for name in ("daily_cost", "account_monthly", "service_monthly", "savings_monthly"):
+    for name in (DAILY_COST.name, ACCOUNT_MONTHLY.name, SERVICE_MONTHLY.name, SAVINGS_MONTHLY.name):
         shutil.copytree(
             report_output / name / "year=2024" / "month=5", partial / name / "year=2024" / "month=5"
         )

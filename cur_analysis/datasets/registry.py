@@ -1,0 +1,143 @@
+"""The datasets, declared once: name, builder, how each is written, its keys and output columns.
+
+The pipeline, the writers' caller, the published tables, the report and the benchmark all read
+this table; nothing else names a dataset. A builder takes the run's ``Scope`` and returns the
+``DataFrame -> DataFrame`` function that rolls the dataset up from the fine grain
+(``datasets.grain``); ``tests/test_registry.py`` checks each declaration against the files a run
+writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+
+from cur_analysis import columns as c
+from cur_analysis.datasets.daily_cost import daily_cost
+from cur_analysis.datasets.grain import ACCOUNT_KEYS, DAILY_KEYS, ROLLED_UP, Transform
+from cur_analysis.datasets.monthly import (
+    SERVICE_KEYS,
+    TAG_KEYS,
+    account_monthly,
+    service_monthly,
+    tag_monthly,
+)
+from cur_analysis.datasets.savings import savings_monthly
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a run knows besides the grain: the periods it read and the user tag columns."""
+
+    loaded_periods: tuple[str, ...] = ()
+    tag_columns: tuple[str, ...] = ()
+
+
+class SizeClass(Enum):
+    """How a dataset's periods are written (one file per period either way)."""
+
+    SMALL = "one task"  # a few thousand rows per period: written by one task, no shuffle
+    LARGE = "shuffled by period"  # rows shuffled by period first
+
+
+@dataclass(frozen=True)
+class Movers:
+    """A monthly dataset whose rows are ranked as top movers: their kind and name column."""
+
+    kind: str
+    name_column: str
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One dataset: what it is called, how it is built and written, what it holds."""
+
+    name: str
+    builder: Callable[[Scope], Transform]
+    size: SizeClass
+    keys: tuple[str, ...]
+    values: tuple[str, ...]
+    reads_tags: bool = False
+    movers: Movers | None = None
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every output column, in the order written (partition keys excluded)."""
+        return (*self.keys, *self.values)
+
+
+ACCOUNT_MOVERS = Movers("account", c.ACCOUNT)
+SERVICE_MOVERS = Movers("service", c.SERVICE)
+_CHANGE = (c.PREVIOUS_AMORTIZED, c.AMORTIZED_CHANGE, c.AMORTIZED_CHANGE_RATIO)
+
+DAILY_COST = Dataset(
+    name="daily_cost",
+    builder=lambda _scope: daily_cost,
+    size=SizeClass.LARGE,
+    keys=DAILY_KEYS,
+    values=ROLLED_UP,
+)
+ACCOUNT_MONTHLY = Dataset(
+    name="account_monthly",
+    builder=lambda scope: account_monthly(scope.loaded_periods),
+    size=SizeClass.SMALL,
+    keys=(c.BILLING_PERIOD, *ACCOUNT_KEYS),
+    values=(*ROLLED_UP, c.SHARE_OF_TOTAL_AMORTIZED, *_CHANGE),
+    movers=ACCOUNT_MOVERS,
+)
+SERVICE_MONTHLY = Dataset(
+    name="service_monthly",
+    builder=lambda scope: service_monthly(scope.loaded_periods),
+    size=SizeClass.SMALL,
+    keys=(c.BILLING_PERIOD, *SERVICE_KEYS),
+    values=(*ROLLED_UP, c.SHARE_OF_TOTAL_AMORTIZED, c.RANK, *_CHANGE),
+    movers=SERVICE_MOVERS,
+)
+TAG_MONTHLY = Dataset(
+    name="tag_monthly",
+    builder=lambda scope: tag_monthly(scope.tag_columns),
+    size=SizeClass.SMALL,
+    keys=(c.BILLING_PERIOD, *TAG_KEYS),
+    values=(*ROLLED_UP, c.TAG_COVERAGE),
+    reads_tags=True,
+)
+SAVINGS_MONTHLY = Dataset(
+    name="savings_monthly",
+    builder=lambda _scope: savings_monthly,
+    size=SizeClass.SMALL,
+    keys=(c.BILLING_PERIOD, *ACCOUNT_KEYS),
+    values=(
+        c.ON_DEMAND_EQUIVALENT,
+        c.AMORTIZED,
+        c.RI_COVERED,
+        c.SP_COVERED,
+        c.ELIGIBLE,
+        c.RI_UNUSED,
+        c.SP_UNUSED,
+        c.RI_USED,
+        c.SP_USED,
+        c.SP_TOTAL,
+        c.SAVINGS,
+        c.RI_TOTAL,
+        c.COVERAGE,
+        c.RI_UTILIZATION,
+        c.SP_UTILIZATION,
+    ),
+)
+
+# Every dataset, in the order a run computes and writes them.
+REGISTRY: tuple[Dataset, ...] = (
+    DAILY_COST,
+    ACCOUNT_MONTHLY,
+    SERVICE_MONTHLY,
+    TAG_MONTHLY,
+    SAVINGS_MONTHLY,
+)
+DATASETS: tuple[str, ...] = tuple(dataset.name for dataset in REGISTRY)
+_BY_NAME = {dataset.name: dataset for dataset in REGISTRY}
+
+
+def by_name(name: str) -> Dataset:
+    """The dataset called ``name`` (a KeyError for an unknown name: validate names first)."""
+    return _BY_NAME[name]
