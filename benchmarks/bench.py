@@ -67,7 +67,7 @@ def _log(message: str) -> None:
 
 def ensure_export(root: Path, months: int, rows: int, seed: int) -> Path:
     """The synthetic export, generated once per size and kept (marked complete when written)."""
-    from cur_analysis.generate import generate
+    from cur_analysis.dev.generate import generate
 
     export = root / f"export-{months}x{rows}-seed{seed}"
     marker = export / ".complete"
@@ -214,8 +214,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             root / "cli-home", export, period, root / "out-cli", max(1, args.cold_repeats)
         )
 
-    from cur_analysis.io.readers import LocalCatalogReader
     from cur_analysis.local import catalog
+    from cur_analysis.local.reader import LocalCatalogReader
     from cur_analysis.local.session import local_spark
     from cur_analysis.pipeline import RunConfig, plan_scan, run
 

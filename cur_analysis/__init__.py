@@ -29,7 +29,7 @@ _API = {
     "BillingPeriod": "cur_analysis.periods",
     "CurAnalysisError": "cur_analysis.errors",
     "CurReader": "cur_analysis.io.readers",
-    "LocalCatalogReader": "cur_analysis.io.readers",
+    "LocalCatalogReader": "cur_analysis.local.reader",
     "GlueCatalogReader": "cur_analysis.io.readers",
     "read_cur": "cur_analysis.io.readers",
     "conform_cur": "cur_analysis.conform",

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cur_analysis.deploy import cli as deploy_cli
-from cur_analysis.errors import CurAnalysisError, InvalidInputError
+from cur_analysis.errors import CurAnalysisError, InvalidInputError, error_line
 from cur_analysis.periods import BillingPeriod
 from cur_analysis.pipeline import DATASETS
 
@@ -36,37 +36,60 @@ def _period(text: str) -> BillingPeriod:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+HELP_FORMAT = argparse.ArgumentDefaultsHelpFormatter
+HOME_HELP = "local catalog and Spark folder (default $CUR_ANALYSIS_HOME or ./.cur-analysis)"
+
+
+def _home_option(suppress: bool) -> argparse.ArgumentParser:
+    """``--home``, before the subcommand or after it: the subcommand's copy leaves the value
+    alone unless given (``SUPPRESS``), so both positions mean the same."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--home", default=argparse.SUPPRESS if suppress else None, help=HOME_HELP)
+    return parent
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cur-analysis", description=__doc__)
-    parser.add_argument(
-        "--home",
-        help="local catalog and Spark folder (default $CUR_ANALYSIS_HOME or ./.cur-analysis)",
+    parser = argparse.ArgumentParser(
+        prog="cur-analysis",
+        description=__doc__,
+        formatter_class=HELP_FORMAT,
+        parents=[_home_option(suppress=False)],
     )
     commands = parser.add_subparsers(dest="command", required=True)
+    home = [_home_option(suppress=True)]
 
-    catalog = commands.add_parser("catalog", help="the local catalog (stand-in for Glue)")
+    def command(group, name: str, help: str) -> argparse.ArgumentParser:
+        return group.add_parser(name, help=help, parents=home, formatter_class=HELP_FORMAT)
+
+    catalog = command(commands, "catalog", "the local catalog (stand-in for Glue)")
     catalog_commands = catalog.add_subparsers(dest="catalog_command", required=True)
-    register = catalog_commands.add_parser("register", help="table over a year=/month= export")
+    register = command(catalog_commands, "register", "table over a year=/month= export")
     register.add_argument("--path", required=True, help="report prefix holding year=YYYY/month=M/")
-    register.add_argument("--database", default=DEFAULT_SOURCE_DATABASE)
-    register.add_argument("--table", default=DEFAULT_TABLE)
-    link = catalog_commands.add_parser("link", help="stand-in for a Lake Formation resource link")
-    link.add_argument("--database", default=DEFAULT_LINK_DATABASE)
-    link.add_argument("--target-database", default=DEFAULT_SOURCE_DATABASE)
+    register.add_argument("--database", default=DEFAULT_SOURCE_DATABASE, help="catalog database")
+    register.add_argument("--table", default=DEFAULT_TABLE, help="table name")
+    link = command(catalog_commands, "link", "stand-in for a Lake Formation resource link")
+    link.add_argument("--database", default=DEFAULT_LINK_DATABASE, help="the link database")
+    link.add_argument(
+        "--target-database", default=DEFAULT_SOURCE_DATABASE, help="the database it links to"
+    )
 
-    generate = commands.add_parser("generate", help="write a synthetic legacy CUR export")
-    generate.add_argument("--output", required=True)
-    generate.add_argument("--start", type=_period, default=BillingPeriod(2024, 3))
-    generate.add_argument("--months", type=_positive, default=3)
-    generate.add_argument("--rows-per-month", type=_positive, default=100_000)
-    generate.add_argument("--seed", type=int, default=7)
+    generate = command(commands, "generate", "write a synthetic legacy CUR export (development)")
+    generate.add_argument("--output", required=True, help="folder of the export")
+    generate.add_argument(
+        "--start", type=_period, default=BillingPeriod(2024, 3), help="first month, YYYY-MM"
+    )
+    generate.add_argument("--months", type=_positive, default=3, help="number of months")
+    generate.add_argument(
+        "--rows-per-month", type=_positive, default=100_000, help="line items per month"
+    )
+    generate.add_argument("--seed", type=int, default=7, help="random seed (same seed, same data)")
     generate.add_argument(
         "--format", choices=("legacy", "cur2"), default="legacy", help="legacy CUR or CUR 2.0"
     )
 
-    run = commands.add_parser("run", help="compute the cost datasets for billing periods")
-    run.add_argument("--database", default=DEFAULT_LINK_DATABASE)
-    run.add_argument("--table", default=DEFAULT_TABLE)
+    run = command(commands, "run", "compute the cost datasets for billing periods")
+    run.add_argument("--database", default=DEFAULT_LINK_DATABASE, help="source database")
+    run.add_argument("--table", default=DEFAULT_TABLE, help="source table")
     run.add_argument(
         "--period",
         "--periods",
@@ -81,14 +104,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--datasets", default=",".join(DATASETS), help="comma-separated subset of the datasets"
     )
 
-    report = commands.add_parser("report", help="one self-contained HTML cost report per period")
+    report = command(commands, "report", "one self-contained HTML cost report per period")
     report.add_argument("--output", required=True, help="the datasets' folder or s3:// URI")
     report.add_argument("--period", type=_period, required=True, help="YYYY-MM")
     report.add_argument("--html", help="file or s3:// URI (default OUTPUT/reports/...)")
     report.add_argument("--output-database", help="read the datasets' catalog tables (Spark)")
 
-    demo = commands.add_parser("demo", help="generate, register, link and run, all locally")
-    demo.add_argument("--rows-per-month", type=_positive, default=100_000)
+    demo = command(commands, "demo", "generate, register, link and run, all locally")
+    demo.add_argument(
+        "--rows-per-month", type=_positive, default=100_000, help="line items per month"
+    )
 
     deploy_cli.add_parser(commands)
     return parser
@@ -99,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _dispatch(args)
     except CurAnalysisError as exc:
-        print(f"cur-analysis: error: {exc}", file=sys.stderr)
+        print(error_line(exc), file=sys.stderr)
         return 1
 
 
@@ -110,6 +135,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return deploy_cli.run(args)
     if args.command == "report" and not args.output_database:
         return _report(None, args)
+    if args.command == "demo":
+        _generator()  # before Spark starts
     # Spark starts only for the commands that need it.
     from cur_analysis.local.session import local_spark
 
@@ -123,9 +150,22 @@ def _dispatch(args: argparse.Namespace) -> int:
     return _demo(spark, args)
 
 
-def _generate(args: argparse.Namespace) -> int:
-    from cur_analysis.generate import generate
+def _generator():
+    """``cur_analysis.dev.generate.generate``; a Glue wheel leaves ``cur_analysis.dev`` out."""
+    try:
+        from cur_analysis.dev.generate import generate
+    except ModuleNotFoundError as exc:
+        if exc.name is None or not exc.name.startswith("cur_analysis.dev"):
+            raise
+        raise CurAnalysisError(
+            "the synthetic CUR generator (cur_analysis.dev) is not installed: it is a "
+            "development tool; install cur-analysis from a checkout (pip install -e .)"
+        ) from None
+    return generate
 
+
+def _generate(args: argparse.Namespace) -> int:
+    generate = _generator()
     files = generate(
         args.output, args.start, args.months, args.rows_per_month, args.seed, fmt=args.format
     )
@@ -147,7 +187,7 @@ def _catalog(spark, args: argparse.Namespace) -> int:
 
 
 def _run(spark, args: argparse.Namespace) -> int:
-    from cur_analysis.io.readers import LocalCatalogReader
+    from cur_analysis.local.reader import LocalCatalogReader
     from cur_analysis.pipeline import RunConfig, run
     from cur_analysis.summary import format_run
 
@@ -164,6 +204,7 @@ def _run(spark, args: argparse.Namespace) -> int:
 
 
 def _report(spark, args: argparse.Namespace) -> int:
+    from cur_analysis.io import aws
     from cur_analysis.report.build import default_report_path, write_period_report
     from cur_analysis.report.load import CatalogTableSource, ParquetFolderSource
 
@@ -173,18 +214,18 @@ def _report(spark, args: argparse.Namespace) -> int:
         else CatalogTableSource(spark, args.output_database)
     )
     destination = args.html or default_report_path(args.output, args.period)
-    print(write_period_report(source, args.period, destination))
+    print(write_period_report(source, args.period, destination, aws.client_factory("s3")))
     return 0
 
 
 def _demo(spark, args: argparse.Namespace) -> int:
-    from cur_analysis.generate import generate
-    from cur_analysis.io.readers import LocalCatalogReader
     from cur_analysis.local import catalog
+    from cur_analysis.local.reader import LocalCatalogReader
     from cur_analysis.local.session import resolve_home
     from cur_analysis.pipeline import RunConfig, run
     from cur_analysis.summary import format_run
 
+    generate = _generator()
     started = time.monotonic()
     home = resolve_home(args.home)
     export = home / "demo" / "cur-export"
@@ -213,8 +254,7 @@ def _demo(spark, args: argparse.Namespace) -> int:
     print(format_run(run(LocalCatalogReader(spark), config)))
     print(
         f"\ntables: {DEMO_OUTPUT_DATABASE}.<dataset>, e.g. select * from "
-        f"{DEMO_OUTPUT_DATABASE}.service_monthly where year = '{latest.year_value}' "
-        f"and month = '{latest.month_value}'"
+        f"{DEMO_OUTPUT_DATABASE}.service_monthly where {latest.predicate()}"
     )
     from cur_analysis.report.build import default_report_path, write_period_report
     from cur_analysis.report.load import ParquetFolderSource

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from pyspark.sql.types import DataType, DoubleType, StringType, TimestampType
 
-# --- partition keys of the legacy export (strings, month not zero-padded) ---
-YEAR = "year"
-MONTH = "month"
-PARTITION_KEYS = (YEAR, MONTH)
+from cur_analysis import periods
+
+# --- partition keys of the legacy export and of the datasets (the period codec's) ---
+YEAR, MONTH, PARTITION_KEYS = periods.YEAR, periods.MONTH, periods.PARTITION_KEYS
 # CUR 2.0 (Data Exports) writes BILLING_PERIOD=YYYY-MM; catalogs keep the key in lower case.
 CUR2_PARTITION_KEY = "billing_period"
 # CUR 2.0 map columns and the columns that tell the layout apart.

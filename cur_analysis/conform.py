@@ -7,6 +7,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import DataType, StringType
 
 from cur_analysis import columns as c
+from cur_analysis.periods import label_column, month_column, year_column
 
 
 def _blank_as_null(column: Column) -> Column:
@@ -46,11 +47,6 @@ def _types(df: DataFrame) -> dict[str, DataType]:
     return {field.name.lower(): field.dataType for field in df.schema.fields}
 
 
-def billing_period_of_partition() -> Column:
-    """``YYYY-MM`` from the ``year``/``month`` partition keys (month is not zero-padded there)."""
-    return F.concat_ws("-", F.col(c.YEAR), F.lpad(F.col(c.MONTH), 2, "0"))
-
-
 def user_tag_columns(columns: list[str]) -> list[str]:
     """The legacy CUR's user tag columns (``resource_tags_user_*``), in a stable order."""
     return sorted(name for name in columns if name.lower().startswith(c.USER_TAG_PREFIX))
@@ -76,7 +72,7 @@ def conform_legacy(df: DataFrame, *, with_tags: bool = False) -> DataFrame:
         *tag_columns,
         F.col(c.YEAR),
         F.col(c.MONTH),
-        billing_period_of_partition().alias(c.BILLING_PERIOD),
+        label_column(F.col(c.YEAR), F.col(c.MONTH)).alias(c.BILLING_PERIOD),
     )
 
 
@@ -128,8 +124,8 @@ def conform_cur2(df: DataFrame, *, with_tags: bool = False) -> DataFrame:
     return df.select(
         *projected,
         *tag_columns,
-        F.substring(period, 1, 4).alias(c.YEAR),
-        F.substring(period, 6, 2).cast("int").cast("string").alias(c.MONTH),
+        year_column(period).alias(c.YEAR),
+        month_column(period).alias(c.MONTH),
         period.alias(c.BILLING_PERIOD),
     )
 

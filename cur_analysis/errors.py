@@ -17,3 +17,8 @@ class MissingPeriodError(CurAnalysisError):
 
 class MissingTableError(CurAnalysisError):
     """The source table or database does not exist in the catalog."""
+
+
+def error_line(exc: CurAnalysisError) -> str:
+    """The one line a user sees for an error (the CLI and the Glue job both print it, exit 1)."""
+    return f"cur-analysis: error: {exc}"

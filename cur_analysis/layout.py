@@ -21,7 +21,12 @@ from pyspark.sql import functions as F
 
 from cur_analysis import columns as c
 from cur_analysis.errors import InvalidInputError
-from cur_analysis.periods import BillingPeriod
+from cur_analysis.periods import (
+    BillingPeriod,
+    partition_clause,
+    partition_path,
+    partition_path_values,
+)
 
 # A partition value the catalog lists: digits, or YYYY-MM for CUR 2.0. Checked before it is
 # written into a predicate.
@@ -58,11 +63,30 @@ class Layout(Enum):
     def partition_keys(self) -> tuple[str, ...]:
         return c.PARTITION_KEYS if self is Layout.LEGACY else (c.CUR2_PARTITION_KEY,)
 
+    @property
+    def folder_keys(self) -> tuple[str, ...]:
+        """The partition keys as the export writes them in folder names."""
+        return c.PARTITION_KEYS if self is Layout.LEGACY else (c.CUR2_PARTITION_KEY.upper(),)
+
     def predicate(self, period: BillingPeriod) -> str:
         """Push-down predicate text for one period, as the layout's partitions are written."""
-        if self is Layout.LEGACY:
-            return period.predicate()
-        return f"{c.CUR2_PARTITION_KEY} = '{period.label}'"
+        return self.partition_predicate([self.canonical(period)])
+
+    def partition_spec(self, partition: Partition) -> str:
+        """``key = 'value', ...`` of one partition (``PARTITION (...)`` in Spark SQL)."""
+        return partition_clause(self.partition_keys, partition.values, ", ")
+
+    def folder(self, period: BillingPeriod) -> str:
+        """The export's folder of ``period``: ``year=YYYY/month=M``, ``BILLING_PERIOD=YYYY-MM``."""
+        return partition_path(self.folder_keys, self.canonical(period).values)
+
+    def partition_of_path(self, path: str) -> Partition | None:
+        """The partition a ``key=value/...`` path names (keys in any case), or None if it
+        names no complete partition of this layout."""
+        values = {key.lower(): value for key, value in partition_path_values(path).items()}
+        if not set(self.partition_keys) <= set(values):
+            return None
+        return self.partition(values)
 
     def predicate_for(self, periods: Iterable[BillingPeriod]) -> str:
         """One predicate selecting all ``periods``, written as the export writes partitions."""
@@ -84,11 +108,7 @@ class Layout(Enum):
     def partition_predicate(self, partitions: Iterable[Partition]) -> str:
         """Push-down predicate text selecting exactly ``partitions``, with their own values."""
         clauses = [
-            " and ".join(
-                f"{key} = '{value}'"
-                for key, value in zip(self.partition_keys, part.values, strict=True)
-            )
-            for part in sorted(set(partitions))
+            partition_clause(self.partition_keys, part.values) for part in sorted(set(partitions))
         ]
         if not clauses:
             raise InvalidInputError("no billing period given")
@@ -135,3 +155,7 @@ def layout_of_partition_keys(keys: Iterable[str]) -> Layout:
         f"partition keys {list(keys)} are neither year/month (legacy CUR) nor "
         "BILLING_PERIOD (CUR 2.0): register the export's report prefix"
     )
+
+
+# The datasets are written partitioned as the legacy export is: ``year=YYYY/month=M``.
+OUTPUT_LAYOUT = Layout.LEGACY

@@ -1,21 +1,35 @@
-"""Billing periods: the only way a user's text reaches a partition predicate.
+"""Billing periods: parsed once at the edge, then the one codec of every form a period takes.
 
-The legacy CUR export writes partitions as ``year=2024/month=5`` (month not zero-padded) and the
-Glue crawler makes both keys strings, so the predicate must compare strings written the same way.
-``predicate`` gives the export's own form; readers use the values their catalog lists
-(``layout.Partition``), which differ where a crawler kept a ``month=05`` folder's '05'.
+A period is written as its label ``YYYY-MM`` (outputs, messages, the ``billing_period`` column,
+CUR 2.0's ``BILLING_PERIOD`` partition) or as the legacy export's partition values
+``year=YYYY/month=M``: AWS writes the month *not* zero-padded and the Glue crawler makes both keys
+strings, so a predicate compares strings written the same way. This module is the only place
+that rule and the partition text live (``layout.Layout`` builds on them for both layouts; readers
+use the values their catalog lists, ``layout.Partition``, which differ where a crawler kept a
+``month=05`` folder's '05'). It imports no Spark: the column forms import pyspark on use.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cur_analysis.errors import InvalidInputError
 
+if TYPE_CHECKING:
+    from pyspark.sql import Column
+
 _PERIOD = re.compile(r"^([0-9]{4})-([0-9]{1,2})$")
+_LAST = re.compile(r"^last:([0-9]{1,3})$")
 MIN_YEAR, MAX_YEAR = 2000, 2100
+
+# The legacy export's partition keys (the crawler's names) and the output datasets' keys.
+YEAR = "year"
+MONTH = "month"
+PARTITION_KEYS = (YEAR, MONTH)
+NO_PERIOD = "no billing period given: pass e.g. --period 2024-05 or last:2"
 
 
 @dataclass(frozen=True, order=True)
@@ -45,6 +59,11 @@ class BillingPeriod:
             raise InvalidInputError(f"billing period {text!r}: {exc}") from None
 
     @classmethod
+    def of(cls, value: BillingPeriod | str) -> BillingPeriod:
+        """A period as given, or parsed from its ``YYYY-MM`` text (the notebook's edge)."""
+        return value if isinstance(value, BillingPeriod) else cls.parse(value)
+
+    @classmethod
     def from_partition(cls, year: str, month: str) -> BillingPeriod:
         """The period of a ``year=YYYY/month=M`` partition (also accepts a zero-padded month)."""
         return cls.parse(f"{year}-{month}")
@@ -64,9 +83,19 @@ class BillingPeriod:
         """The ``month`` partition value as the CUR export writes it: not zero-padded."""
         return str(self.month)
 
+    @property
+    def partition_values(self) -> tuple[str, str]:
+        """``(year, month)`` partition values, in ``PARTITION_KEYS`` order."""
+        return (self.year_value, self.month_value)
+
+    @property
+    def folder(self) -> str:
+        """``year=YYYY/month=M``: the export's folder of this period, and the datasets' one."""
+        return partition_path(PARTITION_KEYS, self.partition_values)
+
     def predicate(self) -> str:
         """Push-down predicate for this period, e.g. ``year = '2024' and month = '5'``."""
-        return f"year = '{self.year_value}' and month = '{self.month_value}'"
+        return partition_clause(PARTITION_KEYS, self.partition_values)
 
     def previous(self) -> BillingPeriod:
         """The calendar month before this one."""
@@ -92,33 +121,119 @@ def month_range(start: BillingPeriod, months: int) -> tuple[BillingPeriod, ...]:
     return tuple(periods)
 
 
-_LAST = re.compile(r"^last:([0-9]{1,3})$")
+def as_periods(values: Iterable[BillingPeriod | str]) -> tuple[BillingPeriod, ...]:
+    """Periods, sorted and without repeats, from periods or their ``YYYY-MM`` texts."""
+    return tuple(sorted({BillingPeriod.of(value) for value in values}))
+
+
+# --- partition text: key = 'value' clauses and key=value folders ---
+
+
+def partition_clause(keys: Sequence[str], values: Sequence[str], joiner: str = " and ") -> str:
+    """``key = 'value'`` pairs joined by ``joiner`` (`` and `` for a predicate, ``, `` for a
+    partition spec). The values were validated (a period, or a ``layout.Partition``)."""
+    return joiner.join(f"{key} = '{value}'" for key, value in zip(keys, values, strict=True))
+
+
+def partition_path(keys: Sequence[str], values: Sequence[str]) -> str:
+    """``key=value/...``, a partition's folder."""
+    return "/".join(f"{key}={value}" for key, value in zip(keys, values, strict=True))
+
+
+def partition_path_values(path: str) -> dict[str, str]:
+    """The ``key -> value`` pairs of the ``key=value`` parts of a path (keys as written)."""
+    return dict(part.split("=", 1) for part in path.split("/") if "=" in part)
+
+
+# --- the same forms as Spark columns (pyspark imported on use) ---
+
+
+def label_column(year: Column, month: Column) -> Column:
+    """``YYYY-MM`` from ``year``/``month`` partition columns (a month padded or not)."""
+    from pyspark.sql import functions as F
+
+    return F.concat_ws("-", year, F.lpad(month, 2, "0"))
+
+
+def year_column(label: Column) -> Column:
+    """The ``year`` partition value of a ``YYYY-MM`` column (``year_value``)."""
+    from pyspark.sql import functions as F
+
+    return F.substring(label, 1, 4)
+
+
+def month_column(label: Column) -> Column:
+    """The ``month`` partition value of a ``YYYY-MM`` column, not zero-padded (``month_value``)."""
+    from pyspark.sql import functions as F
+
+    return F.substring(label, 6, 2).cast("int").cast("string")
+
+
+def shifted_label(label: Column, months: int) -> Column:
+    """``YYYY-MM`` of the month ``months`` after a ``YYYY-MM`` column (``next``, ``previous``)."""
+    from pyspark.sql import functions as F
+
+    first_day = F.to_date(F.concat(label, F.lit("-01")))
+    return F.date_format(F.add_months(first_day, months), "yyyy-MM")
+
+
+def label_in(label: Column, periods: Iterable[BillingPeriod]) -> Column:
+    """True where a ``YYYY-MM`` column is one of ``periods``."""
+    return label.isin(*[period.label for period in periods])
+
+
+# --- what a user asks for: YYYY-MM values and last:N ---
+
+
+@dataclass(frozen=True)
+class PeriodSelection:
+    """The periods a run asks for, parsed once: named periods and the N latest (``last:N``)."""
+
+    named: tuple[BillingPeriod, ...] = ()
+    latest: int = 0
+
+    @classmethod
+    def parse(cls, texts: Iterable[str]) -> PeriodSelection:
+        """From ``YYYY-MM`` values (comma-separated allowed) and ``last:N``; checked before any
+        catalog call."""
+        parts = [p.strip() for text in texts for p in text.split(",") if p.strip()]
+        if not parts:
+            raise InvalidInputError(NO_PERIOD)
+        named: set[BillingPeriod] = set()
+        latest = 0
+        for part in parts:
+            match = _LAST.match(part)
+            if match is None:
+                named.add(BillingPeriod.parse(part))
+            elif int(match.group(1)) < 1:
+                raise InvalidInputError(f"{part!r}: N in last:N must be at least 1")
+            else:
+                latest = max(latest, int(match.group(1)))
+        return cls(tuple(sorted(named)), latest)
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """The selection written back as arguments: labels, then ``last:N``."""
+        return tuple(p.label for p in self.named) + (
+            (f"last:{self.latest}",) if self.latest else ()
+        )
+
+    def resolve(self, available: Iterable[BillingPeriod]) -> tuple[BillingPeriod, ...]:
+        """The chosen periods, sorted; ``last:N`` takes the N latest of ``available``."""
+        present = sorted(set(available))
+        chosen = set(self.named) | set(present[-self.latest :] if self.latest else ())
+        if not chosen:
+            raise InvalidInputError(NO_PERIOD)
+        return tuple(sorted(chosen))
 
 
 def resolve_periods(
     texts: Iterable[str], available: Iterable[BillingPeriod]
 ) -> tuple[BillingPeriod, ...]:
-    """Periods, sorted and without repeats, from ``YYYY-MM`` values (comma-separated allowed)
-    and ``last:N``, the N latest periods present in the table (``available``)."""
-    present = sorted(set(available))
-    chosen: set[BillingPeriod] = set()
-    for part in checked_period_texts(texts):
-        match = _LAST.match(part)
-        chosen.update(present[-int(match.group(1)) :] if match else [BillingPeriod.parse(part)])
-    if not chosen:
-        raise InvalidInputError("no billing period given: pass e.g. --period 2024-05 or last:2")
-    return tuple(sorted(chosen))
+    """``PeriodSelection.parse(texts).resolve(available)``."""
+    return PeriodSelection.parse(texts).resolve(available)
 
 
 def checked_period_texts(texts: Iterable[str]) -> tuple[str, ...]:
-    """Validate period arguments (``YYYY-MM`` or ``last:N``) before any catalog call."""
-    parts = [p.strip() for text in texts for p in text.split(",") if p.strip()]
-    if not parts:
-        raise InvalidInputError("no billing period given: pass e.g. --period 2024-05 or last:2")
-    checked = []
-    for part in parts:
-        match = _LAST.match(part)
-        if match is not None and int(match.group(1)) < 1:
-            raise InvalidInputError(f"{part!r}: N in last:N must be at least 1")
-        checked.append(part if match is not None else BillingPeriod.parse(part).label)
-    return tuple(checked)
+    """Validate period arguments (``YYYY-MM`` or ``last:N``); their canonical texts."""
+    return PeriodSelection.parse(texts).texts

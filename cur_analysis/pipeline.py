@@ -32,12 +32,13 @@ from cur_analysis.io.readers import CurReader, require_periods
 from cur_analysis.io.tables import publish_table
 from cur_analysis.io.writers import write_periods
 from cur_analysis.names import catalog_name
-from cur_analysis.periods import BillingPeriod, checked_period_texts, resolve_periods
+from cur_analysis.periods import BillingPeriod, PeriodSelection, label_in
 
 
 @dataclass(frozen=True)
 class RunConfig:
-    """What to read and where to write; names validated here, periods when resolved."""
+    """What to read and where to write, validated here: names, datasets, and the periods, parsed
+    once into ``selection`` (``periods`` keeps them as canonical argument texts)."""
 
     database: str
     table: str
@@ -45,11 +46,14 @@ class RunConfig:
     output: str
     output_database: str | None = None
     datasets: tuple[str, ...] = DATASETS
+    selection: PeriodSelection = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         catalog_name(self.database, "database")
         catalog_name(self.table, "table")
-        object.__setattr__(self, "periods", checked_period_texts(self.periods))
+        selection = PeriodSelection.parse(self.periods)
+        object.__setattr__(self, "selection", selection)
+        object.__setattr__(self, "periods", selection.texts)
         if self.output_database is not None:
             catalog_name(self.output_database, "output database")
         unknown = sorted(set(self.datasets) - set(DATASETS))
@@ -84,7 +88,7 @@ def _requested_periods(
     reader: CurReader, config: RunConfig
 ) -> tuple[tuple[BillingPeriod, ...], tuple[BillingPeriod, ...]]:
     available = reader.available_periods(config.database, config.table)
-    periods = resolve_periods(config.periods, available)
+    periods = config.selection.resolve(available)
     require_periods(f"{config.database}.{config.table}", periods, available)
     previous = {p.previous() for p in periods} & set(available)
     return periods, tuple(sorted(set(periods) | previous))
@@ -107,7 +111,7 @@ class Scan:
     @property
     def scope(self) -> Scope:
         """What the dataset builders need besides the grain."""
-        return Scope(tuple(p.label for p in self.loaded), self.tags)
+        return Scope(self.loaded, self.tags)
 
 
 def plan_scan(reader: CurReader, config: RunConfig) -> Scan:
@@ -117,7 +121,7 @@ def plan_scan(reader: CurReader, config: RunConfig) -> Scan:
     with_tags = any(dataset.reads_tags for dataset in config.selected)
     cur = without_split_cost_rows(conform_cur(source, with_tags=with_tags))
     tags = tuple(user_tag_columns(cur.columns)) if with_tags else ()
-    grain = cur.transform(fine_grain(tags, tag_periods=[p.label for p in periods]))
+    grain = cur.transform(fine_grain(tags, tag_periods=periods))
     return Scan(periods, loaded, tags, grain)
 
 
@@ -129,8 +133,7 @@ def run(reader: CurReader, config: RunConfig) -> RunResult:
     # one partition per core is enough for the roll-ups that read it.
     parallelism = scan.grain.sparkSession.sparkContext.defaultParallelism
     grain = scan.grain.coalesce(parallelism).persist(StorageLevel.MEMORY_AND_DISK)
-    labels = [p.label for p in scan.periods]
-    in_periods = F.col(c.BILLING_PERIOD).isin(*labels)
+    in_periods = label_in(F.col(c.BILLING_PERIOD), scan.periods)
     outputs: dict[str, str] = {}
     try:
         totals = _totals_by_period(grain.where(in_periods))
@@ -140,19 +143,22 @@ def run(reader: CurReader, config: RunConfig) -> RunResult:
             if dataset.movers is not None:
                 frame = frame.persist(StorageLevel.MEMORY_AND_DISK)
                 movers += top_movers(_mover_candidates(frame, dataset.movers))
-            outputs[dataset.name] = _write(frame, dataset, config, labels)
+            outputs[dataset.name] = _write(frame, dataset, config, scan.periods)
             frame.unpersist()
     finally:
         grain.unpersist()
     return RunResult(config, scan.periods, totals, outputs, movers, time.monotonic() - started)
 
 
-def _write(frame: DataFrame, dataset: Dataset, config: RunConfig, labels: list[str]) -> str:
-    """Replace the dataset's partitions of ``labels``; publish them when asked. Returns the path."""
+def _write(
+    frame: DataFrame, dataset: Dataset, config: RunConfig, periods: tuple[BillingPeriod, ...]
+) -> str:
+    """Replace the dataset's partitions of ``periods``; publish them when asked. Returns the
+    path."""
     small = dataset.size is SizeClass.SMALL
     path = write_periods(frame, config.output, dataset.name, small=small)
     if config.output_database:
-        publish_table(frame.sparkSession, config.output_database, dataset.name, path, labels)
+        publish_table(frame.sparkSession, config.output_database, dataset.name, path, periods)
     return path
 
 

@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--period", type=BillingPeriod.parse, help="YYYY-MM (default: latest)")
     args = parser.parse_args(argv)
 
-    from cur_analysis.io.readers import LocalCatalogReader
+    from cur_analysis.local.reader import LocalCatalogReader
     from cur_analysis.local.session import local_spark
 
     reader = LocalCatalogReader(local_spark(args.home))

@@ -33,7 +33,7 @@ def spark(spark_home: Path):
 @pytest.fixture(scope="session")
 def generated_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Three drifting months (2024-03..05) of synthetic legacy CUR, written once."""
-    from cur_analysis.generate import generate
+    from cur_analysis.dev.generate import generate
 
     root = tmp_path_factory.mktemp("generated") / "cur"
     generate(root, GENERATED_START, 3, GENERATED_ROWS, seed=11)
@@ -84,7 +84,7 @@ GENERATED_DATASETS_DATABASE = "gen_datasets"
 def generated_outputs(spark, generated_catalog, tmp_path_factory: pytest.TempPathFactory):
     """The job over all three generated months, every dataset, written once for the whole run
     (folders under a temp dir and tables in ``gen_datasets``). Returns ``(result, output)``."""
-    from cur_analysis.io.readers import LocalCatalogReader
+    from cur_analysis.local.reader import LocalCatalogReader
     from cur_analysis.pipeline import RunConfig, run
 
     output = tmp_path_factory.mktemp("generated-datasets")

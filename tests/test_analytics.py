@@ -20,8 +20,8 @@ from cur_analysis.datasets.registry import (
     SERVICE_MONTHLY,
     TAG_MONTHLY,
 )
-from cur_analysis.io.readers import LocalCatalogReader
 from cur_analysis.local import catalog
+from cur_analysis.local.reader import LocalCatalogReader
 from cur_analysis.pipeline import RunConfig, run
 
 from .frames import conformed

@@ -9,8 +9,9 @@ import pytest
 
 from cur_analysis import columns as c
 from cur_analysis.errors import InvalidInputError, MissingPeriodError, MissingTableError
-from cur_analysis.io.readers import LocalCatalogReader, read_cur
+from cur_analysis.io.readers import read_cur
 from cur_analysis.local import catalog
+from cur_analysis.local.reader import LocalCatalogReader
 from cur_analysis.periods import BillingPeriod
 
 MAY = BillingPeriod(2024, 5)

@@ -7,10 +7,11 @@ from chispa import assert_approx_df_equality
 
 from cur_analysis import columns as c
 from cur_analysis.datasets.registry import DATASETS
-from cur_analysis.generate import generate
-from cur_analysis.io.readers import LocalCatalogReader, read_cur
+from cur_analysis.dev.generate import generate
+from cur_analysis.io.readers import read_cur
 from cur_analysis.layout import Layout
 from cur_analysis.local import catalog
+from cur_analysis.local.reader import LocalCatalogReader
 from cur_analysis.periods import BillingPeriod
 from cur_analysis.pipeline import RunConfig, run
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from cur_analysis.generate import generate
-from cur_analysis.io.readers import LocalCatalogReader
+from cur_analysis.dev.generate import generate
 from cur_analysis.local import catalog
+from cur_analysis.local.reader import LocalCatalogReader
 from cur_analysis.periods import BillingPeriod
 
 from .conftest import GENERATED_ROWS, GENERATED_START, PROJECT

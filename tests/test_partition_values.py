@@ -17,8 +17,9 @@ from pyspark.sql import functions as F
 
 from cur_analysis import columns as c
 from cur_analysis.conform import conform_legacy
-from cur_analysis.io.readers import LocalCatalogReader, read_cur
+from cur_analysis.io.readers import read_cur
 from cur_analysis.local import catalog
+from cur_analysis.local.reader import LocalCatalogReader
 from cur_analysis.periods import BillingPeriod
 
 MARCH, APRIL = BillingPeriod(2024, 3), BillingPeriod(2024, 4)

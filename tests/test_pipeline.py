@@ -15,8 +15,8 @@ from cur_analysis.datasets.registry import (
     SERVICE_MONTHLY,
     TAG_MONTHLY,
 )
-from cur_analysis.io.readers import LocalCatalogReader
 from cur_analysis.local import catalog
+from cur_analysis.local.reader import LocalCatalogReader
 from cur_analysis.pipeline import RunConfig, run
 
 from .independent import ACCOUNT_SQL, SERVICE_SQL, totals_by, totals_by_period

@@ -11,7 +11,7 @@ from pyspark.sql import DataFrame
 
 from cur_analysis import columns as c
 from cur_analysis.datasets.registry import DAILY_COST, DATASETS, TAG_MONTHLY
-from cur_analysis.io.readers import LocalCatalogReader
+from cur_analysis.local.reader import LocalCatalogReader
 from cur_analysis.pipeline import RunConfig, plan_scan, run
 
 PERIOD = "2024-05"

@@ -24,6 +24,7 @@ from pyspark.sql import functions as F
 from cur_analysis import columns as c
 from cur_analysis import dimensions as d
 from cur_analysis.measures import MEASURES
+from cur_analysis.periods import BillingPeriod, as_periods, label_in
 
 # A dataset transform: the quinn habit, ``frame.transform(builder(parameters))``.
 Transform = Callable[[DataFrame], DataFrame]
@@ -77,7 +78,7 @@ def _summed_columns() -> list[Column]:
 
 
 def fine_grain(
-    tag_columns: Sequence[str] = (), tag_periods: Sequence[str] | None = None
+    tag_columns: Sequence[str] = (), tag_periods: Sequence[BillingPeriod | str] | None = None
 ) -> Transform:
     """Sum a conformed CUR frame (split-cost rows removed) to the ``daily`` and ``tags`` grains.
 
@@ -91,7 +92,9 @@ def fine_grain(
             daily = [expression.alias(name) for name, expression in keys.items()]
             return cur.groupBy(F.lit(DAILY).alias(GRAIN), *daily).agg(*_summed_columns())
         in_tag_periods = (
-            F.lit(True) if tag_periods is None else F.col(c.BILLING_PERIOD).isin(*tag_periods)
+            F.lit(True)
+            if tag_periods is None
+            else label_in(F.col(c.BILLING_PERIOD), as_periods(tag_periods))
         )
         kinds = F.when(in_tag_periods, F.array(F.lit(DAILY), F.lit(TAGS))).otherwise(
             F.array(F.lit(DAILY))

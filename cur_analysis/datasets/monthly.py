@@ -24,15 +24,11 @@ from cur_analysis.datasets.grain import (
 )
 from cur_analysis.errors import InvalidInputError
 from cur_analysis.measures import MEASURES
+from cur_analysis.periods import BillingPeriod, as_periods, label_in, shifted_label
 
 # Grouping keys besides billing_period.
 SERVICE_KEYS = (c.SERVICE,)
 TAG_KEYS = (c.TAG_KEY, c.TAG_VALUE, c.SERVICE)
-
-
-def next_period(period: Column) -> Column:
-    """``YYYY-MM`` of the month after ``period`` (a ``YYYY-MM`` column)."""
-    return F.date_format(F.add_months(F.to_date(F.concat(period, F.lit("-01"))), 1), "yyyy-MM")
 
 
 def _monthly(grain: DataFrame, keys: Sequence[str]) -> DataFrame:
@@ -42,7 +38,7 @@ def _monthly(grain: DataFrame, keys: Sequence[str]) -> DataFrame:
 
 
 def with_previous_period_change(
-    monthly: DataFrame, keys: Sequence[str], loaded_periods: Sequence[str]
+    monthly: DataFrame, keys: Sequence[str], loaded_periods: Sequence[BillingPeriod | str]
 ) -> DataFrame:
     """Add previous-period amortized cost, its absolute and relative change.
 
@@ -50,13 +46,13 @@ def with_previous_period_change(
     changes null) when the previous period is not in the table at all.
     """
     previous = monthly.select(
-        next_period(F.col(c.BILLING_PERIOD)).alias(c.BILLING_PERIOD),
+        shifted_label(F.col(c.BILLING_PERIOD), 1).alias(c.BILLING_PERIOD),
         *keys,
         F.col(c.AMORTIZED).alias(c.PREVIOUS_AMORTIZED),
     )
-    previous_loaded = F.date_format(
-        F.add_months(F.to_date(F.concat(F.col(c.BILLING_PERIOD), F.lit("-01"))), -1), "yyyy-MM"
-    ).isin(*loaded_periods)
+    previous_loaded = label_in(
+        shifted_label(F.col(c.BILLING_PERIOD), -1), as_periods(loaded_periods)
+    )
     joined = monthly.join(previous, [c.BILLING_PERIOD, *keys], "left")
     previous_cost = F.when(previous_loaded, F.coalesce(F.col(c.PREVIOUS_AMORTIZED), F.lit(0.0)))
     change = F.col(c.AMORTIZED) - F.col(c.PREVIOUS_AMORTIZED)
@@ -75,7 +71,7 @@ def _share_of_period(measure: str) -> Column:
     return F.when(total != 0, F.col(measure) / total)
 
 
-def account_monthly(loaded_periods: Sequence[str]) -> Transform:
+def account_monthly(loaded_periods: Sequence[BillingPeriod | str]) -> Transform:
     """Period x payer x usage account of a fine grain: measures, share of the period's
     amortized cost, change versus the previous period (``loaded_periods``: the periods read)."""
 
@@ -88,7 +84,7 @@ def account_monthly(loaded_periods: Sequence[str]) -> Transform:
     return to_account_monthly
 
 
-def service_monthly(loaded_periods: Sequence[str]) -> Transform:
+def service_monthly(loaded_periods: Sequence[BillingPeriod | str]) -> Transform:
     """Period x service of a fine grain: measures, share, rank by amortized cost, change versus
     the previous period (``loaded_periods``: the periods read)."""
 

@@ -24,13 +24,14 @@ from cur_analysis.datasets.monthly import (
     tag_monthly,
 )
 from cur_analysis.datasets.savings import savings_monthly
+from cur_analysis.periods import BillingPeriod
 
 
 @dataclass(frozen=True)
 class Scope:
     """What a run knows besides the grain: the periods it read and the user tag columns."""
 
-    loaded_periods: tuple[str, ...] = ()
+    loaded_periods: tuple[BillingPeriod, ...] = ()
     tag_columns: tuple[str, ...] = ()
 
 

@@ -1,8 +1,9 @@
 """Read the CUR table for billing periods, pruning partitions in the catalog.
 
-One interface, two implementations: ``LocalCatalogReader`` (local Spark + Hive metastore) and
-``GlueCatalogReader`` (a ``GlueContext`` inside AWS Glue). ``awsglue`` is never imported here:
-the Glue entry script builds the ``GlueContext`` and hands it in.
+One interface, two implementations: ``GlueCatalogReader`` (a ``GlueContext`` inside AWS Glue) and,
+for local runs, ``cur_analysis.local.reader.LocalCatalogReader`` (local Spark + Hive metastore).
+``awsglue`` is never imported here: the Glue entry script builds the ``GlueContext`` and hands
+it in, with the Glue client (``cur_analysis.io.aws.client``).
 
 Both select partitions by the values the catalog lists (``month = '05'`` where a crawler kept
 the folder's zero-padded month), and both return the catalog's column types even where a
@@ -13,16 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import reduce
 from typing import Any, Protocol
 
-from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql import functions as F
+from pyspark.sql import DataFrame
 
-from cur_analysis.conform import cast_as
 from cur_analysis.errors import MissingPeriodError, MissingTableError
 from cur_analysis.layout import Layout, Partition, layout_of_partition_keys
-from cur_analysis.local import catalog
 from cur_analysis.names import catalog_name
 from cur_analysis.periods import BillingPeriod
 
@@ -66,69 +63,6 @@ def partitions_of(
     ``month=5`` and ``month=05``)."""
     wanted = set(periods)
     return tuple(sorted(part for part in listed if part.period in wanted))
-
-
-@dataclass(frozen=True)
-class _LocalTable:
-    physical: str
-    layout: Layout
-    partitions: tuple[Partition, ...]
-    mixed_types: tuple[str, ...]
-
-
-class LocalCatalogReader:
-    """Reads through the local Hive metastore; the filter on partition keys prunes partitions.
-
-    ``available_periods`` remembers where the table lives, its layout and partitions, so the
-    ``read`` that follows asks the metastore nothing more.
-    """
-
-    def __init__(self, spark: SparkSession) -> None:
-        self._spark = spark
-        self._tables: dict[tuple[str, str], _LocalTable] = {}
-
-    def _table(self, database: str, table: str) -> _LocalTable:
-        physical = catalog.resolve_table(self._spark, database, table)
-        layout, partitions = catalog.partitions(self._spark, physical)
-        mixed = catalog.mixed_type_columns(self._spark, physical)
-        self._tables[(database, table)] = _LocalTable(physical, layout, partitions, mixed)
-        return self._tables[(database, table)]
-
-    def available_periods(self, database: str, table: str) -> tuple[BillingPeriod, ...]:
-        return tuple(sorted({part.period for part in self._table(database, table).partitions}))
-
-    def read(self, database: str, table: str, periods: Sequence[BillingPeriod]) -> DataFrame:
-        found = self._tables.get((database, table)) or self._table(database, table)
-        selected = partitions_of(periods, found.partitions)
-        if found.mixed_types:
-            return self._read_each_partition(found, selected)
-        return self._spark.table(f"{database}.{table}").where(
-            found.layout.partition_filter(selected)
-        )
-
-    def _read_each_partition(self, found: _LocalTable, selected: Sequence[Partition]) -> DataFrame:
-        """A table whose column types differ between months, read partition by partition with
-        each month's own file schema and cast to the table's types (as Glue's
-        ``resolveChoice(choice="match_catalog")`` does for a DynamicFrame)."""
-        table_schema = self._spark.table(found.physical).schema
-        keys = found.layout.partition_keys
-        data_fields = [f for f in table_schema.fields if f.name not in keys]
-        frames = []
-        for part in selected:
-            values = zip(keys, part.values, strict=True)
-            location = catalog.partition_location(self._spark, found.physical, found.layout, part)
-            files = self._spark.read.option("mergeSchema", "true").parquet(location)
-            present = {f.name: f.dataType for f in files.schema.fields}
-            frames.append(
-                files.select(
-                    *[
-                        cast_as(field.name, present.get(field.name), field.dataType)
-                        for field in data_fields
-                    ],
-                    *[F.lit(value).alias(key) for key, value in values],
-                )
-            )
-        return reduce(DataFrame.unionByName, frames)
 
 
 @dataclass(frozen=True)

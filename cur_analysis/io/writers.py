@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from cur_analysis import columns as c
+from cur_analysis.io.uris import joined
+from cur_analysis.layout import OUTPUT_LAYOUT
+from cur_analysis.periods import month_column, year_column
 
 
 def dataset_path(output: str, name: str) -> str:
     """``OUTPUT/<name>``; a local folder is made absolute, an ``s3://`` URI is kept."""
-    if "://" in output:
-        return f"{output.rstrip('/')}/{name}"
-    return str(Path(output).expanduser().resolve() / name)
-
-
-def _year_of_period() -> Column:
-    return F.substring(F.col(c.BILLING_PERIOD), 1, 4)
-
-
-def _month_of_period() -> Column:
-    return F.substring(F.col(c.BILLING_PERIOD), 6, 2).cast("int").cast("string")
+    return joined(output, name)
 
 
 def with_partition_keys(df: DataFrame) -> DataFrame:
-    """Add ``year``/``month`` (month not zero-padded) from ``billing_period``."""
-    return df.withColumn(c.YEAR, _year_of_period()).withColumn(c.MONTH, _month_of_period())
+    """Add the ``year``/``month`` partition values of ``billing_period``."""
+    period = F.col(c.BILLING_PERIOD)
+    return df.withColumn(c.YEAR, year_column(period)).withColumn(c.MONTH, month_column(period))
 
 
 def write_periods(df: DataFrame, output: str, name: str, *, small: bool = False) -> str:
@@ -39,11 +31,12 @@ def write_periods(df: DataFrame, output: str, name: str, *, small: bool = False)
     """
     path = dataset_path(output, name)
     keyed = with_partition_keys(df)
-    grouped = keyed.coalesce(1) if small else keyed.repartition(c.YEAR, c.MONTH)
+    keys = OUTPUT_LAYOUT.partition_keys
+    grouped = keyed.coalesce(1) if small else keyed.repartition(*keys)
     (
         grouped.write.mode("overwrite")
         .option("partitionOverwriteMode", "dynamic")
-        .partitionBy(c.YEAR, c.MONTH)
+        .partitionBy(*keys)
         .parquet(path)
     )
     return path

@@ -23,7 +23,7 @@ from cur_analysis import columns as c
 from cur_analysis.errors import InvalidInputError, MissingTableError
 from cur_analysis.layout import Layout, Partition, layout_of_partition_keys
 from cur_analysis.names import catalog_name, sql_path
-from cur_analysis.periods import BillingPeriod
+from cur_analysis.periods import BillingPeriod, partition_path_values
 
 LINK_TARGET_PROPERTY = "cur_analysis.link_target"
 # Columns whose Parquet type differs between partitions (comma-separated), set by ``register``.
@@ -54,35 +54,25 @@ class _Partition:
         return self.partition.period
 
 
-def _is_partition(folder: Path, key: str) -> bool:
-    return folder.is_dir() and folder.name.lower().startswith(f"{key}=")
-
-
-def _value(folder: Path) -> str:
-    return folder.name.split("=", 1)[1]
-
-
 def _has_parquet(folder: Path) -> bool:
     return any(folder.glob("*.parquet"))
 
 
+def _layout_partitions(root: Path, layout: Layout) -> list[_Partition]:
+    """The ``key=value`` folders (one level per partition key) holding Parquet files."""
+    pattern = "/".join(["*=*"] * len(layout.partition_keys))
+    found = []
+    for folder in sorted(root.glob(pattern)):
+        if folder.is_dir() and _has_parquet(folder):
+            partition = layout.partition_of_path(folder.relative_to(root).as_posix())
+            if partition is not None:
+                found.append(_Partition(folder, partition))
+    return found
+
+
 def _find_partitions(root: Path) -> tuple[Layout, list[_Partition]]:
     """The export's layout and partitions: ``year=/month=`` folders or ``BILLING_PERIOD=`` ones."""
-    legacy = [
-        _Partition(
-            month,
-            Layout.LEGACY.partition({c.YEAR: _value(year), c.MONTH: _value(month)}),
-        )
-        for year in sorted(root.iterdir())
-        if _is_partition(year, c.YEAR)
-        for month in sorted(year.iterdir())
-        if _is_partition(month, c.MONTH) and _has_parquet(month)
-    ]
-    cur2 = [
-        _Partition(folder, Layout.CUR2.partition({c.CUR2_PARTITION_KEY: _value(folder)}))
-        for folder in sorted(root.iterdir())
-        if _is_partition(folder, c.CUR2_PARTITION_KEY) and _has_parquet(folder)
-    ]
+    legacy, cur2 = _layout_partitions(root, Layout.LEGACY), _layout_partitions(root, Layout.CUR2)
     if legacy and cur2:
         raise InvalidInputError(
             f"{root} holds both year=/month= and BILLING_PERIOD= folders: register each export "
@@ -147,17 +137,9 @@ def _create_table_sql(
     )
 
 
-def partition_spec(layout: Layout, partition: Partition) -> str:
-    """``key = 'value', ...`` of one partition, its values as the catalog holds them."""
-    return ", ".join(
-        f"{key} = '{value}'"
-        for key, value in zip(layout.partition_keys, partition.values, strict=True)
-    )
-
-
 def _add_partitions_sql(table: str, layout: Layout, partitions: list[_Partition]) -> str:
     specs = " ".join(
-        f"PARTITION ({partition_spec(layout, p.partition)}) LOCATION '{sql_path(str(p.folder))}'"
+        f"PARTITION ({layout.partition_spec(p.partition)}) LOCATION '{sql_path(str(p.folder))}'"
         for p in partitions
     )
     return f"ALTER TABLE {table} ADD IF NOT EXISTS {specs}"
@@ -254,7 +236,7 @@ def partitions(spark: SparkSession, table: str) -> tuple[Layout, tuple[Partition
     partitions needs the slower look at its columns.
     """
     rows = spark.sql(f"SHOW PARTITIONS {table}").collect()
-    specs = [dict(part.split("=", 1) for part in row[0].split("/")) for row in rows]
+    specs = [partition_path_values(row[0]) for row in rows]
     if not specs:
         return table_layout(spark, table), ()
     layout = layout_of_partition_keys(specs[0])
@@ -271,6 +253,6 @@ def mixed_type_columns(spark: SparkSession, table: str) -> tuple[str, ...]:
 def partition_location(spark: SparkSession, table: str, layout: Layout, part: Partition) -> str:
     """Where one partition of a physical ``db.table`` keeps its files."""
     rows = spark.sql(
-        f"DESCRIBE FORMATTED {table} PARTITION ({partition_spec(layout, part)})"
+        f"DESCRIBE FORMATTED {table} PARTITION ({layout.partition_spec(part)})"
     ).collect()
     return next(row["data_type"] for row in rows if row["col_name"] == "Location")

@@ -1,13 +1,17 @@
-"""Wiring: load -> figures -> HTML, and writing the file to a folder or to S3."""
+"""Wiring: load -> figures -> HTML, and writing the file to a folder or to S3.
+
+An S3 client comes from the caller (``cur_analysis.io.aws.client_factory("s3")`` at the edges),
+made only when a report goes to S3.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cur_analysis import columns as c
 from cur_analysis.errors import InvalidInputError
+from cur_analysis.io.uris import is_s3_uri, is_uri, local_path, split_s3_uri
 from cur_analysis.periods import BillingPeriod
 from cur_analysis.report.figures import ReportFigures, report_figures
 from cur_analysis.report.load import DatasetSource, ParquetFolderSource, load_inputs
@@ -37,7 +41,7 @@ def build_report(
 
 
 def _split_s3(uri: str) -> tuple[str, str]:
-    bucket, _, key = uri.removeprefix("s3://").partition("/")
+    bucket, key = split_s3_uri(uri)
     if not bucket or not key or key.endswith("/"):
         raise InvalidInputError(f"{uri!r} is not an S3 object URI: use s3://bucket/path/file.html")
     return bucket, key
@@ -46,7 +50,7 @@ def _split_s3(uri: str) -> tuple[str, str]:
 def write_report(html: str, destination: str, s3_client: Any | None = None) -> str:
     """Write ``html`` to a local file (folders made) or an ``s3://`` object; return where."""
     body = html.encode("utf-8")
-    if destination.startswith("s3://"):
+    if is_s3_uri(destination):
         bucket, key = _split_s3(destination)
         if s3_client is None:
             raise InvalidInputError(f"writing {destination} needs an S3 client")
@@ -54,9 +58,9 @@ def write_report(html: str, destination: str, s3_client: Any | None = None) -> s
             Bucket=bucket, Key=key, Body=body, ContentType="text/html; charset=utf-8"
         )
         return destination
-    if "://" in destination:
+    if is_uri(destination):
         raise InvalidInputError(f"{destination!r}: write the report to a local path or s3://")
-    path = Path(destination).expanduser().resolve()
+    path = local_path(destination)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(body)
@@ -97,17 +101,9 @@ def write_period_report(
 
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     html, figures = build_report(source, period, generated)
-    client = None
-    if destination.startswith("s3://"):
-        client = s3_client_factory() if s3_client_factory is not None else _s3_client()
+    client = s3_client_factory() if s3_client_factory and is_s3_uri(destination) else None
     where = write_report(html, destination, client)
     amortized = figures.figure(c.AMORTIZED).value
     lines = [f"report {period.label}: {where} (amortized {amortized:,.2f} {figures.currency})"]
     lines += [f"  absent: {note}" for note in figures.notes]
     return "\n".join(lines)
-
-
-def _s3_client() -> Any:
-    import boto3
-
-    return boto3.client("s3")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import pandas as pd
@@ -17,6 +16,8 @@ import pandas as pd
 from cur_analysis import columns as c
 from cur_analysis.datasets.registry import ACCOUNT_MONTHLY, DATASETS
 from cur_analysis.errors import InvalidInputError, MissingPeriodError
+from cur_analysis.io.uris import is_uri, local_path, split_s3_uri
+from cur_analysis.layout import OUTPUT_LAYOUT
 from cur_analysis.names import catalog_name
 from cur_analysis.periods import BillingPeriod
 
@@ -58,10 +59,6 @@ class ReportInputs:
     source: str
 
 
-def _partition(period: BillingPeriod) -> str:
-    return f"{c.YEAR}={period.year_value}/{c.MONTH}={period.month_value}"
-
-
 def _without_partition_keys(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.drop(columns=[k for k in c.PARTITION_KEYS if k in frame.columns])
 
@@ -76,15 +73,15 @@ class ParquetFolderSource:
             raise InvalidInputError("no output given: pass --output with the datasets' folder")
         self.description = output
         if filesystem is not None:
-            self._fs, self._root = filesystem, output.removeprefix("s3://").rstrip("/")
-        elif "://" in output:
+            self._fs, self._root = filesystem, "/".join(split_s3_uri(output)).rstrip("/")
+        elif is_uri(output):
             try:
                 self._fs, self._root = pafs.FileSystem.from_uri(output.rstrip("/"))
             except (OSError, ValueError) as exc:
                 raise InvalidInputError(f"cannot open {output}: {exc}") from None
         else:
             self._fs = pafs.LocalFileSystem()
-            self._root = str(Path(output).expanduser().resolve())
+            self._root = str(local_path(output))
 
     def _is_dir(self, path: str) -> bool:
         import pyarrow.fs as pafs
@@ -94,7 +91,7 @@ class ParquetFolderSource:
     def read(self, dataset: str, period: BillingPeriod) -> pd.DataFrame | None:
         import pyarrow.parquet as pq
 
-        folder = f"{self._root}/{dataset}/{_partition(period)}"
+        folder = f"{self._root}/{dataset}/{OUTPUT_LAYOUT.folder(period)}"
         if not self._is_dir(folder):
             return None
         table = pq.read_table(folder, filesystem=self._fs, partitioning=None)
@@ -109,14 +106,14 @@ class ParquetFolderSource:
         found = []
         selector = pafs.FileSelector(base, recursive=True, allow_not_found=True)
         for info in self._fs.get_file_info(selector):
-            parts = dict(
-                part.split("=", 1) for part in info.path[len(base) :].split("/") if "=" in part
-            )
-            if info.type == pafs.FileType.Directory and set(c.PARTITION_KEYS) <= set(parts):
-                try:
-                    found.append(BillingPeriod.from_partition(parts[c.YEAR], parts[c.MONTH]))
-                except InvalidInputError:
-                    continue
+            if info.type != pafs.FileType.Directory:
+                continue
+            try:
+                partition = OUTPUT_LAYOUT.partition_of_path(info.path[len(base) :])
+            except InvalidInputError:
+                continue
+            if partition is not None:
+                found.append(partition.period)
         return tuple(sorted(set(found)))
 
 
@@ -133,15 +130,10 @@ class CatalogTableSource:
         return name if self._spark.catalog.tableExists(name) else None
 
     def read(self, dataset: str, period: BillingPeriod) -> pd.DataFrame | None:
-        from pyspark.sql import functions as F
-
         table = self._table(dataset)
         if table is None:
             return None
-        rows = self._spark.table(table).where(
-            (F.col(c.YEAR) == F.lit(period.year_value))
-            & (F.col(c.MONTH) == F.lit(period.month_value))
-        )
+        rows = self._spark.table(table).where(OUTPUT_LAYOUT.period_filter([period]))
         frame = rows.toPandas()
         return None if frame.empty else _without_partition_keys(frame)
 
@@ -149,8 +141,9 @@ class CatalogTableSource:
         table = self._table(ANCHOR_DATASET)
         if table is None:
             return ()
-        rows = self._spark.table(table).select(c.YEAR, c.MONTH).distinct().collect()
-        return tuple(sorted(BillingPeriod.from_partition(r[c.YEAR], r[c.MONTH]) for r in rows))
+        keys = OUTPUT_LAYOUT.partition_keys
+        rows = self._spark.table(table).select(*keys).distinct().collect()
+        return tuple(sorted(OUTPUT_LAYOUT.period_of(row.asDict()) for row in rows))
 
 
 def _period_datasets(source: DatasetSource, period: BillingPeriod) -> PeriodDatasets:

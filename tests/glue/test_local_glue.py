@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from cur_analysis.io.readers import GlueCatalogReader, LocalCatalogReader
+from cur_analysis.io.readers import GlueCatalogReader
+from cur_analysis.local.reader import LocalCatalogReader
 
 from .local_glue import LocalGlueClient
 

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from cur_analysis import columns as c
+from cur_analysis.layout import Layout
 from cur_analysis.periods import BillingPeriod, month_range
 
 PAYER = "100000000001"
@@ -534,9 +535,7 @@ def to_cur2(legacy: pa.Table) -> pa.Table:
 
 
 def _partition_folder(output: Path, period: BillingPeriod, fmt: str) -> Path:
-    if fmt == "cur2":
-        return output / f"BILLING_PERIOD={period.label}"
-    return output / f"year={period.year_value}" / f"month={period.month_value}"
+    return output / (Layout.CUR2 if fmt == "cur2" else Layout.LEGACY).folder(period)
 
 
 def generate(

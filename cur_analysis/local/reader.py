@@ -1,0 +1,83 @@
+"""The CUR reader of local runs: the Hive (Derby) metastore standing in for the Glue catalog.
+
+It selects partitions by the values the catalog lists and returns the catalog's column types
+even where a month's files typed a column differently, as ``io.readers.GlueCatalogReader`` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import reduce
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from cur_analysis.conform import cast_as
+from cur_analysis.io.readers import partitions_of
+from cur_analysis.layout import Layout, Partition
+from cur_analysis.local import catalog
+from cur_analysis.periods import BillingPeriod
+
+
+@dataclass(frozen=True)
+class _LocalTable:
+    physical: str
+    layout: Layout
+    partitions: tuple[Partition, ...]
+    mixed_types: tuple[str, ...]
+
+
+class LocalCatalogReader:
+    """Reads through the local Hive metastore; the filter on partition keys prunes partitions.
+
+    ``available_periods`` remembers where the table lives, its layout and partitions, so the
+    ``read`` that follows asks the metastore nothing more.
+    """
+
+    def __init__(self, spark: SparkSession) -> None:
+        self._spark = spark
+        self._tables: dict[tuple[str, str], _LocalTable] = {}
+
+    def _table(self, database: str, table: str) -> _LocalTable:
+        physical = catalog.resolve_table(self._spark, database, table)
+        layout, partitions = catalog.partitions(self._spark, physical)
+        mixed = catalog.mixed_type_columns(self._spark, physical)
+        self._tables[(database, table)] = _LocalTable(physical, layout, partitions, mixed)
+        return self._tables[(database, table)]
+
+    def available_periods(self, database: str, table: str) -> tuple[BillingPeriod, ...]:
+        return tuple(sorted({part.period for part in self._table(database, table).partitions}))
+
+    def read(self, database: str, table: str, periods: Sequence[BillingPeriod]) -> DataFrame:
+        found = self._tables.get((database, table)) or self._table(database, table)
+        selected = partitions_of(periods, found.partitions)
+        if found.mixed_types:
+            return self._read_each_partition(found, selected)
+        return self._spark.table(f"{database}.{table}").where(
+            found.layout.partition_filter(selected)
+        )
+
+    def _read_each_partition(self, found: _LocalTable, selected: Sequence[Partition]) -> DataFrame:
+        """A table whose column types differ between months, read partition by partition with
+        each month's own file schema and cast to the table's types (as Glue's
+        ``resolveChoice(choice="match_catalog")`` does for a DynamicFrame)."""
+        table_schema = self._spark.table(found.physical).schema
+        keys = found.layout.partition_keys
+        data_fields = [f for f in table_schema.fields if f.name not in keys]
+        frames = []
+        for part in selected:
+            values = zip(keys, part.values, strict=True)
+            location = catalog.partition_location(self._spark, found.physical, found.layout, part)
+            files = self._spark.read.option("mergeSchema", "true").parquet(location)
+            present = {f.name: f.dataType for f in files.schema.fields}
+            frames.append(
+                files.select(
+                    *[
+                        cast_as(field.name, present.get(field.name), field.dataType)
+                        for field in data_fields
+                    ],
+                    *[F.lit(value).alias(key) for key, value in values],
+                )
+            )
+        return reduce(DataFrame.unionByName, frames)
