@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from cur_analysis.periods import BillingPeriod
-
-GENERATED_START = BillingPeriod(2024, 3)
-GENERATED_ROWS = 3000
-PROJECT = Path(__file__).resolve().parents[1]
+from .support import (
+    GENERATED_DATASETS_DATABASE,
+    GENERATED_ROWS,
+    GENERATED_START,
+    PROJECT,
+    SAMPLE_MONTHS,
+)
 
 
 @pytest.fixture(scope="session")
@@ -59,13 +61,6 @@ def samples_dir() -> Path:
     return folder
 
 
-SAMPLE_MONTHS = {
-    "wal_Oct2018-WorkshopCUR-00001.snappy.parquet": "month=10",
-    "wal_Nov2018-WorkshopCUR-00001.snappy.parquet": "month=11",
-    "wal_Dec2018-WorkshopCUR-00001.snappy.parquet": "month=12",
-}
-
-
 @pytest.fixture(scope="session")
 def samples_export(samples_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The three Well-Architected sample months laid out as an export (year=2018/month=M/)."""
@@ -75,9 +70,6 @@ def samples_export(samples_dir: Path, tmp_path_factory: pytest.TempPathFactory) 
         folder.mkdir(parents=True)
         shutil.copy(samples_dir / name, folder / name)
     return root
-
-
-GENERATED_DATASETS_DATABASE = "gen_datasets"
 
 
 @pytest.fixture(scope="session")

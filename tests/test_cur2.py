@@ -15,7 +15,7 @@ from cur_analysis.local.reader import LocalCatalogReader
 from cur_analysis.periods import BillingPeriod
 from cur_analysis.pipeline import RunConfig, run
 
-from .conftest import GENERATED_ROWS, GENERATED_START
+from .support import GENERATED_ROWS, GENERATED_START
 
 PERIODS = ("2024-03", "2024-04", "2024-05")
 

@@ -13,7 +13,7 @@ from importlib.metadata import version
 
 import pytest
 
-from .conftest import PROJECT
+from .support import PROJECT
 
 GLUE_ENV = "CUR_ANALYSIS_GLUE_VERSION"
 SHARED_LIBRARIES = ("pyspark", "pandas", "pyarrow", "numpy", "boto3", "botocore", "matplotlib")

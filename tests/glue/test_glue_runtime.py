@@ -22,7 +22,7 @@ from cur_analysis.local import catalog
 from cur_analysis.periods import BillingPeriod
 
 from ..test_partition_values import duckdb_totals, write_export
-from .conftest import glue_unavailable
+from .availability import glue_unavailable
 from .local_glue import LocalCatalogGlueContext, LocalGlueClient
 
 _REASON = glue_unavailable()

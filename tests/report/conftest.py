@@ -6,8 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import GENERATED_DATASETS_DATABASE as REPORT_DATABASE  # noqa: F401 - re-exported
-
 
 @pytest.fixture(scope="session")
 def report_run(generated_outputs):

@@ -22,7 +22,7 @@ from cur_analysis.periods import BillingPeriod
 from cur_analysis.report.build import build_report, write_report, write_run_reports
 from cur_analysis.report.load import CatalogTableSource, ParquetFolderSource
 
-from .conftest import REPORT_DATABASE
+from ..support import GENERATED_DATASETS_DATABASE as REPORT_DATABASE
 from .support import dataset, embedded_data, shown_numbers
 
 MAY = BillingPeriod(2024, 5)

@@ -1,0 +1,22 @@
+"""Constants the tests share (fixtures live in conftest.py, helpers here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cur_analysis.periods import BillingPeriod
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+# The synthetic export of the ``generated_export`` fixture: three drifting months.
+GENERATED_START = BillingPeriod(2024, 3)
+GENERATED_ROWS = 3000
+# Where ``generated_outputs`` publishes the datasets' tables.
+GENERATED_DATASETS_DATABASE = "gen_datasets"
+
+# The Well-Architected sample months of the public CUR samples, as export month folders.
+SAMPLE_MONTHS = {
+    "wal_Oct2018-WorkshopCUR-00001.snappy.parquet": "month=10",
+    "wal_Nov2018-WorkshopCUR-00001.snappy.parquet": "month=11",
+    "wal_Dec2018-WorkshopCUR-00001.snappy.parquet": "month=12",
+}
