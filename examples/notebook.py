@@ -38,14 +38,14 @@ TABLE = "legacy_all"
 # %% The reader: the Glue Data Catalog (through the resource link) in a Glue notebook.
 def glue_reader() -> tuple[Any, CurReader]:
     """The notebook's Spark session and a reader of the Glue Data Catalog (Glue only)."""
-    import boto3
     from awsglue.context import GlueContext
     from pyspark.context import SparkContext
 
+    from cur_analysis.io import aws
     from cur_analysis.io.readers import GlueCatalogReader
 
     glue_context = GlueContext(SparkContext.getOrCreate())
-    return glue_context.spark_session, GlueCatalogReader(glue_context, boto3.client("glue"))
+    return glue_context.spark_session, GlueCatalogReader(glue_context, aws.client("glue"))
 
 
 # %% Read one billing period and compute a dataset: the daily cost.
