@@ -56,24 +56,40 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[_home_option(suppress=False)],
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    home = [_home_option(suppress=True)]
+    _add_catalog(commands)
+    _add_generate(_command(commands, "generate", "write a synthetic CUR export (development)"))
+    _add_run(_command(commands, "run", "compute the cost datasets for billing periods"))
+    _add_report(_command(commands, "report", "one self-contained HTML cost report per period"))
+    demo = _command(commands, "demo", "generate, register, link and run, all locally")
+    demo.add_argument(
+        "--rows-per-month", type=_positive, default=100_000, help="line items per month"
+    )
+    deploy_cli.add_parser(commands)
+    return parser
 
-    def command(group, name: str, help: str) -> argparse.ArgumentParser:
-        return group.add_parser(name, help=help, parents=home, formatter_class=HELP_FORMAT)
 
-    catalog = command(commands, "catalog", "the local catalog (stand-in for Glue)")
+def _command(group, name: str, help: str) -> argparse.ArgumentParser:
+    """A subcommand that shows its defaults and takes ``--home`` too."""
+    return group.add_parser(
+        name, help=help, parents=[_home_option(suppress=True)], formatter_class=HELP_FORMAT
+    )
+
+
+def _add_catalog(commands) -> None:
+    catalog = _command(commands, "catalog", "the local catalog (stand-in for Glue)")
     catalog_commands = catalog.add_subparsers(dest="catalog_command", required=True)
-    register = command(catalog_commands, "register", "table over a year=/month= export")
+    register = _command(catalog_commands, "register", "table over a year=/month= export")
     register.add_argument("--path", required=True, help="report prefix holding year=YYYY/month=M/")
     register.add_argument("--database", default=DEFAULT_SOURCE_DATABASE, help="catalog database")
     register.add_argument("--table", default=DEFAULT_TABLE, help="table name")
-    link = command(catalog_commands, "link", "stand-in for a Lake Formation resource link")
+    link = _command(catalog_commands, "link", "stand-in for a Lake Formation resource link")
     link.add_argument("--database", default=DEFAULT_LINK_DATABASE, help="the link database")
     link.add_argument(
         "--target-database", default=DEFAULT_SOURCE_DATABASE, help="the database it links to"
     )
 
-    generate = command(commands, "generate", "write a synthetic legacy CUR export (development)")
+
+def _add_generate(generate: argparse.ArgumentParser) -> None:
     generate.add_argument("--output", required=True, help="folder of the export")
     generate.add_argument(
         "--start", type=_period, default=BillingPeriod(2024, 3), help="first month, YYYY-MM"
@@ -87,7 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("legacy", "cur2"), default="legacy", help="legacy CUR or CUR 2.0"
     )
 
-    run = command(commands, "run", "compute the cost datasets for billing periods")
+
+def _add_run(run: argparse.ArgumentParser) -> None:
     run.add_argument("--database", default=DEFAULT_LINK_DATABASE, help="source database")
     run.add_argument("--table", default=DEFAULT_TABLE, help="source table")
     run.add_argument(
@@ -104,19 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--datasets", default=",".join(DATASETS), help="comma-separated subset of the datasets"
     )
 
-    report = command(commands, "report", "one self-contained HTML cost report per period")
+
+def _add_report(report: argparse.ArgumentParser) -> None:
     report.add_argument("--output", required=True, help="the datasets' folder or s3:// URI")
     report.add_argument("--period", type=_period, required=True, help="YYYY-MM")
     report.add_argument("--html", help="file or s3:// URI (default OUTPUT/reports/...)")
     report.add_argument("--output-database", help="read the datasets' catalog tables (Spark)")
-
-    demo = command(commands, "demo", "generate, register, link and run, all locally")
-    demo.add_argument(
-        "--rows-per-month", type=_positive, default=100_000, help="line items per month"
-    )
-
-    deploy_cli.add_parser(commands)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
