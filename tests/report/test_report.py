@@ -263,3 +263,12 @@ def test_write_report_rejects_other_schemes() -> None:
         write_report("<html></html>", "gs://bucket/r.html")
     with pytest.raises(InvalidInputError, match="not an S3 object URI"):
         write_report("<html></html>", "s3://bucket/", _FakeS3())
+
+
+def test_a_report_to_s3_takes_its_client_from_the_caller(report_run, monkeypatch) -> None:
+    """The library makes no S3 client itself: without one from the edge it says so."""
+    import boto3
+
+    monkeypatch.setattr(boto3, "client", lambda *a, **k: pytest.fail("client made inside"))
+    with pytest.raises(InvalidInputError, match="needs an S3 client"):
+        write_run_reports(report_run, "s3://bucket/reports/latest.html")
