@@ -21,7 +21,7 @@ from cur_analysis.io.readers import GlueCatalogReader, read_cur
 from cur_analysis.local import catalog
 from cur_analysis.periods import BillingPeriod
 
-from ..test_partition_values import duckdb_totals, write_export
+from ..partition_exports import duckdb_totals, write_export
 from .availability import glue_unavailable
 from .local_glue import LocalCatalogGlueContext, LocalGlueClient
 
