@@ -24,11 +24,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from bootstrap.aws import AccountClients, aws_call, paginate
+from awsplan.aws import AccountClients, aws_call, paginate
+from awsplan.lakeformation import LfResource, read_grants
+from awsplan.plan import Action, ActionKind
 from bootstrap.config import ProducerConfig
 from bootstrap.errors import BootstrapError
-from bootstrap.grants import LfResource, read_grants
-from bootstrap.plan import Action, ActionKind
 
 IAM_ALLOWED_PRINCIPALS = "IAM_ALLOWED_PRINCIPALS"
 HYBRID_CROSS_ACCOUNT_VERSION = 4

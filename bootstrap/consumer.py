@@ -10,19 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bootstrap.aws import AccountClients, aws_call, check_account, role_is_new
+from awsplan.aws import AccountClients, aws_call, check_account, role_is_new
+from awsplan.lakeformation import Grant, HeldGrants, grant, pairs, read_grants
+from awsplan.plan import Action, ActionKind, Plan
 from bootstrap.config import ConsumerConfig, ProducerConfig
 from bootstrap.errors import BootstrapError
-from bootstrap.grants import (
-    JOB_ROLE_ALLOWED,
-    Grant,
-    HeldGrants,
-    grant,
-    job_role_grants,
-    pairs,
-    read_grants,
-)
-from bootstrap.plan import Action, ActionKind, Plan
+from bootstrap.grants import JOB_ROLE_ALLOWED, job_role_grants
 from bootstrap.policies import (
     DECRYPT_SID,
     JOB_ROLE_POLICY_NAME,
@@ -320,7 +313,7 @@ def _grant_actions(
         def run(missing: Grant = missing) -> object:
             # InvalidInputException is retried only when IAM showed the role to exist and it was
             # created inside the IAM propagation window: then "Invalid principal" is the
-            # documented propagation delay, not a bad request (see bootstrap.aws).
+            # documented propagation delay, not a bad request (see awsplan.aws).
             grant(lf, missing, principal_is_new_role=role_is_new(state.role_created))
             return None
 

@@ -22,17 +22,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bootstrap.aws import AccountClients, aws_call, check_account
+from awsplan.aws import AccountClients, aws_call, check_account
+from awsplan.lakeformation import Grant, pairs, read_grants
+from awsplan.plan import Action, ActionKind, Plan
 from bootstrap.config import ConsumerConfig, ProducerConfig
 from bootstrap.consumer import read_link, read_role
-from bootstrap.grants import (
-    Grant,
-    job_role_grants,
-    organization_grants,
-    pairs,
-    read_grants,
-)
-from bootstrap.plan import Action, ActionKind, Plan
+from bootstrap.grants import job_role_grants, organization_grants
 from bootstrap.policies import (
     JOB_ROLE_POLICY_NAME,
     OUR_BUCKET_SIDS,

@@ -10,19 +10,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from awsplan.aws import AccountClients, aws_call, check_account, paginate, partition_for
+from awsplan.lakeformation import Grant, HeldGrants, grant, pairs, read_grants
+from awsplan.plan import Action, ActionKind, Plan
 from bootstrap.access_mode import IamAllowedState, access_mode_actions, read_iam_allowed
-from bootstrap.aws import AccountClients, aws_call, check_account, paginate, partition_for
 from bootstrap.config import ProducerConfig
 from bootstrap.errors import BootstrapError
-from bootstrap.grants import (
-    Grant,
-    HeldGrants,
-    grant,
-    organization_grants,
-    pairs,
-    read_grants,
-)
-from bootstrap.plan import Action, ActionKind, Plan
+from bootstrap.grants import organization_grants
 from bootstrap.policies import (
     OUR_BUCKET_SIDS,
     bucket_read_statements,

@@ -40,7 +40,7 @@ def _step(name: str, run: Callable[[], int], expected: int) -> None:
 
 
 def _athena_read(config_path: str, output: str, table: str, workgroup: str) -> None:
-    from bootstrap.aws import make_session
+    from awsplan.aws import make_session
     from bootstrap.config import load_config
 
     config = load_config(config_path)

@@ -6,14 +6,15 @@ import json
 from typing import Any
 
 import pytest
-from bootstrap_support import JOB_ROLE_ARN, A, B, config_data
 
-from bootstrap.aws import RetryPolicy, aws_call
+from awsplan.aws import RetryPolicy, aws_call
+from awsplan.lakeformation import Grant, LfResource, merge_listed
+from awsplan.plan import Action, ActionKind, Plan, apply_plan, render_json, render_table
 from bootstrap.config import parse_config
 from bootstrap.errors import AwsCallError
-from bootstrap.grants import JOB_ROLE_ALLOWED, Grant, LfResource, job_role_grants, merge_listed
-from bootstrap.plan import Action, ActionKind, Plan, apply_plan, render_json, render_table
+from bootstrap.grants import JOB_ROLE_ALLOWED, job_role_grants
 from bootstrap.policies import merge_statement, same_policy
+from tests.bootstrap.bootstrap_support import JOB_ROLE_ARN, A, B, config_data
 
 CONFIG = parse_config(config_data("o-abcdefghij"))
 
