@@ -227,3 +227,28 @@ def test_usage_errors_exit_1_not_2(argv: list[str], capsys: pytest.CaptureFixtur
         cli.main(argv)
     assert raised.value.code == 1
     assert "usage: cur-bootstrap" in capsys.readouterr().err
+
+
+def test_consumer_region_defaults_to_the_producer_region() -> None:
+    config = parse_config(config_data(ORG))
+    assert config.consumer.region is None
+    assert config.consumer_region == config.producer.region
+
+
+def test_consumer_region_is_its_own_setting_and_checked_like_the_producer_one() -> None:
+    config = parse_config(config_data(ORG, consumer={"region": "eu-central-1"}))
+    assert config.consumer_region == "eu-central-1"
+    assert problems(consumer={"region": "xx-fake-1"}) == (
+        "[consumer] region: 'xx-fake-1' is not a region botocore knows",
+    )
+
+
+def test_consumer_session_uses_the_consumer_region(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bootstrap import cli
+
+    seen: list[str] = []
+    monkeypatch.setattr(cli, "make_session", lambda **kw: seen.append(kw["region"]))
+    monkeypatch.setattr(cli, "AccountClients", lambda session: session)
+    config = parse_config(config_data(ORG, consumer={"region": "eu-central-1"}))
+    cli.connect(config, "both")
+    assert seen == [config.producer.region, "eu-central-1"]
