@@ -27,10 +27,11 @@ from awsplan.plan import (
 )
 from bootstrap.config import DEFAULT_CONFIG_PATH, Config, example_text, load_config
 from bootstrap.consumer import KMS_UNKNOWN, plan_consumer
+from bootstrap.desired import share_name
 from bootstrap.destroy import destroy_consumer, destroy_producer
 from bootstrap.doctor import all_passed, run_doctor
 from bootstrap.errors import BootstrapError, ConfigError
-from bootstrap.producer import plan_producer, read_kms_key, share_name, share_settled
+from bootstrap.producer import plan_producer, read_kms_key, share_settled
 from bootstrap.propagation import wait_for, wait_until_visible
 from cur_analysis.errors import InvalidInputError
 from cur_analysis.periods import BillingPeriod

@@ -14,8 +14,9 @@ from awsplan.aws import AccountClients, aws_call, check_account, role_is_new
 from awsplan.lakeformation import Grant, HeldGrants, grant, pairs, read_grants
 from awsplan.plan import Action, ActionKind, Plan
 from bootstrap.config import ConsumerConfig, ProducerConfig
+from bootstrap.desired import consumer_desired, share_name
 from bootstrap.errors import BootstrapError
-from bootstrap.grants import JOB_ROLE_ALLOWED, job_role_grants
+from bootstrap.grants import JOB_ROLE_ALLOWED
 from bootstrap.policies import (
     DECRYPT_SID,
     JOB_ROLE_POLICY_NAME,
@@ -24,7 +25,6 @@ from bootstrap.policies import (
     same_policy,
     statements_of,
 )
-from bootstrap.producer import share_name
 
 PENDING = "PENDING"
 ACCEPTED = "ACCEPTED"
@@ -163,7 +163,9 @@ def read_consumer(
         invitations=read_invitations(clients.ram, producer, consumer),
         link=read_link(clients.glue, consumer),
         grants=read_grants(
-            clients.lakeformation, consumer.account_id, pairs(job_role_grants(producer, consumer))
+            clients.lakeformation,
+            consumer.account_id,
+            pairs(consumer_desired(producer, consumer).grants),
         ),
         role_policy=role_policy,
         role_created=role_created,
@@ -300,7 +302,7 @@ def _grant_actions(
 ) -> list[Action]:
     lf = clients.lakeformation
     actions: list[Action] = []
-    for wanted in job_role_grants(producer, consumer):
+    for wanted in consumer_desired(producer, consumer).grants:
         check_job_role_grant(wanted)
         held = state.grants.get(wanted.principal, wanted.resource)
         missing = wanted.missing_given(held)

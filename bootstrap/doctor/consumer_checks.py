@@ -11,12 +11,8 @@ from bootstrap.consumer import PENDING
 from bootstrap.doctor.facts import ConsumerFacts
 from bootstrap.grants import (
     JOB_ROLE_ALLOWED,
-    job_role_database_grant,
-    job_role_link_grant,
-    job_role_table_grants,
 )
 from bootstrap.policies import GET_DATA_ACCESS, bucket_arn, document_allows, objects_arn
-from bootstrap.producer import share_name
 from cur_analysis.periods import BillingPeriod
 
 
@@ -51,11 +47,11 @@ def consumer_checks(
             detail = f"the invitation is {'/'.join(sorted(set(statuses))).lower()}"
             fix = (
                 f"in account {producer.account_id}, remove account {consumer.account_id} from "
-                f"RAM share {share_name(producer)} and run 'cur-bootstrap apply --side producer' "
-                "to invite it again"
+                f"RAM share {facts.desired.share_name} and run 'cur-bootstrap apply --side "
+                "producer' to invite it again"
             )
         else:
-            detail = f"no invitation from {producer.account_id} to {share_name(producer)}"
+            detail = f"no invitation from {producer.account_id} to {facts.desired.share_name}"
             fix = "run 'cur-bootstrap apply --side producer'"
         checks.append(_check("consumer.invitation", ok, detail, fix))
 
@@ -84,9 +80,9 @@ def consumer_checks(
         )
     )
     for label, wanted in (
-        ("consumer.grant-link", (job_role_link_grant(producer, consumer),)),
-        ("consumer.grant-target-database", (job_role_database_grant(producer, consumer),)),
-        ("consumer.grant-target-tables", job_role_table_grants(producer, consumer)),
+        ("consumer.grant-link", (facts.desired.link_grant,)),
+        ("consumer.grant-target-database", (facts.desired.database_grant,)),
+        ("consumer.grant-target-tables", facts.desired.table_grants),
     ):
         lacking = [
             g.describe()

@@ -21,7 +21,13 @@ from awsplan.lakeformation import (
 from bootstrap.access_mode import IamAllowedState, read_iam_allowed
 from bootstrap.config import ConsumerConfig, ProducerConfig
 from bootstrap.consumer import LinkState, read_invitations, read_link
-from bootstrap.grants import job_role_grants, link_tables, organization_grants
+from bootstrap.desired import (
+    ConsumerDesired,
+    ProducerDesired,
+    consumer_desired,
+    producer_desired,
+)
+from bootstrap.grants import link_tables
 from bootstrap.policies import bucket_arn, parse_policy
 from bootstrap.producer import (
     read_bucket_policy,
@@ -37,7 +43,7 @@ from cur_analysis.periods import BillingPeriod
 
 @dataclass(frozen=True)
 class ProducerFacts:
-    principals: tuple[str, ...]
+    desired: ProducerDesired
     share_arn: str | None
     share_resources: frozenset[str]
     share_principals: frozenset[str]
@@ -61,17 +67,14 @@ def read_producer_facts(clients: AccountClients, producer: ProducerConfig) -> Pr
         call="lakeformation:GetDataLakeSettings",
         resource=f"Lake Formation settings of account {producer.account_id}",
     )["DataLakeSettings"]
-    principals = sharing_principals(clients, producer)
+    desired = producer_desired(producer, sharing_principals(clients, producer))
+    principals = desired.principals
     return ProducerFacts(
-        principals=principals,
+        desired=desired,
         share_arn=share.arn if share else None,
         share_resources=share.resources if share else frozenset(),
         share_principals=share.principals if share else frozenset(),
-        grants=read_grants(
-            clients.lakeformation,
-            producer.account_id,
-            pairs(organization_grants(producer, principals)),
-        ),
+        grants=read_grants(clients.lakeformation, producer.account_id, pairs(desired.grants)),
         settings=settings,
         registered=registered_locations(clients.lakeformation, producer.account_id),
         bucket_policy=read_bucket_policy(clients, producer),
@@ -93,6 +96,7 @@ def location_registered(facts: ProducerFacts, producer: ProducerConfig) -> bool:
 
 @dataclass(frozen=True)
 class ConsumerFacts:
+    desired: ConsumerDesired
     invitation_statuses: tuple[str, ...]
     link: LinkState
     target_visible: bool
@@ -211,7 +215,9 @@ def read_consumer_facts(
         Name=producer.database,
     )
     role_exists, policies = _role_policies(clients.iam, consumer)
+    desired = consumer_desired(producer, consumer)
     return ConsumerFacts(
+        desired=desired,
         invitation_statuses=tuple(
             i.status for i in read_invitations(clients.ram, producer, consumer)
         ),
@@ -222,7 +228,7 @@ def read_consumer_facts(
             clients.lakeformation,
             consumer.account_id,
             [
-                *pairs(job_role_grants(producer, consumer)),
+                *pairs(desired.grants),
                 (consumer.job_role_arn, link_tables(consumer)),
             ],
         ),

@@ -16,9 +16,7 @@ from bootstrap.access_mode import (
 from bootstrap.bucket_access import blocking_denies, read_allowed
 from bootstrap.config import ConsumerConfig, ProducerConfig
 from bootstrap.doctor.facts import ProducerFacts, location_registered
-from bootstrap.grants import organization_grants
 from bootstrap.policies import statements_of
-from bootstrap.producer import glue_arns, share_name
 
 MIN_CROSS_ACCOUNT_VERSION = 3
 
@@ -26,7 +24,7 @@ MIN_CROSS_ACCOUNT_VERSION = 3
 def producer_checks(
     facts: ProducerFacts, producer: ProducerConfig, consumer: ConsumerConfig | None = None
 ) -> tuple[Check, ...]:
-    name = share_name(producer)
+    name = facts.desired.share_name
     apply_producer = "run 'cur-bootstrap apply --side producer'"
     checks = [
         _check(
@@ -52,15 +50,15 @@ def producer_checks(
     for label, wanted_entities, held, what in (
         (
             "producer.ram-share-resources",
-            glue_arns(producer),
+            facts.desired.share_resources,
             facts.share_resources,
             "share contains the catalog, database and tables",
         ),
         (
             "producer.ram-share-principals",
-            facts.principals,
+            facts.desired.principals,
             facts.share_principals,
-            f"share is associated with {', '.join(facts.principals)}",
+            f"share is associated with {', '.join(facts.desired.principals)}",
         ),
     ):
         pending = [e for e in wanted_entities if e in facts.share_pending]
@@ -74,7 +72,7 @@ def producer_checks(
         checks.append(
             _check(label, facts.share_arn is not None and not missing and not pending, detail, fix)
         )
-    wanted = organization_grants(producer, facts.principals)
+    wanted = facts.desired.grants
     for label, is_database in (("lf-org-database", True), ("lf-org-tables", False)):
         lacking = [
             g.describe()
@@ -130,7 +128,7 @@ def _iam_allowed_check(facts: ProducerFacts, producer: ProducerConfig) -> Check:
     if account_defaults:
         places.append(f"the account's {', '.join(account_defaults)}")
     wanted_opt_ins = {
-        (p, r) for p in facts.principals for r in shared_resources(producer, access.tables)
+        (p, r) for p in facts.desired.principals for r in shared_resources(producer, access.tables)
     }
     hybrid_ok = (
         producer.iam_allowed_principals == "hybrid"
