@@ -66,17 +66,21 @@ def cross_account_version(settings: dict[str, Any]) -> int:
     return int(text) if text.isdecimal() and text.isascii() else 1
 
 
-def shared_table_names(clients: AccountClients, producer: ProducerConfig) -> tuple[str, ...]:
-    if not producer.all_tables:
-        return producer.tables
-    tables = paginate(
+def list_tables(clients: AccountClients, producer: ProducerConfig) -> list[dict[str, Any]]:
+    """Every table of the producer's database in catalog A (read-only)."""
+    return paginate(
         clients.glue.get_tables,
         "TableList",
         call="glue:GetTables",
         resource=f"tables of {producer.database} in account {producer.account_id}",
         DatabaseName=producer.database,
     )
-    return tuple(sorted(str(t["Name"]) for t in tables))
+
+
+def shared_table_names(clients: AccountClients, producer: ProducerConfig) -> tuple[str, ...]:
+    if not producer.all_tables:
+        return producer.tables
+    return tuple(sorted(str(t["Name"]) for t in list_tables(clients, producer)))
 
 
 def shared_resources(producer: ProducerConfig, tables: Iterable[str]) -> tuple[LfResource, ...]:

@@ -25,7 +25,14 @@ from awsplan.plan import (
     render_table,
     still_pending,
 )
-from bootstrap.config import DEFAULT_CONFIG_PATH, Config, example_text, load_config
+from bootstrap.config import (
+    DEFAULT_CONFIG_PATH,
+    Config,
+    ConsumerConfig,
+    ProducerConfig,
+    example_text,
+    load_config,
+)
 from bootstrap.consumer import KMS_UNKNOWN, plan_consumer
 from bootstrap.desired import share_name
 from bootstrap.destroy import destroy_consumer, destroy_producer
@@ -114,26 +121,19 @@ def parse_period(text: str) -> BillingPeriod:
 def connect(config: Config, side: str) -> Sides:
     """One session per side, from the standard chain, optionally assuming the configured role."""
     p, c = config.producer, config.consumer
-    producer = consumer = None
-    if side in ("producer", "both"):
-        producer = AccountClients(
-            make_session(
-                region=p.region,
-                profile=p.profile,
-                assume_role_arn=p.assume_role_arn,
-                session_name="cur-bootstrap",
-            )
-        )
-    if side in ("consumer", "both"):
-        consumer = AccountClients(
-            make_session(
-                region=config.consumer_region,
-                profile=c.profile,
-                assume_role_arn=c.assume_role_arn,
-                session_name="cur-bootstrap",
-            )
-        )
+    producer = _clients(p.region, p) if side in ("producer", "both") else None
+    consumer = _clients(config.consumer_region, c) if side in ("consumer", "both") else None
     return Sides(producer, consumer)
+
+
+def _clients(region: str, part: ProducerConfig | ConsumerConfig) -> AccountClients:
+    session = make_session(
+        region=region,
+        profile=part.profile,
+        assume_role_arn=part.assume_role_arn,
+        session_name="cur-bootstrap",
+    )
+    return AccountClients(session)
 
 
 def _kms_key(config: Config, sides: Sides) -> str | None:

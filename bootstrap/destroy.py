@@ -37,6 +37,7 @@ from bootstrap.policies import (
 )
 from bootstrap.producer import (
     MANAGED_BY_TAG,
+    put_bucket_policy,
     read_bucket_policy,
     sharing_principals,
 )
@@ -185,13 +186,7 @@ def destroy_producer(clients: AccountClients, producer: ProducerConfig) -> Plan:
             text = json.dumps(rest)
 
             def put() -> object:
-                return aws_call(
-                    s3.put_bucket_policy,
-                    call="s3:PutBucketPolicy",
-                    resource=f"bucket {producer.bucket}",
-                    Bucket=producer.bucket,
-                    Policy=text,
-                )
+                return put_bucket_policy(s3, producer, text)
 
             run, why = put, "our statements removed; the others kept unchanged"
         else:

@@ -10,10 +10,15 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from awsplan.aws import AccountClients, aws_call, check_account, paginate, partition_for
+from awsplan.aws import AccountClients, aws_call, check_account, partition_for
 from awsplan.lakeformation import Grant, HeldGrants, grant, pairs, read_grants
 from awsplan.plan import Action, ActionKind, Plan
-from bootstrap.access_mode import IamAllowedState, access_mode_actions, read_iam_allowed
+from bootstrap.access_mode import (
+    IamAllowedState,
+    access_mode_actions,
+    list_tables,
+    read_iam_allowed,
+)
 from bootstrap.config import ProducerConfig
 from bootstrap.desired import ProducerDesired, producer_desired, share_name
 from bootstrap.errors import BootstrapError
@@ -118,13 +123,7 @@ def share_settled(clients: AccountClients, producer: ProducerConfig) -> bool:
 def read_table_locations(clients: AccountClients, producer: ProducerConfig) -> dict[str, str]:
     """S3 location of each shared table in catalog A (read-only)."""
     if producer.all_tables:
-        tables = paginate(
-            clients.glue.get_tables,
-            "TableList",
-            call="glue:GetTables",
-            resource=f"tables of {producer.database} in account {producer.account_id}",
-            DatabaseName=producer.database,
-        )
+        tables = list_tables(clients, producer)
     else:
         found = [
             aws_call(
@@ -426,16 +425,21 @@ def _bucket_actions(
         kind, why = ActionKind.UPDATE, "our statements are missing; other statements are kept"
 
     def put() -> object:
-        return aws_call(
-            s3.put_bucket_policy,
-            call="s3:PutBucketPolicy",
-            resource=f"bucket {producer.bucket}",
-            Bucket=producer.bucket,
-            Policy=text,
-        )
+        return put_bucket_policy(s3, producer, text)
 
     return [
         Action.build(
             where, kind, why, put, {"Bucket": producer.bucket, "Statement": list(statements)}
         )
     ]
+
+
+def put_bucket_policy(s3: Any, producer: ProducerConfig, text: str) -> object:
+    """Replace the bucket policy with ``text`` (a document already merged by Sid)."""
+    return aws_call(
+        s3.put_bucket_policy,
+        call="s3:PutBucketPolicy",
+        resource=f"bucket {producer.bucket}",
+        Bucket=producer.bucket,
+        Policy=text,
+    )
