@@ -15,6 +15,8 @@ from bootstrap.grants import (
 from bootstrap.policies import GET_DATA_ACCESS, bucket_arn, document_allows, objects_arn
 from cur_analysis.periods import BillingPeriod
 
+APPLY_CONSUMER = "run 'cur-bootstrap apply --side consumer'"
+
 
 def consumer_checks(
     facts: ConsumerFacts,
@@ -25,60 +27,78 @@ def consumer_checks(
     period: BillingPeriod | None = None,
 ) -> tuple[Check, ...]:
     """``registered``: whether A registered the location with LF (``None``: not known)."""
-    apply_consumer = "run 'cur-bootstrap apply --side consumer'"
-    checks: list[Check] = []
+    checks = [
+        _invitation_check(facts, producer, consumer),
+        *_link_checks(facts, producer, consumer),
+        *_grant_checks(facts, producer, consumer),
+        _least_privilege_check(facts, consumer),
+        _iam_read_check(facts, producer, consumer, registered),
+        _get_data_access_check(facts, consumer, registered),
+    ]
+    if period is not None:
+        checks.append(_partition_check(facts.partitions, producer, consumer, period))
+    return tuple(checks)
+
+
+def _invitation_check(
+    facts: ConsumerFacts, producer: ProducerConfig, consumer: ConsumerConfig
+) -> Check:
     if producer.shares_with_organization:
-        checks.append(
-            Check(
-                "consumer.invitation",
-                True,
-                "shared with the organization: no invitation exists (RAM organization sharing "
-                "is checked on the producer side: producer.ram-org-sharing)",
-            )
+        return Check(
+            "consumer.invitation",
+            True,
+            "shared with the organization: no invitation exists (RAM organization sharing "
+            "is checked on the producer side: producer.ram-org-sharing)",
+        )
+    statuses = facts.invitation_statuses
+    ok = "ACCEPTED" in statuses and PENDING not in statuses
+    if PENDING in statuses:
+        detail, fix = "the invitation is pending", APPLY_CONSUMER + " (accepts it)"
+    elif ok:
+        detail, fix = "the invitation was accepted", ""
+    elif statuses:
+        detail = f"the invitation is {'/'.join(sorted(set(statuses))).lower()}"
+        fix = (
+            f"in account {producer.account_id}, remove account {consumer.account_id} from "
+            f"RAM share {facts.desired.share_name} and run 'cur-bootstrap apply --side "
+            "producer' to invite it again"
         )
     else:
-        statuses = facts.invitation_statuses
-        ok = "ACCEPTED" in statuses and PENDING not in statuses
-        if PENDING in statuses:
-            detail, fix = "the invitation is pending", apply_consumer + " (accepts it)"
-        elif ok:
-            detail, fix = "the invitation was accepted", ""
-        elif statuses:
-            detail = f"the invitation is {'/'.join(sorted(set(statuses))).lower()}"
-            fix = (
-                f"in account {producer.account_id}, remove account {consumer.account_id} from "
-                f"RAM share {facts.desired.share_name} and run 'cur-bootstrap apply --side "
-                "producer' to invite it again"
-            )
-        else:
-            detail = f"no invitation from {producer.account_id} to {facts.desired.share_name}"
-            fix = "run 'cur-bootstrap apply --side producer'"
-        checks.append(_check("consumer.invitation", ok, detail, fix))
+        detail = f"no invitation from {producer.account_id} to {facts.desired.share_name}"
+        fix = "run 'cur-bootstrap apply --side producer'"
+    return _check("consumer.invitation", ok, detail, fix)
 
-    link_ok = facts.link.exists and facts.link.targets(producer)
-    checks.append(
-        _check(
-            "consumer.resource-link",
-            link_ok,
-            f"{consumer.resource_link} is {facts.link.describe()}",
-            apply_consumer
-            if not facts.link.exists
-            else f"drop or rename database {consumer.resource_link} in account "
-            f"{consumer.account_id} by hand (it was not made by cur-bootstrap), then "
-            + apply_consumer,
-        )
+
+def _link_checks(
+    facts: ConsumerFacts, producer: ProducerConfig, consumer: ConsumerConfig
+) -> tuple[Check, Check]:
+    """The resource link points at A's database, and B sees that database."""
+    link = _check(
+        "consumer.resource-link",
+        facts.link.exists and facts.link.targets(producer),
+        f"{consumer.resource_link} is {facts.link.describe()}",
+        APPLY_CONSUMER
+        if not facts.link.exists
+        else f"drop or rename database {consumer.resource_link} in account "
+        f"{consumer.account_id} by hand (it was not made by cur-bootstrap), then " + APPLY_CONSUMER,
     )
-    checks.append(
-        _check(
-            "consumer.target-visible",
-            facts.target_visible,
-            f"database {producer.account_id}:{producer.database} is "
-            + ("visible from " if facts.target_visible else f"{facts.target_error} from ")
-            + consumer.account_id,
-            "check the RAM share and the producer grants ('cur-bootstrap doctor --side "
-            "producer') and, for account principals, accept the invitation",
-        )
+    visible = _check(
+        "consumer.target-visible",
+        facts.target_visible,
+        f"database {producer.account_id}:{producer.database} is "
+        + ("visible from " if facts.target_visible else f"{facts.target_error} from ")
+        + consumer.account_id,
+        "check the RAM share and the producer grants ('cur-bootstrap doctor --side "
+        "producer') and, for account principals, accept the invitation",
     )
+    return link, visible
+
+
+def _grant_checks(
+    facts: ConsumerFacts, producer: ProducerConfig, consumer: ConsumerConfig
+) -> list[Check]:
+    """Each desired job-role grant is held; none was made on the link's tables instead."""
+    checks = []
     for label, wanted in (
         ("consumer.grant-link", (facts.desired.link_grant,)),
         ("consumer.grant-target-database", (facts.desired.database_grant,)),
@@ -89,16 +109,9 @@ def consumer_checks(
             for g in wanted
             if g.missing_given(facts.grants.get(g.principal, g.resource)) is not None
         ]
-        checks.append(
-            _check(
-                label,
-                not lacking,
-                "granted: " + "; ".join(g.describe() for g in wanted)
-                if not lacking
-                else "missing: " + "; ".join(lacking),
-                apply_consumer,
-            )
-        )
+        granted = "granted: " + "; ".join(g.describe() for g in wanted)
+        detail = granted if not lacking else "missing: " + "; ".join(lacking)
+        checks.append(_check(label, not lacking, detail, APPLY_CONSUMER))
     on_link_tables = [
         g.describe()
         for g in facts.grants.grants
@@ -115,27 +128,10 @@ def consumer_checks(
             else "table grants made on the link instead of the target: "
             + "; ".join(on_link_tables),
             "revoke them by hand (cur-bootstrap never revokes) and grant on the target tables "
-            f"in catalog {producer.account_id}: {apply_consumer}",
+            f"in catalog {producer.account_id}: {APPLY_CONSUMER}",
         )
     )
-    checks.append(_least_privilege_check(facts, consumer))
-    checks.append(_iam_read_check(facts, producer, consumer, registered))
-    checks.append(_get_data_access_check(facts, consumer, registered))
-    if period is not None:
-        if facts.partitions is None:
-            checks.append(
-                Check(
-                    "consumer.partition",
-                    False,
-                    f"cannot look for {period} partitions: database "
-                    f"{producer.account_id}:{producer.database} is not visible from "
-                    f"{consumer.account_id}",
-                    "fix consumer.target-visible first",
-                )
-            )
-        else:
-            checks.append(_partition_check(facts.partitions, producer, period))
-    return tuple(checks)
+    return checks
 
 
 def _least_privilege_check(facts: ConsumerFacts, consumer: ConsumerConfig) -> Check:
@@ -188,7 +184,7 @@ def _iam_read_check(
         detail = (
             f"no inline policy of the job role allows {' and '.join(lacking)} on {producer.bucket}"
         )
-    return _check(name, ok, detail, "run 'cur-bootstrap apply --side consumer'")
+    return _check(name, ok, detail, APPLY_CONSUMER)
 
 
 def _get_data_access_check(
@@ -206,13 +202,25 @@ def _get_data_access_check(
         if ok
         else f"no inline policy of the job role allows {GET_DATA_ACCESS} ({why})"
     )
-    return _check(name, ok, detail, "run 'cur-bootstrap apply --side consumer'")
+    return _check(name, ok, detail, APPLY_CONSUMER)
 
 
 def _partition_check(
-    counts: Mapping[str, int], producer: ProducerConfig, period: BillingPeriod
+    counts: Mapping[str, int] | None,
+    producer: ProducerConfig,
+    consumer: ConsumerConfig,
+    period: BillingPeriod,
 ) -> Check:
     name = "consumer.partition"
+    if counts is None:  # partitions can only be looked for once B sees A's database
+        return Check(
+            name,
+            False,
+            f"cannot look for {period} partitions: database "
+            f"{producer.account_id}:{producer.database} is not visible from "
+            f"{consumer.account_id}",
+            "fix consumer.target-visible first",
+        )
     if not counts:
         return Check(
             name,

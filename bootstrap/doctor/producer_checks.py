@@ -11,6 +11,7 @@ from awsplan.checks import check as _check
 from bootstrap.access_mode import (
     HYBRID_CROSS_ACCOUNT_VERSION,
     IAM_ALLOWED_PRINCIPALS,
+    cross_account_version,
     shared_resources,
 )
 from bootstrap.bucket_access import blocking_denies, read_allowed
@@ -21,17 +22,35 @@ from bootstrap.policies import statements_of
 MIN_CROSS_ACCOUNT_VERSION = 3
 
 
+APPLY_PRODUCER = "run 'cur-bootstrap apply --side producer'"
+
+
 def producer_checks(
     facts: ProducerFacts, producer: ProducerConfig, consumer: ConsumerConfig | None = None
 ) -> tuple[Check, ...]:
+    registered = location_registered(facts, producer)
+    return (
+        *_share_checks(facts),
+        *_org_grant_checks(facts),
+        _cross_account_version_check(facts, producer),
+        _iam_allowed_check(facts, producer),
+        _bucket_policy_check(facts, producer, consumer, registered),
+        _table_location_check(facts, producer),
+        _encryption_check(facts, producer),
+        _catalog_policy_check(facts, producer),
+    )
+
+
+def _share_checks(facts: ProducerFacts) -> list[Check]:
+    """The RAM share exists and holds the desired resources and principals (ASSOCIATING is
+    pending, not missing); organization sharing is on when it can be read."""
     name = facts.desired.share_name
-    apply_producer = "run 'cur-bootstrap apply --side producer'"
     checks = [
         _check(
             "producer.ram-share",
             facts.share_arn is not None,
             f"RAM share {name} " + ("is active" if facts.share_arn else "not found"),
-            apply_producer,
+            APPLY_PRODUCER,
         )
     ]
     if facts.org_sharing is not None:
@@ -44,7 +63,7 @@ def producer_checks(
                 if facts.org_sharing
                 else "RAM sharing with AWS Organizations is not enabled: an organization "
                 "principal cannot receive the share",
-                apply_producer + " (enables it), or in the management account: RAM > Settings",
+                APPLY_PRODUCER + " (enables it), or in the management account: RAM > Settings",
             )
         )
     for label, wanted_entities, held, what in (
@@ -68,15 +87,18 @@ def producer_checks(
             fix = "wait a minute for RAM to finish, then run doctor again"
         else:
             detail = what if not missing else f"share lacks {', '.join(missing)}"
-            fix = apply_producer
-        checks.append(
-            _check(label, facts.share_arn is not None and not missing and not pending, detail, fix)
-        )
-    wanted = facts.desired.grants
+            fix = APPLY_PRODUCER
+        ok = facts.share_arn is not None and not missing and not pending
+        checks.append(_check(label, ok, detail, fix))
+    return checks
+
+
+def _org_grant_checks(facts: ProducerFacts) -> list[Check]:
+    checks = []
     for label, is_database in (("lf-org-database", True), ("lf-org-tables", False)):
         lacking = [
             g.describe()
-            for g in wanted
+            for g in facts.desired.grants
             if g.resource.is_database == is_database
             and g.missing_given(facts.grants.get(g.principal, g.resource)) is not None
         ]
@@ -88,28 +110,22 @@ def producer_checks(
                 f"{what}, with grant option, granted to the share principals"
                 if not lacking
                 else f"missing: {'; '.join(lacking)}",
-                apply_producer,
+                APPLY_PRODUCER,
             )
         )
-    version_text = str((facts.settings.get("Parameters") or {}).get("CROSS_ACCOUNT_VERSION", "1"))
-    version = int(version_text) if version_text.isdigit() else 1
-    checks.append(
-        _check(
-            "producer.cross-account-version",
-            version >= MIN_CROSS_ACCOUNT_VERSION,
-            f"CROSS_ACCOUNT_VERSION is {version}",
-            f"in account {producer.account_id}, Lake Formation > Data catalog settings, set "
-            f"'Cross account version settings' to version {MIN_CROSS_ACCOUNT_VERSION} or later "
-            "(cur-bootstrap does not change data lake settings)",
-        )
+    return checks
+
+
+def _cross_account_version_check(facts: ProducerFacts, producer: ProducerConfig) -> Check:
+    version = cross_account_version(dict(facts.settings))
+    return _check(
+        "producer.cross-account-version",
+        version >= MIN_CROSS_ACCOUNT_VERSION,
+        f"CROSS_ACCOUNT_VERSION is {version}",
+        f"in account {producer.account_id}, Lake Formation > Data catalog settings, set "
+        f"'Cross account version settings' to version {MIN_CROSS_ACCOUNT_VERSION} or later "
+        "(cur-bootstrap does not change data lake settings)",
     )
-    checks.append(_iam_allowed_check(facts, producer))
-    registered = location_registered(facts, producer)
-    checks.append(_bucket_policy_check(facts, producer, consumer, registered))
-    checks.append(_table_location_check(facts, producer))
-    checks.append(_encryption_check(facts, producer))
-    checks.append(_catalog_policy_check(facts, producer))
-    return tuple(checks)
 
 
 def _iam_allowed_check(facts: ProducerFacts, producer: ProducerConfig) -> Check:
