@@ -88,3 +88,36 @@ def test_wheel_installs_into_a_fresh_virtualenv_and_imports(dist: Path, tmp_path
     version, location = answer.stdout.split()
     assert version == "0.1.0"
     assert Path(location).is_relative_to(env)  # the installed copy, not the work tree
+
+
+def _glue_wheel_script():  # type: ignore[no-untyped-def]
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "glue_wheel", PROJECT / "scripts" / "glue_wheel.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_glue_wheel_leaves_out_the_development_subpackage() -> None:
+    """``cur_analysis.dev`` (the synthetic generator's home, when present) stays out of the
+    Glue wheel; folders of that name deeper in the library are not touched."""
+    import tomllib
+
+    script = _glue_wheel_script()
+    library = PROJECT / "cur_analysis"
+    names = ["dev", "io", "__pycache__", "periods.py"]
+    assert script._left_out(str(library), names) == {"dev", "__pycache__"}
+    assert script._left_out(str(library / "io"), names) == {"__pycache__"}
+    project = tomllib.loads((PROJECT / "pyproject.toml").read_text(encoding="utf-8"))
+    staged = tomllib.loads(script.glue_pyproject(project))
+    assert staged["project"]["name"] == project["project"]["name"]
+    assert staged["project"]["version"] == project["project"]["version"]
+    assert staged["tool"]["setuptools"]["packages"]["find"] == {
+        "include": ["cur_analysis", "cur_analysis.*"],
+        "exclude": ["cur_analysis.dev*"],
+    }
+    assert set(staged["project"]["scripts"]) == {"cur-analysis"}
