@@ -46,9 +46,10 @@ def _athena_read(config_path: str, output: str, table: str, workgroup: str) -> N
     config = load_config(config_path)
     consumer = config.consumer
     session = make_session(
-        region=config.producer.region,
+        region=config.consumer_region,
         profile=consumer.profile,
         assume_role_arn=consumer.assume_role_arn,
+        session_name="cur-bootstrap-acceptance",
     )
     athena = _assume(session, consumer.job_role_arn).client("athena")
     query = f'SELECT count(*) FROM "{consumer.resource_link}"."{table}"'
