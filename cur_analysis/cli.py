@@ -8,7 +8,6 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from cur_analysis.deploy import cli as deploy_cli
 from cur_analysis.errors import CurAnalysisError, InvalidInputError
 from cur_analysis.periods import BillingPeriod
 from cur_analysis.pipeline import DATASETS
@@ -90,8 +89,18 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="generate, register, link and run, all locally")
     demo.add_argument("--rows-per-month", type=_positive, default=100_000)
 
-    deploy_cli.add_parser(commands)
+    # Deploying is an admin tool now (cur-deploy); the old spelling says where it went.
+    moved = commands.add_parser("deploy", help="moved: use the cur-deploy command")
+    moved.add_argument("--config", help=argparse.SUPPRESS)
+    for flag in ("--plan", "--check", "--json"):
+        moved.add_argument(flag, action="store_true", help=argparse.SUPPRESS)
     return parser
+
+
+DEPLOY_MOVED = (
+    "cur-analysis: 'deploy' moved to the admin command cur-deploy (same options): run "
+    "'cur-deploy --config deploy.toml' from a development install (pip install -e '.[dev]')."
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -107,7 +116,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "generate":
         return _generate(args)
     if args.command == "deploy":
-        return deploy_cli.run(args)
+        print(DEPLOY_MOVED, file=sys.stderr)
+        return 1
     if args.command == "report" and not args.output_database:
         return _report(None, args)
     # Spark starts only for the commands that need it.
