@@ -20,6 +20,8 @@ WORKDIR /home/hadoop/workspace
 COPY --chown=hadoop:hadoop pyproject.toml README.md ./
 COPY --chown=hadoop:hadoop cur_analysis ./cur_analysis
 COPY --chown=hadoop:hadoop bootstrap ./bootstrap
+COPY --chown=hadoop:hadoop deploy ./deploy
+COPY --chown=hadoop:hadoop awsplan ./awsplan
 RUN python3.11 -m pip install --user --no-cache-dir --no-deps . \
     && python3.11 -m pip install --user --no-cache-dir \
         pytest==8.4.2 chispa==0.12.0 "moto[server]==5.2.5" duckdb==1.4.4

@@ -30,13 +30,13 @@ ROWS ?= 2000000
 bench: java $(INSTALLED)
 	$(BIN)/python -m benchmarks.bench --rows-per-month $(ROWS) $(BENCH_ARGS)
 
-# The wheel (boto3 floor only: Glue 5.1 provides Spark, boto3, pandas, pyarrow) and the job scripts.
+# The Glue wheel (the cur_analysis library only, no admin tools; boto3 floor only: Glue 5.1
+# provides Spark, boto3, pandas, pyarrow) and the job scripts. See scripts/glue_wheel.py.
 DIST ?= dist
 package:
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	rm -rf build $(DIST)
-	$(BIN)/python -m pip wheel --quiet --disable-pip-version-check --no-deps --wheel-dir $(DIST) .
-	rm -rf build
+	rm -rf $(DIST)
+	$(BIN)/python scripts/glue_wheel.py $(DIST)
 	cp jobs/*.py $(DIST)/
 	@ls -1 $(DIST)
 

@@ -24,11 +24,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from bootstrap.aws import AccountClients, aws_call, paginate
+from awsplan.aws import AccountClients, aws_call, paginate
+from awsplan.lakeformation import LfResource, read_grants
+from awsplan.plan import Action, ActionKind
 from bootstrap.config import ProducerConfig
 from bootstrap.errors import BootstrapError
-from bootstrap.grants import LfResource, read_grants
-from bootstrap.plan import Action, ActionKind
 
 IAM_ALLOWED_PRINCIPALS = "IAM_ALLOWED_PRINCIPALS"
 HYBRID_CROSS_ACCOUNT_VERSION = 4
@@ -66,17 +66,21 @@ def cross_account_version(settings: dict[str, Any]) -> int:
     return int(text) if text.isdecimal() and text.isascii() else 1
 
 
-def shared_table_names(clients: AccountClients, producer: ProducerConfig) -> tuple[str, ...]:
-    if not producer.all_tables:
-        return producer.tables
-    tables = paginate(
+def list_tables(clients: AccountClients, producer: ProducerConfig) -> list[dict[str, Any]]:
+    """Every table of the producer's database in catalog A (read-only)."""
+    return paginate(
         clients.glue.get_tables,
         "TableList",
         call="glue:GetTables",
         resource=f"tables of {producer.database} in account {producer.account_id}",
         DatabaseName=producer.database,
     )
-    return tuple(sorted(str(t["Name"]) for t in tables))
+
+
+def shared_table_names(clients: AccountClients, producer: ProducerConfig) -> tuple[str, ...]:
+    if not producer.all_tables:
+        return producer.tables
+    return tuple(sorted(str(t["Name"]) for t in list_tables(clients, producer)))
 
 
 def shared_resources(producer: ProducerConfig, tables: Iterable[str]) -> tuple[LfResource, ...]:

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from fnmatch import fnmatchcase
 from typing import Any
 
-from bootstrap.aws import partition_for
+from awsplan.aws import partition_for
 from bootstrap.config import ConsumerConfig, ProducerConfig
 from bootstrap.policies import bucket_arn, objects_arn, statements_of
 

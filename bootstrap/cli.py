@@ -13,13 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from bootstrap.aws import AccountClients, make_session
-from bootstrap.config import DEFAULT_CONFIG_PATH, Config, example_text, load_config, parse_period
-from bootstrap.consumer import KMS_UNKNOWN, plan_consumer
-from bootstrap.destroy import destroy_consumer, destroy_producer
-from bootstrap.doctor import all_passed, run_doctor
-from bootstrap.errors import BootstrapError, ConfigError
-from bootstrap.plan import (
+from awsplan.aws import AccountClients, make_session
+from awsplan.errors import AwsPlanError
+from awsplan.plan import (
     EXIT_ERROR,
     EXIT_NO_CHANGES,
     Action,
@@ -29,8 +25,23 @@ from bootstrap.plan import (
     render_table,
     still_pending,
 )
-from bootstrap.producer import plan_producer, read_kms_key, share_name, share_settled
+from bootstrap.config import (
+    DEFAULT_CONFIG_PATH,
+    Config,
+    ConsumerConfig,
+    ProducerConfig,
+    example_text,
+    load_config,
+)
+from bootstrap.consumer import KMS_UNKNOWN, plan_consumer
+from bootstrap.desired import share_name
+from bootstrap.destroy import destroy_consumer, destroy_producer
+from bootstrap.doctor import all_passed, run_doctor
+from bootstrap.errors import BootstrapError, ConfigError
+from bootstrap.producer import plan_producer, read_kms_key, share_settled
 from bootstrap.propagation import wait_for, wait_until_visible
+from cur_analysis.errors import InvalidInputError
+from cur_analysis.periods import BillingPeriod
 
 SIDES = ("producer", "consumer", "both")
 
@@ -99,19 +110,30 @@ class Sides:
     consumer: AccountClients | None
 
 
+def parse_period(text: str) -> BillingPeriod:
+    """``--period`` with the library's own parser (``2024-5`` and ``2024-05`` alike)."""
+    try:
+        return BillingPeriod.parse(text)
+    except InvalidInputError as error:
+        raise ConfigError("--period", (str(error),)) from None
+
+
 def connect(config: Config, side: str) -> Sides:
     """One session per side, from the standard chain, optionally assuming the configured role."""
     p, c = config.producer, config.consumer
-    producer = consumer = None
-    if side in ("producer", "both"):
-        producer = AccountClients(
-            make_session(region=p.region, profile=p.profile, assume_role_arn=p.assume_role_arn)
-        )
-    if side in ("consumer", "both"):
-        consumer = AccountClients(
-            make_session(region=p.region, profile=c.profile, assume_role_arn=c.assume_role_arn)
-        )
+    producer = _clients(p.region, p) if side in ("producer", "both") else None
+    consumer = _clients(config.consumer_region, c) if side in ("consumer", "both") else None
     return Sides(producer, consumer)
+
+
+def _clients(region: str, part: ProducerConfig | ConsumerConfig) -> AccountClients:
+    session = make_session(
+        region=region,
+        profile=part.profile,
+        assume_role_arn=part.assume_role_arn,
+        session_name="cur-bootstrap",
+    )
+    return AccountClients(session)
 
 
 def _kms_key(config: Config, sides: Sides) -> str | None:
@@ -276,6 +298,6 @@ def main(argv: list[str] | None = None) -> int:
         for problem in error.problems:
             print(f"  - {problem}", file=err)
         return EXIT_ERROR
-    except BootstrapError as error:
+    except AwsPlanError as error:
         print(f"cur-bootstrap: error: {error}", file=err)
         return EXIT_ERROR

@@ -10,19 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bootstrap.aws import AccountClients, aws_call, check_account, role_is_new
+from awsplan.aws import AccountClients, aws_call, check_account, role_is_new
+from awsplan.lakeformation import Grant, HeldGrants, grant, pairs, read_grants
+from awsplan.plan import Action, ActionKind, Plan
 from bootstrap.config import ConsumerConfig, ProducerConfig
+from bootstrap.desired import consumer_desired, share_name
 from bootstrap.errors import BootstrapError
-from bootstrap.grants import (
-    JOB_ROLE_ALLOWED,
-    Grant,
-    HeldGrants,
-    grant,
-    job_role_grants,
-    pairs,
-    read_grants,
-)
-from bootstrap.plan import Action, ActionKind, Plan
+from bootstrap.grants import JOB_ROLE_ALLOWED
 from bootstrap.policies import (
     DECRYPT_SID,
     JOB_ROLE_POLICY_NAME,
@@ -31,7 +25,6 @@ from bootstrap.policies import (
     same_policy,
     statements_of,
 )
-from bootstrap.producer import share_name
 
 PENDING = "PENDING"
 ACCEPTED = "ACCEPTED"
@@ -170,7 +163,9 @@ def read_consumer(
         invitations=read_invitations(clients.ram, producer, consumer),
         link=read_link(clients.glue, consumer),
         grants=read_grants(
-            clients.lakeformation, consumer.account_id, pairs(job_role_grants(producer, consumer))
+            clients.lakeformation,
+            consumer.account_id,
+            pairs(consumer_desired(producer, consumer).grants),
         ),
         role_policy=role_policy,
         role_created=role_created,
@@ -307,7 +302,7 @@ def _grant_actions(
 ) -> list[Action]:
     lf = clients.lakeformation
     actions: list[Action] = []
-    for wanted in job_role_grants(producer, consumer):
+    for wanted in consumer_desired(producer, consumer).grants:
         check_job_role_grant(wanted)
         held = state.grants.get(wanted.principal, wanted.resource)
         missing = wanted.missing_given(held)
@@ -320,7 +315,7 @@ def _grant_actions(
         def run(missing: Grant = missing) -> object:
             # InvalidInputException is retried only when IAM showed the role to exist and it was
             # created inside the IAM propagation window: then "Invalid principal" is the
-            # documented propagation delay, not a bad request (see bootstrap.aws).
+            # documented propagation delay, not a bad request (see awsplan.aws).
             grant(lf, missing, principal_is_new_role=role_is_new(state.role_created))
             return None
 

@@ -3,7 +3,7 @@
 What counts as ours (recorded when it was made):
 - the RAM share named ``cur-bootstrap-<database>`` carrying the tag ``managed-by=cur-bootstrap``;
 - the Lake Formation permissions this tool grants (the permissions and grant options of
-  ``organization_grants`` / ``job_role_grants``), revoked only as far as they are held: any
+  ``bootstrap.desired``), revoked only as far as they are held: any
   other permission the same principal holds stays;
 - the bucket policy statements with our Sids that have the shape we write
   (``policies.looks_like_ours``); every other statement is kept byte for byte, and the policy is
@@ -22,17 +22,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bootstrap.aws import AccountClients, aws_call, check_account
+from awsplan.aws import AccountClients, aws_call, check_account
+from awsplan.lakeformation import Grant, pairs, read_grants
+from awsplan.plan import Action, ActionKind, Plan
 from bootstrap.config import ConsumerConfig, ProducerConfig
 from bootstrap.consumer import read_link, read_role
-from bootstrap.grants import (
-    Grant,
-    job_role_grants,
-    organization_grants,
-    pairs,
-    read_grants,
-)
-from bootstrap.plan import Action, ActionKind, Plan
+from bootstrap.desired import consumer_desired, producer_desired, share_name
 from bootstrap.policies import (
     JOB_ROLE_POLICY_NAME,
     OUR_BUCKET_SIDS,
@@ -42,8 +37,8 @@ from bootstrap.policies import (
 )
 from bootstrap.producer import (
     MANAGED_BY_TAG,
+    put_bucket_policy,
     read_bucket_policy,
-    share_name,
     sharing_principals,
 )
 
@@ -115,7 +110,7 @@ def destroy_consumer(
         )
     actions.extend(
         _revocations(
-            clients.lakeformation, consumer.account_id, job_role_grants(producer, consumer)
+            clients.lakeformation, consumer.account_id, consumer_desired(producer, consumer).grants
         )
     )
     link = read_link(glue, consumer)
@@ -191,13 +186,7 @@ def destroy_producer(clients: AccountClients, producer: ProducerConfig) -> Plan:
             text = json.dumps(rest)
 
             def put() -> object:
-                return aws_call(
-                    s3.put_bucket_policy,
-                    call="s3:PutBucketPolicy",
-                    resource=f"bucket {producer.bucket}",
-                    Bucket=producer.bucket,
-                    Policy=text,
-                )
+                return put_bucket_policy(s3, producer, text)
 
             run, why = put, "our statements removed; the others kept unchanged"
         else:
@@ -223,7 +212,9 @@ def destroy_producer(clients: AccountClients, producer: ProducerConfig) -> Plan:
     principals = sharing_principals(clients, producer)
     actions.extend(
         _revocations(
-            clients.lakeformation, producer.account_id, organization_grants(producer, principals)
+            clients.lakeformation,
+            producer.account_id,
+            producer_desired(producer, principals).grants,
         )
     )
     share_arn, share_notes = _our_share(clients, producer)

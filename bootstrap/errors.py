@@ -1,29 +1,11 @@
-"""One root exception for everything a user can cause or fix."""
+"""cur-bootstrap's errors: all are ``awsplan.AwsPlanError`` (the admin tools' one root)."""
 
 from __future__ import annotations
 
+from awsplan.errors import AwsCallError, AwsPlanError, ConfigError
 
-class BootstrapError(Exception):
-    """Root of every error cur-bootstrap raises on purpose; the CLI prints it as one line."""
-
-
-class ConfigError(BootstrapError):
-    """The configuration has one or more bad values; one message per bad value."""
-
-    def __init__(self, source: str, problems: tuple[str, ...]) -> None:
-        self.source = source
-        self.problems = problems
-        count = len(problems)
-        noun = "problem" if count == 1 else "problems"
-        super().__init__(f"{source}: {count} {noun}: " + "; ".join(problems))
+__all__ = ["AwsCallError", "BootstrapError", "ConfigError"]
 
 
-class AwsCallError(BootstrapError):
-    """An AWS call failed for a reason retrying cannot fix (permissions, missing resource...)."""
-
-    def __init__(self, call: str, resource: str, code: str, hint: str) -> None:
-        self.call = call
-        self.resource = resource
-        self.code = code
-        self.hint = hint
-        super().__init__(f"{call} on {resource} failed with {code}: {hint}.")
+class BootstrapError(AwsPlanError):
+    """Something the user can fix stops cur-bootstrap (wrong account, conflict, missing grant)."""

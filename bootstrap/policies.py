@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
-from bootstrap.aws import partition_for
+from awsplan.aws import partition_for
 from bootstrap.config import ConsumerConfig, ProducerConfig
 from bootstrap.errors import BootstrapError
 

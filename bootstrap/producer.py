@@ -10,22 +10,20 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from bootstrap.access_mode import IamAllowedState, access_mode_actions, read_iam_allowed
-from bootstrap.aws import AccountClients, aws_call, check_account, paginate, partition_for
-from bootstrap.config import ProducerConfig
-from bootstrap.errors import BootstrapError
-from bootstrap.grants import (
-    Grant,
-    HeldGrants,
-    grant,
-    organization_grants,
-    pairs,
-    read_grants,
+from awsplan.aws import AccountClients, aws_call, check_account, partition_for
+from awsplan.lakeformation import Grant, HeldGrants, grant, pairs, read_grants
+from awsplan.plan import Action, ActionKind, Plan
+from bootstrap.access_mode import (
+    IamAllowedState,
+    access_mode_actions,
+    list_tables,
+    read_iam_allowed,
 )
-from bootstrap.plan import Action, ActionKind, Plan
+from bootstrap.config import ProducerConfig
+from bootstrap.desired import ProducerDesired, producer_desired, share_name
+from bootstrap.errors import BootstrapError
 from bootstrap.policies import (
     OUR_BUCKET_SIDS,
-    bucket_read_statements,
     find_statement,
     foreign_with_our_sid,
     merge_statements,
@@ -39,21 +37,6 @@ PENDING_ASSOCIATION = "ASSOCIATING"
 RAM_SERVICE_PRINCIPAL = "ram.amazonaws.com"
 
 
-def share_name(producer: ProducerConfig) -> str:
-    return f"cur-bootstrap-{producer.database}"
-
-
-def glue_arns(producer: ProducerConfig) -> tuple[str, ...]:
-    """The RAM resources: the catalog, the database and its tables (``*`` or each name)."""
-    base = f"arn:{partition_for(producer.region)}:glue:{producer.region}:{producer.account_id}"
-    tables = ("*",) if producer.all_tables else producer.tables
-    return (
-        f"{base}:catalog",
-        f"{base}:database/{producer.database}",
-        *(f"{base}:table/{producer.database}/{t}" for t in tables),
-    )
-
-
 @dataclass(frozen=True)
 class ShareState:
     arn: str
@@ -64,12 +47,16 @@ class ShareState:
 
 @dataclass(frozen=True)
 class ProducerState:
-    principals: tuple[str, ...]
+    desired: ProducerDesired
     share: ShareState | None
     grants: HeldGrants
     bucket_policy: dict[str, Any] | None
     access: IamAllowedState | None = None
     org_sharing: bool | None = None
+
+    @property
+    def principals(self) -> tuple[str, ...]:
+        return self.desired.principals
 
 
 def read_settings(clients: AccountClients, producer: ProducerConfig) -> dict[str, Any]:
@@ -136,13 +123,7 @@ def share_settled(clients: AccountClients, producer: ProducerConfig) -> bool:
 def read_table_locations(clients: AccountClients, producer: ProducerConfig) -> dict[str, str]:
     """S3 location of each shared table in catalog A (read-only)."""
     if producer.all_tables:
-        tables = paginate(
-            clients.glue.get_tables,
-            "TableList",
-            call="glue:GetTables",
-            resource=f"tables of {producer.database} in account {producer.account_id}",
-            DatabaseName=producer.database,
-        )
+        tables = list_tables(clients, producer)
     else:
         found = [
             aws_call(
@@ -273,15 +254,12 @@ def read_producer(clients: AccountClients, producer: ProducerConfig) -> Producer
     """Everything the producer plan compares against. Read-only calls only."""
     check_account(clients, producer.account_id, "producer")
     require_database(clients, producer)
-    principals = sharing_principals(clients, producer)
+    desired = producer_desired(producer, sharing_principals(clients, producer))
+    principals = desired.principals
     return ProducerState(
-        principals=principals,
+        desired=desired,
         share=read_share(clients, producer),
-        grants=read_grants(
-            clients.lakeformation,
-            producer.account_id,
-            pairs(organization_grants(producer, principals)),
-        ),
+        grants=read_grants(clients.lakeformation, producer.account_id, pairs(desired.grants)),
         bucket_policy=read_bucket_policy(clients, producer),
         access=read_iam_allowed(clients, producer, read_settings(clients, producer), principals),
         org_sharing=read_org_sharing(clients, producer),
@@ -318,8 +296,8 @@ def _share_actions(
     clients: AccountClients, producer: ProducerConfig, state: ProducerState
 ) -> list[Action]:
     ram = clients.ram
-    name = share_name(producer)
-    resources = glue_arns(producer)
+    name = state.desired.share_name
+    resources = state.desired.share_resources
     principals = state.principals
     where = f"RAM share {name} in {producer.account_id}"
     if state.share is None:
@@ -395,7 +373,7 @@ def _grant_actions(
 ) -> list[Action]:
     lf = clients.lakeformation
     actions: list[Action] = []
-    for wanted in organization_grants(producer, state.principals):
+    for wanted in state.desired.grants:
         held = state.grants.get(wanted.principal, wanted.resource)
         missing = wanted.missing_given(held)
         if missing is None:
@@ -431,7 +409,7 @@ def _bucket_actions(
 ) -> list[Action]:
     if foreign_with_our_sid(state.bucket_policy, producer):
         return []  # reported as a conflict
-    statements = bucket_read_statements(producer)
+    statements = state.desired.bucket_statements
     merged = merge_statements(state.bucket_policy, statements, drop_sids=OUR_BUCKET_SIDS)
     if merged is None:
         return []
@@ -447,16 +425,21 @@ def _bucket_actions(
         kind, why = ActionKind.UPDATE, "our statements are missing; other statements are kept"
 
     def put() -> object:
-        return aws_call(
-            s3.put_bucket_policy,
-            call="s3:PutBucketPolicy",
-            resource=f"bucket {producer.bucket}",
-            Bucket=producer.bucket,
-            Policy=text,
-        )
+        return put_bucket_policy(s3, producer, text)
 
     return [
         Action.build(
             where, kind, why, put, {"Bucket": producer.bucket, "Statement": list(statements)}
         )
     ]
+
+
+def put_bucket_policy(s3: Any, producer: ProducerConfig, text: str) -> object:
+    """Replace the bucket policy with ``text`` (a document already merged by Sid)."""
+    return aws_call(
+        s3.put_bucket_policy,
+        call="s3:PutBucketPolicy",
+        resource=f"bucket {producer.bucket}",
+        Bucket=producer.bucket,
+        Policy=text,
+    )

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from bootstrap.aws import aws_call
+from awsplan.aws import aws_call
 from bootstrap.config import ProducerConfig
 from bootstrap.errors import BootstrapError
 

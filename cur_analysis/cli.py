@@ -8,7 +8,6 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from cur_analysis.deploy import cli as deploy_cli
 from cur_analysis.errors import CurAnalysisError, InvalidInputError, error_line
 from cur_analysis.periods import BillingPeriod
 from cur_analysis.pipeline import DATASETS
@@ -64,8 +63,16 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--rows-per-month", type=_positive, default=100_000, help="line items per month"
     )
-    deploy_cli.add_parser(commands)
+    _add_deploy_pointer(commands)
     return parser
+
+
+def _add_deploy_pointer(commands) -> None:
+    """Deploying is an admin tool now (cur-deploy); the old spelling says where it went."""
+    moved = commands.add_parser("deploy", help="moved: use the cur-deploy command")
+    moved.add_argument("--config", help=argparse.SUPPRESS)
+    for flag in ("--plan", "--check", "--json"):
+        moved.add_argument(flag, action="store_true", help=argparse.SUPPRESS)
 
 
 def _command(group, name: str, help: str) -> argparse.ArgumentParser:
@@ -129,6 +136,12 @@ def _add_report(report: argparse.ArgumentParser) -> None:
     report.add_argument("--output-database", help="read the datasets' catalog tables (Spark)")
 
 
+DEPLOY_MOVED = (
+    "cur-analysis: 'deploy' moved to the admin command cur-deploy (same options): run "
+    "'cur-deploy --config deploy.toml' from a development install (pip install -e '.[dev]')."
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -142,7 +155,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "generate":
         return _generate(args)
     if args.command == "deploy":
-        return deploy_cli.run(args)
+        print(DEPLOY_MOVED, file=sys.stderr)
+        return 1
     if args.command == "report" and not args.output_database:
         return _report(None, args)
     if args.command == "demo":

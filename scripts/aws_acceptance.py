@@ -40,15 +40,16 @@ def _step(name: str, run: Callable[[], int], expected: int) -> None:
 
 
 def _athena_read(config_path: str, output: str, table: str, workgroup: str) -> None:
-    from bootstrap.aws import make_session
+    from awsplan.aws import make_session
     from bootstrap.config import load_config
 
     config = load_config(config_path)
     consumer = config.consumer
     session = make_session(
-        region=config.producer.region,
+        region=config.consumer_region,
         profile=consumer.profile,
         assume_role_arn=consumer.assume_role_arn,
+        session_name="cur-bootstrap-acceptance",
     )
     athena = _assume(session, consumer.job_role_arn).client("athena")
     query = f'SELECT count(*) FROM "{consumer.resource_link}"."{table}"'

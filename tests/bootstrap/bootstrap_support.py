@@ -17,10 +17,10 @@ import botocore.loaders
 import botocore.session
 from botocore.stub import Stubber
 
-from bootstrap.aws import AccountClients
+from awsplan.aws import AccountClients
+from awsplan.plan import apply_plan
 from bootstrap.config import Config, parse_config
 from bootstrap.consumer import plan_consumer
-from bootstrap.plan import apply_plan
 from bootstrap.producer import plan_producer
 
 A = "111111111111"

@@ -13,11 +13,12 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
-from bootstrap_support import REGION, A, B, World, assume, make_world
-from strict_world import STRICT, strict_patches
 
-from bootstrap import aws, propagation
-from bootstrap.aws import AccountClients
+from awsplan import aws
+from awsplan.aws import AccountClients
+from bootstrap import propagation
+from tests.bootstrap.bootstrap_support import REGION, A, B, World, assume, make_world
+from tests.bootstrap.strict_world import STRICT, strict_patches
 from tests.moto_support import moto_server, reset_moto
 
 

@@ -2,8 +2,9 @@
 
 Each patch replaces one moto method for the lifetime of the test server (``moto_server(...,
 patches)``); its docstring names the real behaviour and where it is documented or reported.
-The product never knows about them: it talks to the server the way data.all and
-terraform-provider-aws talk to AWS.
+The Lake Formation patches both admin tools' tests need (ListPermissions as AWS answers it)
+live in ``tests.moto_support``; the ones here model the sharing chain. The product never knows
+about them: it talks to the server the way data.all and terraform-provider-aws talk to AWS.
 
 ``STRICT`` holds the knobs a test may turn (propagation length, IAM propagation failures); the
 autouse fixture resets it before every test.
@@ -21,13 +22,13 @@ from moto.glue.responses import GlueResponse
 from moto.lakeformation.exceptions import EntityNotFound, InvalidInput
 from moto.lakeformation.models import (
     LakeFormationBackend,
-    PermissionCatalog,
     lakeformation_backends,
 )
 from moto.lakeformation.responses import LakeFormationResponse
 from moto.ram.models import ResourceAccessManagerBackend, ResourceShare
 
-ALL_TABLES = "ALL_TABLES"
+from tests.moto_support import lake_formation_patches
+
 IAM_ALLOWED_PRINCIPALS = "IAM_ALLOWED_PRINCIPALS"
 RAM_PRINCIPAL = "ram.amazonaws.com"
 CATALOG_ARN_RE = re.compile(r"arn:aws[a-z-]*:glue:[a-z0-9-]+:\d{12}:catalog")
@@ -134,161 +135,6 @@ def associations_take_time(original: Callable[..., Any]) -> Callable[..., Any]:
         return dict(answer)
 
     return get
-
-
-# --------------------------------------------------------------------------- ListPermissions
-
-
-def _catalog(resource: dict[str, Any], default: str) -> str:
-    body = next(iter(resource.values()), {})
-    return str(body.get("CatalogId") or default) if isinstance(body, dict) else default
-
-
-def _table_matches(stored: dict[str, Any], wanted: Any, default: str) -> bool:
-    table = stored.get("Table") or stored.get("TableWithColumns")
-    if table is None or table.get("DatabaseName") != wanted.database_name:
-        return False
-    if (wanted.catalog_id or default) != (table.get("CatalogId") or default):
-        return False
-    stored_wildcard = "TableWildcard" in table or table.get("Name") == ALL_TABLES
-    if wanted.table_wildcard is not None:
-        return stored_wildcard
-    return not stored_wildcard and table.get("Name") == wanted.name
-
-
-def _resource_matches(stored: dict[str, Any], wanted: Any, default: str) -> bool:
-    if wanted.catalog is not None:
-        return "Catalog" in stored
-    if wanted.database is not None:
-        database = stored.get("Database")
-        return (
-            database is not None
-            and database.get("Name") == wanted.database.name
-            and (wanted.database.catalog_id or default) == (database.get("CatalogId") or default)
-        )
-    if wanted.table is not None:
-        return _table_matches(stored, wanted.table, default)
-    if wanted.data_location is not None:
-        location = stored.get("DataLocation")
-        return location is not None and location.get("ResourceArn") == (
-            wanted.data_location.resource_arn
-        )
-    return False
-
-
-def _type_matches(stored: dict[str, Any], resource_type: Any) -> bool:
-    kinds = {
-        "CATALOG": ("Catalog",),
-        "DATABASE": ("Database",),
-        "TABLE": ("Table", "TableWithColumns"),
-        "DATA_LOCATION": ("DataLocation",),
-    }.get(str(getattr(resource_type, "value", resource_type)), ())
-    return any(k in stored for k in kinds)
-
-
-def _as_listed(permission: Any, default: str) -> list[dict[str, Any]]:
-    """One stored grant as ListPermissions shows it.
-
-    terraform-provider-aws ``internal/service/lakeformation/filter.go`` (filterTablePermissions)
-    documents the real shape: SELECT granted on a ``Table`` comes back as a separate entry on
-    ``TableWithColumns`` with ``ColumnWildcard``; a ``TableWildcard`` comes back with
-    ``Name = ALL_TABLES``. CatalogId is always filled in.
-    """
-    resource = {k: dict(v) for k, v in permission.resource.items()}
-    for body in resource.values():
-        body.setdefault("CatalogId", default)
-    perms = list(permission.permissions or [])
-    grantable = list(permission.permissions_with_grant_options or [])
-    principal = permission.principal
-    table = resource.get("Table")
-    if table is None or ("SELECT" not in perms and "SELECT" not in grantable):
-        return [_entry(principal, resource, perms, grantable)]
-    name = ALL_TABLES if "TableWildcard" in table else table["Name"]
-    if "TableWildcard" in table:
-        table["Name"] = ALL_TABLES
-    columns = {
-        "TableWithColumns": {
-            "CatalogId": table["CatalogId"],
-            "DatabaseName": table["DatabaseName"],
-            "Name": name,
-            "ColumnWildcard": {},
-        }
-    }
-    out = [
-        _entry(
-            principal,
-            columns,
-            [p for p in perms if p == "SELECT"],
-            [p for p in grantable if p == "SELECT"],
-        )
-    ]
-    rest = [p for p in perms if p != "SELECT"]
-    rest_grantable = [p for p in grantable if p != "SELECT"]
-    if rest or rest_grantable:
-        out.insert(0, _entry(principal, resource, rest, rest_grantable))
-    return out
-
-
-def _entry(
-    principal: dict[str, str], resource: dict[str, Any], perms: list[str], grantable: list[str]
-) -> dict[str, Any]:
-    return {
-        "Principal": principal,
-        "Resource": resource,
-        "Permissions": sorted(perms),
-        "PermissionsWithGrantOption": sorted(grantable),
-    }
-
-
-def strict_list_permissions(
-    self: LakeFormationBackend,
-    catalog_id: str,
-    principal: dict[str, str] | None = None,
-    resource: Any = None,
-    resource_type: Any = None,
-) -> list[dict[str, Any]]:
-    """ListPermissions as AWS answers it.
-
-    - moto 5.2's resource filter raises ``KeyError`` (HTTP 500) when a ``Table`` filter with a
-      ``Name`` meets a stored ``TableWildcard`` grant, or the reverse; here the filter compares
-      the kind, catalog, database and table (or wildcard) without failing.
-    - Without a ``Resource`` filter only grants on the caller's own catalog come back: grants on
-      a resource shared from another account are missing (boto3 issue #3922,
-      terraform-provider-aws issue #49669); reading them needs ``Principal`` + ``Resource``
-      with ``CatalogId``, as terraform's ``aws_lakeformation_permissions`` read does.
-    - Entries have the shape described in ``_as_listed`` (SELECT as ``TableWithColumns``).
-    """
-    catalog = self.grants.get(catalog_id)
-    if catalog is None:
-        return []
-    listed: list[dict[str, Any]] = []
-    for permission in list(catalog.permissions):
-        stored = permission.resource
-        if principal is not None and permission.principal != principal:
-            continue
-        if resource_type is not None and not _type_matches(stored, resource_type):
-            continue
-        if resource is None:
-            if _catalog(stored, catalog_id) != catalog_id:
-                continue
-        elif not _resource_matches(stored, resource, catalog_id):
-            continue
-        listed.extend(_as_listed(permission, catalog_id))
-    return listed
-
-
-def add_permission_rehashed(self: PermissionCatalog, permission: Any) -> None:
-    """moto 5.2 merges a second grant to the same principal and resource into the stored
-    permission *while it sits in a set*, changing its hash: a later RevokePermissions then fails
-    with HTTP 500 (KeyError). AWS adds the permissions (GrantPermissions API reference); here the
-    stored permission is taken out, merged, and put back."""
-    for existing in list(self.permissions):
-        if permission.equal_principal_and_resouce(existing):
-            self.permissions.remove(existing)
-            existing.merge(permission)
-            self.permissions.add(existing)
-            return
-    self.permissions.add(permission)
 
 
 # --------------------------------------------------------------------------- crawler defaults
@@ -482,8 +328,7 @@ def strict_patches() -> Iterator[tuple[Any, str, Any]]:
         "get_resource_share_associations",
         associations_take_time(ResourceAccessManagerBackend.get_resource_share_associations),
     )
-    yield LakeFormationBackend, "list_permissions", strict_list_permissions
-    yield PermissionCatalog, "add_permission", add_permission_rehashed
+    yield from lake_formation_patches()
     yield GlueBackend, "create_database", with_database_defaults(GlueBackend.create_database)
     yield GlueBackend, "create_table", with_table_defaults(GlueBackend.create_table)
     for name, param in (

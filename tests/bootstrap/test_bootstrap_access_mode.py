@@ -6,13 +6,13 @@ from typing import Any
 
 import boto3
 import pytest
-from bootstrap_support import DATABASE, TABLE, A, World, apply_both, stubbed
 
-from bootstrap.aws import AccountClients
+from awsplan.aws import AccountClients
+from awsplan.plan import ActionKind, apply_plan
 from bootstrap.doctor import run_doctor
 from bootstrap.errors import BootstrapError
-from bootstrap.plan import ActionKind, apply_plan
 from bootstrap.producer import plan_producer
+from tests.bootstrap.bootstrap_support import DATABASE, TABLE, A, World, apply_both, stubbed
 
 WHO = {"DataLakePrincipalIdentifier": "IAM_ALLOWED_PRINCIPALS"}
 DB = {"Database": {"CatalogId": A, "Name": DATABASE}}

@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from bootstrap_support import DATABASE, A, B, World
 
 from bootstrap.cli import main
+from tests.bootstrap.bootstrap_support import DATABASE, A, B, World
 
 
 @pytest.fixture
@@ -110,8 +110,8 @@ def test_doctor_exit_codes(config_path: Path, capsys: pytest.CaptureFixture[str]
 def test_doctor_rejects_bad_period_before_any_call(
     config_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["doctor", "--config", str(config_path), "--period", "2024-5"]) == 1
-    assert "not a billing period like 2024-05" in capsys.readouterr().err
+    assert main(["doctor", "--config", str(config_path), "--period", "1999-05"]) == 1
+    assert "billing period '1999-05': year 1999 is outside 2000-2100" in capsys.readouterr().err
 
 
 def test_init_writes_the_example_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

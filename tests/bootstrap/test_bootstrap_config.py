@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bootstrap_support import A, B, config_data, to_toml
 
 from bootstrap import cli
-from bootstrap.config import example_text, load_config, parse_config, parse_period
+from bootstrap.cli import parse_period
+from bootstrap.config import example_text, load_config, parse_config
 from bootstrap.errors import ConfigError
+from tests.bootstrap.bootstrap_support import A, B, config_data, to_toml
 
 ORG = "o-abcdefghij"
 
@@ -84,7 +85,7 @@ def test_missing_values_and_sections_are_named() -> None:
     with pytest.raises(ConfigError) as caught:
         parse_config(data)
     assert caught.value.problems == (
-        "[consumer] section is missing",
+        "[consumer]: section is missing",
         "[producer] bucket: missing (an S3 bucket name)",
     )
 
@@ -127,10 +128,35 @@ def test_missing_file_and_bad_toml(tmp_path: Path) -> None:
         load_config(broken)
 
 
-@pytest.mark.parametrize("period", ["2024-5", "2024-13", "24-05", "2024/05"])
+@pytest.mark.parametrize("period", ["2024-13", "24-05", "2024/05", "1999-05", "2024-05' or 1=1"])
 def test_bad_period(period: str) -> None:
     with pytest.raises(ConfigError, match="billing period"):
         parse_period(period)
+
+
+@pytest.mark.parametrize("text", ["2024-5", "2024-05"])
+def test_period_is_parsed_by_the_library_rule(text: str) -> None:
+    """``doctor --period`` accepts what the library accepts: the month may be unpadded."""
+    from cur_analysis.periods import BillingPeriod
+
+    period = parse_period(text)
+    assert period == BillingPeriod(2024, 5)
+    assert period.predicate() == "year = '2024' and month = '5'"
+
+
+def test_doctor_imports_no_spark() -> None:
+    """The admin tool reads periods with the library's pure parser, never pulling in pyspark."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, bootstrap.cli, bootstrap.doctor, deploy.cli; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'pyspark'))"
+    )
+    answer = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert answer.stdout.strip() == "[]"
 
 
 def test_bad_config_in_cli_exits_1_with_one_line_per_value_and_no_aws_call(
@@ -162,7 +188,7 @@ def test_bad_config_in_cli_exits_1_with_one_line_per_value_and_no_aws_call(
 
 
 def test_partition_comes_from_botocore() -> None:
-    from bootstrap.aws import partition_for
+    from awsplan.aws import partition_for
 
     assert partition_for("cn-north-1") == "aws-cn"
     assert partition_for("us-gov-west-1") == "aws-us-gov"
@@ -201,3 +227,28 @@ def test_usage_errors_exit_1_not_2(argv: list[str], capsys: pytest.CaptureFixtur
         cli.main(argv)
     assert raised.value.code == 1
     assert "usage: cur-bootstrap" in capsys.readouterr().err
+
+
+def test_consumer_region_defaults_to_the_producer_region() -> None:
+    config = parse_config(config_data(ORG))
+    assert config.consumer.region is None
+    assert config.consumer_region == config.producer.region
+
+
+def test_consumer_region_is_its_own_setting_and_checked_like_the_producer_one() -> None:
+    config = parse_config(config_data(ORG, consumer={"region": "eu-central-1"}))
+    assert config.consumer_region == "eu-central-1"
+    assert problems(consumer={"region": "xx-fake-1"}) == (
+        "[consumer] region: 'xx-fake-1' is not a region botocore knows",
+    )
+
+
+def test_consumer_session_uses_the_consumer_region(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bootstrap import cli
+
+    seen: list[str] = []
+    monkeypatch.setattr(cli, "make_session", lambda **kw: seen.append(kw["region"]))
+    monkeypatch.setattr(cli, "AccountClients", lambda session: session)
+    config = parse_config(config_data(ORG, consumer={"region": "eu-central-1"}))
+    cli.connect(config, "both")
+    assert seen == [config.producer.region, "eu-central-1"]

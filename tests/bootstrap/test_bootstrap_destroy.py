@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from bootstrap_support import BUCKET, DATABASE, JOB_ROLE_ARN, LINK, A, World
 
-from bootstrap.aws import AccountClients
+from awsplan.aws import AccountClients
 from bootstrap.cli import main
 from bootstrap.consumer import plan_consumer
 from bootstrap.producer import plan_producer
+from tests.bootstrap.bootstrap_support import BUCKET, DATABASE, JOB_ROLE_ARN, LINK, A, World
 
 FOREIGN = [
     {

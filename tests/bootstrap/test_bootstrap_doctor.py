@@ -15,7 +15,11 @@ from typing import Any
 
 import boto3
 import pytest
-from bootstrap_support import (
+
+from awsplan.aws import AccountClients
+from bootstrap.doctor import run_doctor
+from cur_analysis.periods import BillingPeriod
+from tests.bootstrap.bootstrap_support import (
     BUCKET,
     DATABASE,
     JOB_ROLE_ARN,
@@ -34,10 +38,7 @@ from bootstrap_support import (
     record_calls,
     stubbed,
 )
-from strict_world import STRICT
-
-from bootstrap.aws import AccountClients
-from bootstrap.doctor import run_doctor
+from tests.bootstrap.strict_world import STRICT
 
 ALL_CHECKS = [
     "producer.ram-share",
@@ -64,7 +65,7 @@ ALL_CHECKS = [
     "consumer.iam-get-data-access",
     "consumer.partition",
 ]
-PERIOD = ("2024", "05")
+PERIOD = BillingPeriod(2024, 5)
 
 
 def good_settings(**changes: Any) -> dict[str, Any]:

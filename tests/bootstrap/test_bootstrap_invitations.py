@@ -9,15 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from bootstrap_support import DATABASE, REGION, A, B, World, stubbed
-from strict_world import STRICT
 
-from bootstrap.aws import AccountClients
+from awsplan.aws import AccountClients
+from awsplan.plan import ActionKind, apply_plan
 from bootstrap.cli import main
 from bootstrap.consumer import plan_consumer
 from bootstrap.doctor import run_doctor
-from bootstrap.plan import ActionKind, apply_plan
 from bootstrap.producer import plan_producer
+from tests.bootstrap.bootstrap_support import DATABASE, REGION, A, B, World, stubbed
+from tests.bootstrap.strict_world import STRICT
 
 
 def _invitation(arn: str, name: str, sender: str = A, status: str = "PENDING") -> dict[str, str]:

@@ -7,7 +7,12 @@ from typing import Any
 
 import boto3
 import pytest
-from bootstrap_support import (
+
+from awsplan.aws import AccountClients
+from awsplan.plan import ActionKind, apply_plan
+from bootstrap.consumer import plan_consumer
+from bootstrap.producer import plan_producer
+from tests.bootstrap.bootstrap_support import (
     BUCKET,
     DATABASE,
     JOB_ROLE_ARN,
@@ -20,11 +25,6 @@ from bootstrap_support import (
     apply_both,
     record_calls,
 )
-
-from bootstrap.aws import AccountClients
-from bootstrap.consumer import plan_consumer
-from bootstrap.plan import ActionKind, apply_plan
-from bootstrap.producer import plan_producer
 
 
 def lf_entries(session: boto3.Session, principal: str, *resources: dict[str, Any]) -> list[Any]:
@@ -301,9 +301,9 @@ def test_job_role_never_gets_more_than_describe_select(world: World) -> None:
     assert set().union(*(perms for _, perms, _ in granted)) == {"DESCRIBE", "SELECT"}
     assert all(grantable == [] for _, _, grantable in granted)
     # and the guard refuses a wider grant outright
+    from awsplan.lakeformation import Grant, LfResource
     from bootstrap.consumer import check_job_role_grant
     from bootstrap.errors import BootstrapError
-    from bootstrap.grants import Grant, LfResource
 
     for permissions, grantable in (
         ({"ALL"}, set()),
@@ -325,7 +325,7 @@ def test_job_role_never_gets_more_than_describe_select(world: World) -> None:
 def test_share_with_accounts_then_accept_the_pending_invitation(world: World) -> None:
     """Producer side on moto. Consumer RAM calls are stubbed (botocore Stubber): moto does not
     implement GetResourceShareInvitations or AcceptResourceShareInvitation."""
-    from bootstrap_support import stubbed
+    from tests.bootstrap.bootstrap_support import stubbed
 
     config = world.config(producer={"share_with": [B]})
     apply_plan(plan_producer(AccountClients(world.a), config.producer))

@@ -7,7 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bootstrap_support import (
+
+from awsplan.aws import AccountClients
+from bootstrap.bucket_access import blocking_denies, read_allowed
+from bootstrap.cli import main
+from bootstrap.config import parse_config
+from bootstrap.doctor import run_doctor
+from tests.bootstrap.bootstrap_support import (
     BUCKET,
     DATABASE,
     JOB_ROLE_ARN,
@@ -18,12 +24,6 @@ from bootstrap_support import (
     apply_both,
     config_data,
 )
-
-from bootstrap.aws import AccountClients
-from bootstrap.bucket_access import blocking_denies, read_allowed
-from bootstrap.cli import main
-from bootstrap.config import parse_config
-from bootstrap.doctor import run_doctor
 
 ORG = "o-abcdefghij"
 CONFIG = parse_config(config_data(ORG))

@@ -6,16 +6,17 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from bootstrap_support import DATABASE, JOB_ROLE_ARN, A, World
-from strict_world import STRICT
 
-from bootstrap import aws, propagation
-from bootstrap.aws import AccountClients
+from awsplan import aws
+from awsplan.aws import AccountClients
+from awsplan.plan import apply_plan
+from bootstrap import propagation
 from bootstrap.cli import main
 from bootstrap.consumer import plan_consumer
 from bootstrap.errors import AwsCallError
-from bootstrap.plan import apply_plan
 from bootstrap.producer import plan_producer
+from tests.bootstrap.bootstrap_support import DATABASE, JOB_ROLE_ARN, A, World
+from tests.bootstrap.strict_world import STRICT
 
 
 def test_apply_both_waits_until_b_sees_a_then_grants(

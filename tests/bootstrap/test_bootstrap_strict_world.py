@@ -6,14 +6,23 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from bootstrap_support import DATABASE, JOB_ROLE_ARN, LINK, TABLE, A, B, World, apply_both
 from botocore.exceptions import ClientError
-from strict_world import STRICT
 
-from bootstrap.aws import AccountClients
+from awsplan.aws import AccountClients
+from awsplan.lakeformation import LfResource, read_grants
 from bootstrap.consumer import plan_consumer
-from bootstrap.grants import LfResource, read_grants
 from bootstrap.producer import plan_producer
+from tests.bootstrap.bootstrap_support import (
+    DATABASE,
+    JOB_ROLE_ARN,
+    LINK,
+    TABLE,
+    A,
+    B,
+    World,
+    apply_both,
+)
+from tests.bootstrap.strict_world import STRICT
 
 
 def test_filtered_list_by_table_name_meets_a_wildcard_grant_without_failing(world: World) -> None:
@@ -72,7 +81,7 @@ def test_b_sees_a_database_only_after_the_grant_and_propagation(world: World) ->
     STRICT.propagation_calls = 2
     assert not _b_sees_a(world)
     plan = plan_producer(AccountClients(world.a), world.config().producer)
-    from bootstrap.plan import apply_plan
+    from awsplan.plan import apply_plan
 
     apply_plan(plan)
     assert [_b_sees_a(world) for _ in range(3)] == [False, False, True]
@@ -130,6 +139,7 @@ def test_other_principals_entries_are_not_taken_for_the_asked_principal() -> Non
     )  # fmt: skip
     held = read_grants(listing, A, [(B, LfResource(A, DATABASE))])
     assert [(g.principal, g.permissions) for g in held.grants] == [(B, {"DESCRIBE"})]
+    # CatalogId names the Lake Formation that holds the grants (the caller's), as terraform sends.
     assert listing.requests == [
-        {"Principal": {"DataLakePrincipalIdentifier": B}, "Resource": database}
+        {"CatalogId": A, "Principal": {"DataLakePrincipalIdentifier": B}, "Resource": database}
     ]

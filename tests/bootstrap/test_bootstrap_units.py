@@ -6,14 +6,15 @@ import json
 from typing import Any
 
 import pytest
-from bootstrap_support import JOB_ROLE_ARN, A, B, config_data
 
-from bootstrap.aws import RetryPolicy, aws_call
+from awsplan.aws import RetryPolicy, aws_call
+from awsplan.lakeformation import Grant, LfResource, merge_listed
+from awsplan.plan import Action, ActionKind, Plan, apply_plan, render_json, render_table
 from bootstrap.config import parse_config
 from bootstrap.errors import AwsCallError
-from bootstrap.grants import JOB_ROLE_ALLOWED, Grant, LfResource, job_role_grants, merge_listed
-from bootstrap.plan import Action, ActionKind, Plan, apply_plan, render_json, render_table
+from bootstrap.grants import JOB_ROLE_ALLOWED, job_role_grants
 from bootstrap.policies import merge_statement, same_policy
+from tests.bootstrap.bootstrap_support import JOB_ROLE_ARN, A, B, config_data
 
 CONFIG = parse_config(config_data("o-abcdefghij"))
 
@@ -246,3 +247,23 @@ def test_expected_missing_codes_return_none() -> None:
         )
         is None
     )
+
+
+def test_desired_state_is_one_frozen_value_for_plan_and_doctor() -> None:
+    """Plan and doctor both read ``bootstrap.desired``: equal inputs give equal, hashable values."""
+    import dataclasses
+
+    from bootstrap.desired import consumer_desired, producer_desired
+    from bootstrap.policies import bucket_read_statements
+
+    org = "arn:aws:organizations::111111111111:organization/o-a1b2c3d4e5"
+    producer = producer_desired(CONFIG.producer, (org,))
+    assert producer == producer_desired(CONFIG.producer, (org,))
+    assert hash(producer) == hash(producer_desired(CONFIG.producer, (org,)))
+    assert producer.bucket_statements == bucket_read_statements(CONFIG.producer)
+    assert {g.principal for g in producer.grants} == {org}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        producer.principals = ()  # type: ignore[misc]
+    consumer = consumer_desired(CONFIG.producer, CONFIG.consumer)
+    assert consumer.grants[:2] == (consumer.link_grant, consumer.database_grant)
+    assert consumer.grants == job_role_grants(CONFIG.producer, CONFIG.consumer)

@@ -5,7 +5,8 @@ the code under test runs unchanged. moto 5.2.5 implements neither ``UpdateJob`` 
 ``UpdateTrigger`` (its Glue responses have no such method and answer "not yet implemented"); the
 stand-ins below add them to the server, following the AWS API reference. Two more patches make the
 server as strict as AWS where deploy depends on it: GetJob reports ``MaxCapacity`` for jobs sized
-by workers, and Lake Formation's ``ListPermissions`` filter stops failing on mixed grant shapes.
+by workers; and the strict Lake Formation both admin tools' tests share
+(``tests.moto_support.lake_formation_patches``). Helpers live in ``deploy_support``.
 """
 
 from __future__ import annotations
@@ -22,13 +23,10 @@ from moto.glue.exceptions import GlueClientError
 from moto.glue.models import FakeJob
 from moto.glue.responses import GlueResponse
 from moto.glue.utils import Action as GlueTriggerAction
-from moto.lakeformation.models import LakeFormationBackend
 
-from bootstrap.aws import AccountClients
-from tests.moto_support import moto_server, reset_moto
-
-REGION = "eu-west-1"
-PROJECT = Path(__file__).resolve().parents[2]
+from awsplan.aws import AccountClients
+from tests.deploy.deploy_support import PROJECT, REGION
+from tests.moto_support import lake_formation_patches, moto_server, reset_moto
 
 # JobUpdate members moto's job model stores, and the attribute each lands in.
 _JOB_FIELDS = {
@@ -97,62 +95,6 @@ def _job_as_dict(original: Any) -> Any:
     return as_dict
 
 
-def _same_resource(wanted: Any, held: dict[str, Any]) -> bool:
-    """moto's ListPermissions resource filter, without its KeyError: it reads ``["Name"]`` or
-    ``["TableWildcard"]`` of every held table grant, so a database holding both a named-table and
-    a wildcard grant makes the call fail with a server error (DESIGN.md, "Testing against moto").
-    Same matching rules otherwise: catalog, database (and CatalogId), table name or wildcard,
-    data location."""
-    if wanted.catalog is not None:
-        return "Catalog" in held and wanted.catalog == held["Catalog"]
-    if wanted.database is not None:
-        db = held.get("Database")
-        return (
-            db is not None
-            and db["Name"] == wanted.database.name
-            and (wanted.database.catalog_id in (None, db.get("CatalogId")))
-        )
-    if wanted.table is not None:
-        table = held.get("Table")
-        if table is None or table.get("DatabaseName") != wanted.table.database_name:
-            return False
-        if wanted.table.catalog_id not in (None, table.get("CatalogId")):
-            return False
-        if wanted.table.table_wildcard is not None:
-            return "TableWildcard" in table
-        return table.get("Name") == wanted.table.name
-    if wanted.data_location is not None:
-        location = held.get("DataLocation")
-        return (
-            location is not None
-            and location["ResourceArn"] == (wanted.data_location.resource_arn)
-            and wanted.data_location.catalog_id in (None, location.get("CatalogId"))
-        )
-    return False
-
-
-def _list_permissions(
-    self: LakeFormationBackend,
-    catalog_id: str,
-    principal: dict[str, str] | None = None,
-    resource: Any = None,
-    resource_type: Any = None,
-) -> list[dict[str, Any]]:
-    """moto's ListPermissions with the filter above (principal and resource-type filters as
-    moto has them)."""
-    held = list(self.grants[catalog_id].permissions) if catalog_id in self.grants else []
-    if principal is not None:
-        held = [p for p in held if p.principal == principal]
-    if resource_type is not None:
-        kinds = {"CATALOG": ("Catalog",), "DATABASE": ("Database",)}
-        kinds |= {"DATA_LOCATION": ("DataLocation",), "TABLE": ("Table", "TableWithColumns")}
-        wanted_kinds = kinds.get(str(getattr(resource_type, "value", resource_type)), ())
-        held = [p for p in held if any(k in p.resource for k in wanted_kinds)]
-    if resource is not None:
-        held = [p for p in held if _same_resource(resource, p.resource)]
-    return [p.to_external_form() for p in held]
-
-
 def _update_trigger(self: GlueResponse) -> ActionResult:
     name = self._get_param("Name")
     update: dict[str, Any] = self._get_param("TriggerUpdate") or {}
@@ -172,7 +114,7 @@ def moto_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         (GlueResponse, "update_job", _update_job),
         (GlueResponse, "update_trigger", _update_trigger),
         (FakeJob, "as_dict", _job_as_dict(FakeJob.as_dict)),
-        (LakeFormationBackend, "list_permissions", _list_permissions),
+        *lake_formation_patches(),
     ]
     with moto_server(tmp_path_factory.mktemp("aws"), REGION, patches) as url:
         yield url
@@ -198,40 +140,3 @@ def dist(tmp_path: Path) -> Path:
     script = PROJECT / "jobs" / "cur_cost_aggregation.py"
     (folder / script.name).write_bytes(script.read_bytes())
     return folder
-
-
-CONFIG = """
-[aws]
-region = "{region}"
-
-[artifacts]
-bucket = "analytics-glue-artifacts"
-prefix = "cur-analysis"
-dist = "dist"
-
-[job]
-name = "cur-cost-aggregation"
-role_arn = "arn:aws:iam::123456789012:role/cur-analysis-glue-job"
-worker_type = "G.1X"
-number_of_workers = {workers}
-output_path = "s3://analytics-datasets/cur"
-output_database = "cur_analysis"
-
-[schedule]
-cron = "{cron}"
-enabled = {enabled}
-"""
-
-
-def write_config(
-    folder: Path,
-    *,
-    workers: int = 2,
-    cron: str = "cron(0 6 * * ? *)",
-    enabled: bool = True,
-    extra: str = "",
-) -> Path:
-    path = folder / "deploy.toml"
-    text = CONFIG.format(region=REGION, workers=workers, cron=cron, enabled=str(enabled).lower())
-    path.write_text(text + extra, encoding="utf-8")
-    return path

@@ -1,28 +1,25 @@
-"""`cur-analysis deploy` on moto (server mode): plan, apply, idempotence, updates, bad config."""
+"""`cur-deploy` on moto (server mode): plan, apply, idempotence, updates, bad config."""
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 from pathlib import Path
 
 import pytest
 
-from bootstrap.aws import AccountClients
-from bootstrap.plan import ActionKind, apply_plan
-from cur_analysis.deploy import cli
-from cur_analysis.deploy.config import load_config
-from cur_analysis.deploy.desired import desired_state
-from cur_analysis.deploy.errors import DeployError
-from cur_analysis.deploy.planner import plan_deploy
-
-from .conftest import write_config
+from awsplan.aws import AccountClients
+from awsplan.plan import ActionKind, apply_plan
+from deploy import cli
+from deploy.config import load_config
+from deploy.desired import desired_state
+from deploy.errors import DeployError
+from deploy.planner import plan_deploy
+from tests.deploy.deploy_support import JOB, PROJECT, deploy, recorded_operations, write_config
 
 BUCKET = "analytics-glue-artifacts"
 WHEEL_KEY = "cur-analysis/wheels/cur_analysis-0.1.0-py3-none-any.whl"
 SCRIPT_KEY = "cur-analysis/jobs/cur_cost_aggregation.py"
-JOB = "cur-cost-aggregation"
 TRIGGER = "cur-cost-aggregation-daily"
 EVERY_RESOURCE = [
     f"s3://{BUCKET}",
@@ -32,28 +29,6 @@ EVERY_RESOURCE = [
     f"glue job {JOB}",
     f"glue trigger {TRIGGER}",
 ]
-
-
-def deploy(config: Path, *flags: str) -> tuple[int, str, str]:
-    """Run ``cur-analysis deploy`` through its own parser; return (exit code, stdout, stderr)."""
-    import io
-
-    parser = argparse.ArgumentParser(prog="cur-analysis")
-    cli.add_parser(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["deploy", "--config", str(config), *flags])
-    out, err = io.StringIO(), io.StringIO()
-    code = cli.run(args, out, err)
-    return code, out.getvalue(), err.getvalue()
-
-
-def recorded_operations(clients: AccountClients) -> list[str]:
-    """Names of the Glue and S3 operations the clients send from now on."""
-    seen: list[str] = []
-    for service in ("glue", "s3"):
-        clients.client(service).meta.events.register(
-            "before-call.*.*", lambda model, **_: seen.append(model.name)
-        )
-    return seen
 
 
 def test_plan_on_empty_account_lists_every_action_and_changes_nothing(
@@ -204,7 +179,7 @@ def test_a_trigger_of_another_type_is_reported_not_replaced(
     code, _, err = deploy(write_config(tmp_path), "--plan")
     assert code == 1
     assert err == (
-        f"cur-analysis deploy: error: trigger {TRIGGER} exists with type ON_DEMAND, not "
+        f"cur-deploy: error: trigger {TRIGGER} exists with type ON_DEMAND, not "
         "SCHEDULED; delete it in the Glue console or set [schedule] name to another name\n"
     )
 
@@ -237,7 +212,7 @@ def test_bad_value_gives_one_clear_message_and_no_call(
     code, out, err = deploy(write_config(tmp_path, workers=1, extra=extra))
     assert (code, out, no_aws) == (1, "", [])
     assert err.splitlines() == [
-        f"cur-analysis deploy: {tmp_path / 'deploy.toml'}: invalid configuration:",
+        f"cur-deploy: {tmp_path / 'deploy.toml'}: invalid configuration:",
         f"  - {message}",
     ]
 
@@ -325,7 +300,7 @@ def test_missing_wheel_stops_before_any_call(tmp_path: Path, no_aws: list[str]) 
     code, _, err = deploy(write_config(tmp_path))
     assert (code, no_aws) == (1, [])
     assert err == (
-        f"cur-analysis deploy: error: no cur_analysis-*.whl in {tmp_path / 'dist'}: "
+        f"cur-deploy: error: no cur_analysis-*.whl in {tmp_path / 'dist'}: "
         "run 'make package' first\n"
     )
 
@@ -339,17 +314,20 @@ def test_missing_config_file_is_one_message(tmp_path: Path, no_aws: list[str]) -
 
 
 def test_example_config_is_valid() -> None:
-    from cur_analysis.deploy.config import example_path
+    from deploy.config import example_path
 
     config = load_config(example_path())
     assert config.job.periods == "last:2"
     assert config.schedule.cron == "cron(0 6 * * ? *)"
 
 
-def test_deploy_error_is_the_package_root_error() -> None:
-    from cur_analysis.errors import CurAnalysisError
+def test_deploy_errors_share_the_admin_tools_root_error() -> None:
+    from awsplan.errors import AwsPlanError, ConfigError
+    from bootstrap.errors import BootstrapError
+    from deploy.errors import DeployConfigError
 
-    assert issubclass(DeployError, CurAnalysisError)
+    assert issubclass(DeployError, AwsPlanError) and issubclass(BootstrapError, AwsPlanError)
+    assert issubclass(DeployConfigError, ConfigError)
 
 
 def test_deployed_arguments_are_what_the_job_script_reads(tmp_path: Path, dist: Path) -> None:
@@ -372,15 +350,44 @@ def test_deployed_arguments_are_what_the_job_script_reads(tmp_path: Path, dist: 
     assert config.output_database == "cur_analysis"
 
 
-def test_cur_analysis_cli_runs_deploy_without_starting_spark(
+def test_cur_deploy_plans_without_starting_spark(
     tmp_path: Path, dist: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
     import cur_analysis.local.session
-    from cur_analysis.cli import main
 
     def no_spark(*_: object, **__: object) -> None:
         raise AssertionError("deploy started Spark")
 
     monkeypatch.setattr(cur_analysis.local.session, "local_spark", no_spark)
-    assert main(["deploy", "--config", str(write_config(tmp_path)), "--plan"]) == 2
+    assert cli.main(["--config", str(write_config(tmp_path)), "--plan"]) == 2
     assert capsys.readouterr().out.startswith("Deploy plan: 6 change(s) pending")
+
+
+def test_cur_analysis_deploy_points_to_cur_deploy(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """The library's CLI no longer deploys (it does not import the admin tools): one line, 1."""
+    from cur_analysis.cli import main
+
+    assert main(["deploy", "--config", str(tmp_path / "deploy.toml"), "--plan"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines() == [captured.err.strip()]
+    assert "cur-deploy --config deploy.toml" in captured.err
+
+
+def test_python_m_deploy_is_cur_deploy(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    answer = subprocess.run(
+        [sys.executable, "-m", "deploy", "--config", str(tmp_path / "absent.toml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=PROJECT,
+    )
+    assert answer.returncode == 1
+    assert answer.stderr.startswith(
+        f"cur-deploy: {tmp_path / 'absent.toml'}: invalid configuration"
+    )

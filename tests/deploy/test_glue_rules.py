@@ -6,15 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from cur_analysis.deploy.config import load_config
-from cur_analysis.deploy.glue_rules import (
+from deploy.config import load_config
+from deploy.glue_rules import (
     cron_problem,
     execution_class_problem,
     worker_type_problem,
 )
-
-from .conftest import write_config
-from .test_deploy import deploy
+from tests.deploy.deploy_support import deploy, write_config
 
 SHAPE = (
     "Glue schedules are cron(Minutes Hours Day-of-month Month Day-of-week Year), "
@@ -135,7 +133,7 @@ def test_flex_only_on_g1x_and_g2x() -> None:
 
 @pytest.fixture
 def no_aws(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    from cur_analysis.deploy import cli
+    from deploy import cli
 
     calls: list[str] = []
 

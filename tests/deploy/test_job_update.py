@@ -9,19 +9,17 @@ import botocore.session
 import pytest
 from botocore.exceptions import ClientError
 
-from bootstrap.aws import AccountClients
-from bootstrap.plan import ActionKind, apply_plan
-from cur_analysis.deploy.config import load_config
-from cur_analysis.deploy.desired import desired_state
-from cur_analysis.deploy.planner import (
+from awsplan.aws import AccountClients
+from awsplan.plan import ActionKind, apply_plan
+from deploy.config import load_config
+from deploy.desired import desired_state
+from deploy.planner import (
     CARRIED_JOB_FIELDS,
     DERIVED_JOB_FIELDS,
     MANAGED_JOB_FIELDS,
     plan_deploy,
 )
-
-from .conftest import write_config
-from .test_deploy import JOB, deploy, recorded_operations
+from tests.deploy.deploy_support import JOB, deploy, recorded_operations, write_config
 
 USER_SETTINGS = {
     "Connections": {"Connections": ["analytics-vpc"]},

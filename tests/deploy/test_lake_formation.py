@@ -9,19 +9,17 @@ from typing import Any
 
 import pytest
 
-from bootstrap.aws import AccountClients
-from cur_analysis.deploy.config import load_config
-from cur_analysis.deploy.desired import desired_state
-from cur_analysis.deploy.planner import plan_deploy
-
-from .conftest import write_config
-from .test_deploy import deploy
+from awsplan.aws import AccountClients
+from deploy.config import load_config
+from deploy.desired import desired_state
+from deploy.planner import plan_deploy
+from tests.deploy.deploy_support import deploy, write_config
 
 ACCOUNT = "123456789012"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/cur-analysis-glue-job"
 DATABASE = "cur_analysis"
 DB_GRANT = f"lakeformation database {ACCOUNT}:{DATABASE} -> {ROLE}"
-TABLES_GRANT = f"lakeformation all tables of {ACCOUNT}:{DATABASE} -> {ROLE}"
+TABLES_GRANT = f"lakeformation all tables {ACCOUNT}:{DATABASE}/* -> {ROLE}"
 BUCKET_ARN = "arn:aws:s3:::analytics-datasets"
 
 
@@ -61,7 +59,7 @@ def test_missing_database_without_create_database_is_one_clear_error(
     assert (code, out) == (1, "")
     caller = clients.client("sts").get_caller_identity()["Arn"]
     assert err == (
-        f"cur-analysis deploy: error: output database {DATABASE} is missing and {caller} cannot "
+        f"cur-deploy: error: output database {DATABASE} is missing and {caller} cannot "
         "create it under Lake Formation: it is not a data lake administrator and holds no "
         f"CREATE_DATABASE on catalog {ACCOUNT}; have an administrator grant it CREATE_DATABASE "
         "(Lake Formation > Administrative roles and tasks > Database creators) or create the "
@@ -205,7 +203,7 @@ def test_without_lake_formation_nothing_is_asked_of_it(
     assert lf_requests == []
 
 
-# --- cur-analysis deploy --check ---------------------------------------------------------------
+# --- cur-deploy --check ---------------------------------------------------------------
 
 IAM_MODE = (
     "PASS  lake-formation-mode: new databases and tables default to IAM_ALLOWED_PRINCIPALS ALL "
@@ -265,7 +263,7 @@ def test_check_lists_missing_grants_then_passes_after_deploy(
     assert out.splitlines()[1] == (
         f"FAIL  job-role-grants: {DB_GRANT}: job role lacks ALTER, CREATE_TABLE, DESCRIBE; "
         f"{TABLES_GRANT}: job role lacks ALTER, DELETE, DESCRIBE, INSERT, SELECT -> fix: run "
-        "cur-analysis deploy"
+        "cur-deploy"
     )
     # --check only reads
     assert {name for name, _ in lf_requests} <= {
@@ -282,7 +280,8 @@ def test_check_lists_missing_grants_then_passes_after_deploy(
 
 
 def test_lake_formation_names_of_callers_and_locations() -> None:
-    from cur_analysis.deploy.lake_formation import lf_principal, s3_arn
+    from awsplan.lakeformation import lf_principal
+    from deploy.lake_formation import s3_arn
 
     session = "arn:aws:sts::222222222222:assumed-role/deployer/botocore-session-1"
     assert lf_principal(session) == "arn:aws:iam::222222222222:role/deployer"

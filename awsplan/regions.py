@@ -1,7 +1,7 @@
 """Regions and partitions, from botocore's endpoint data (never a prefix guess).
 
-botocore is imported lazily: ``bootstrap.config`` (and the deploy configuration that reuses its
-patterns) must import without boto3/botocore installed.
+botocore is imported lazily: ``awsplan.config`` (and the configurations of bootstrap and deploy
+built on it) must import without boto3/botocore installed.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from bootstrap.errors import BootstrapError
+from awsplan.errors import AwsPlanError
 
 
 @cache
@@ -32,7 +32,7 @@ def partition_for(region: str) -> str:
     """The partition botocore puts ``region`` in (``aws``, ``aws-cn``, ``aws-us-gov``, ...)."""
     partition = _partition(region)
     if partition is None:
-        raise BootstrapError(
+        raise AwsPlanError(
             f"{region!r} is not a region botocore knows; check the region name (or upgrade "
             "botocore for a newly launched region)."
         )

@@ -1,44 +1,23 @@
-"""``cur-analysis deploy --check``: is the account Lake Formation-governed, and does the job role
+"""``cur-deploy --check``: is the account Lake Formation-governed, and does the job role
 hold what it needs there? Read-only, like ``cur-bootstrap doctor``.
 
 ``[job] lake_formation`` is opt-in (see ``lake_formation.py``); this check is how a deployer finds
 out that it should be on: the catalog's defaults no longer give ``IAM_ALLOWED_PRINCIPALS`` ALL on
 new databases and tables (Lake Formation mode), or the output location is registered with Lake
-Formation. The ``Check`` shape mirrors ``bootstrap.doctor.Check``; both move to a neutral package
-with the rest of the shared machinery.
+Formation. The result is ``awsplan.checks.Check``, the value ``cur-bootstrap doctor`` prints too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from bootstrap.aws import AccountClients, aws_call, partition_for
-from cur_analysis.deploy.errors import DeployError
-from cur_analysis.deploy.lake_formation import (
-    IAM_ALLOWED_PRINCIPALS,
-    SUPER,
-    OutputGrants,
-    registered_location,
-    s3_arn,
-)
-from cur_analysis.deploy.planner import NOT_FOUND, plan_lake_formation
-
-
-@dataclass(frozen=True)
-class Check:
-    """One diagnosis: a stable name, the outcome, what was seen, and what to do if it failed."""
-
-    name: str
-    ok: bool
-    detail: str
-    fix: str = ""
-
-    def line(self) -> str:
-        status = "PASS" if self.ok else "FAIL"
-        text = f"{status}  {self.name}: {self.detail}"
-        return text if self.ok else f"{text} -> fix: {self.fix}"
+from awsplan.aws import AccountClients, aws_call, partition_for
+from awsplan.checks import Check
+from awsplan.lakeformation import IAM_ALLOWED_PRINCIPALS, SUPER
+from deploy.errors import DeployError
+from deploy.lake_formation import OutputGrants, registered_location, s3_arn
+from deploy.planner import NOT_FOUND, plan_lake_formation
 
 
 def _iam_allowed_all(defaults: Iterable[Mapping[str, Any]] | None) -> bool:
@@ -62,7 +41,7 @@ def run_checks(clients: AccountClients, grants: OutputGrants, enabled: bool) -> 
         _iam_allowed_all(settings.get("CreateTableDefaultPermissions"))
     )
     output_arn = s3_arn(grants.output_path, partition_for(clients.region))
-    location = registered_location(lakeformation, output_arn)
+    location = registered_location(lakeformation, grants.catalog_id, output_arn)
     seen = [
         "new databases and tables default to IAM_ALLOWED_PRINCIPALS ALL (IAM permissions)"
         if iam_mode
@@ -103,4 +82,4 @@ def _grants_check(clients: AccountClients, grants: OutputGrants) -> Check:
     if not missing:
         return Check("job-role-grants", True, f"{grants.role_arn} holds what the job needs")
     detail = "; ".join(f"{a.resource}: {a.why}" for a in missing)
-    return Check("job-role-grants", False, detail, "run cur-analysis deploy")
+    return Check("job-role-grants", False, detail, "run cur-deploy")

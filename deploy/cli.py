@@ -1,4 +1,4 @@
-"""``cur-analysis deploy --config deploy.toml [--plan | --check] [--json]``.
+"""``cur-deploy --config deploy.toml [--plan | --check] [--json]`` (also ``python -m deploy``).
 
 Exit codes (as ``cur-bootstrap``): 0 applied or nothing to do; 2 ``--plan`` found changes pending;
 1 error, printed as one line (or one line per bad configuration value), or a failed ``--check``.
@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, TextIO
+from collections.abc import Sequence
+from typing import TextIO
 
-from bootstrap.aws import AccountClients, check_account, make_session
-from bootstrap.errors import BootstrapError
-from bootstrap.plan import (
+from awsplan.aws import AccountClients, check_account, make_session
+from awsplan.errors import AwsPlanError
+from awsplan.plan import (
     EXIT_ERROR,
     EXIT_NO_CHANGES,
     apply_and_reread,
@@ -23,21 +24,19 @@ from bootstrap.plan import (
     render_table,
     still_pending,
 )
-from cur_analysis.deploy.check import run_checks
-from cur_analysis.deploy.config import DEFAULT_CONFIG_PATH, DeployConfig, load_config
-from cur_analysis.deploy.desired import Desired, desired_state, output_grants
-from cur_analysis.deploy.errors import DeployConfigError, DeployError
-from cur_analysis.deploy.planner import plan_deploy
 from cur_analysis.errors import CurAnalysisError
+from deploy.check import run_checks
+from deploy.config import DEFAULT_CONFIG_PATH, DeployConfig, load_config
+from deploy.desired import Desired, desired_state, output_grants
+from deploy.errors import DeployConfigError, DeployError
+from deploy.planner import plan_deploy
 
-PROG = "cur-analysis deploy"
+PROG = "cur-deploy"
 
 
-def add_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Register ``deploy`` on the ``cur-analysis`` sub-command parsers."""
-    parser = subparsers.add_parser(
-        "deploy",
-        help="upload the wheel and job script, create or update the Glue job and its schedule",
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -76,6 +75,11 @@ def connect(config: DeployConfig) -> AccountClients:
     return clients
 
 
+def main(argv: Sequence[str] | None = None) -> int:
+    """The ``cur-deploy`` command."""
+    return run(build_parser().parse_args(argv))
+
+
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run ``deploy`` for parsed ``args``; returns the exit code, never raises a user error."""
     out = out or sys.stdout
@@ -94,7 +98,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         for problem in error.problems:
             print(f"  - {problem}", file=err)
         return EXIT_ERROR
-    except (CurAnalysisError, BootstrapError) as error:
+    except (CurAnalysisError, AwsPlanError) as error:
         print(f"{PROG}: error: {error}", file=err)
         return EXIT_ERROR
 

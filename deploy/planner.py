@@ -1,4 +1,4 @@
-"""Read the current state, compare it with the desired one, return a ``bootstrap.plan.Plan``.
+"""Read the current state, compare it with the desired one, return a ``awsplan.plan.Plan``.
 
 ``plan_deploy`` only reads (HeadBucket, HeadObject, GetDatabase, GetJob, GetTrigger; with
 ``lake_formation`` also ListPermissions, ListResources, GetDataLakeSettings, GetCallerIdentity).
@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bootstrap.aws import AccountClients, aws_call, partition_for
-from bootstrap.plan import Action, ActionKind, Plan
-from cur_analysis.deploy.desired import (
+from awsplan.aws import AccountClients, aws_call, partition_for
+from awsplan.lakeformation import Grant, lf_principal, pairs, read_grants
+from awsplan.plan import Action, ActionKind, Plan
+from deploy.desired import (
     ARGUMENTS_TAG,
     MANAGED_BY,
     SHA256_METADATA,
@@ -28,14 +29,10 @@ from cur_analysis.deploy.desired import (
     S3Object,
     ScheduledTrigger,
 )
-from cur_analysis.deploy.errors import DeployError
-from cur_analysis.deploy.lake_formation import (
-    LfGrant,
+from deploy.errors import DeployError
+from deploy.lake_formation import (
     OutputGrants,
     can_create_database,
-    held_permissions,
-    lf_principal,
-    missing_permissions,
     registered_location,
     s3_arn,
 )
@@ -195,16 +192,20 @@ def plan_lake_formation(
         _check_can_create_database(clients, grants)
     wanted = list(grants.catalog_grants())
     location = registered_location(
-        lakeformation, s3_arn(grants.output_path, partition_for(clients.region))
+        lakeformation,
+        grants.catalog_id,
+        s3_arn(grants.output_path, partition_for(clients.region)),
     )
     if location is not None:
         wanted.append(grants.location_grant(location))
+    # A database about to be created holds no grants yet: only read what can exist.
+    readable = [g for g in wanted if database_exists or g.resource.location is not None]
+    held = read_grants(lakeformation, grants.catalog_id, pairs(readable))
     actions = []
     for grant in wanted:
-        held = frozenset() if not database_exists and grant.kind != "location" else None
-        action = _grant_action(lakeformation, grant, held)
-        if action is not None:
-            actions.append(action)
+        missing = grant.missing_given(held.get(grant.principal, grant.resource))
+        if missing is not None:
+            actions.append(_grant_action(lakeformation, missing))
     return actions
 
 
@@ -226,22 +227,17 @@ def _check_can_create_database(clients: AccountClients, grants: OutputGrants) ->
         )
 
 
-def _grant_action(lakeformation: Any, grant: LfGrant, held: frozenset[str] | None) -> Action | None:
-    """A GrantPermissions for what ``grant.principal`` lacks (``held=None``: read it first)."""
-    have = held_permissions(lakeformation, grant) if held is None else held
-    missing = missing_permissions(grant.permissions, have)
-    if not missing:
-        return None
-    request = grant.request(missing)
-    why = f"job role lacks {', '.join(sorted(missing))}"
+def _grant_action(lakeformation: Any, missing: Grant) -> Action:
+    """A GrantPermissions for what the job role lacks (``missing``: only those permissions)."""
+    request = missing.request()
     return Action.build(
-        f"lakeformation {grant.describe()} -> {grant.principal}",
+        f"lakeformation {missing.resource.describe()} -> {missing.principal}",
         ActionKind.CREATE,
-        why,
+        f"job role lacks {', '.join(sorted(missing.permissions))}",
         lambda: aws_call(
             lakeformation.grant_permissions,
             call="lakeformation:GrantPermissions",
-            resource=grant.describe(),
+            resource=missing.resource.describe(),
             retry_propagation=True,
             **request,
         ),

@@ -31,12 +31,12 @@ import botocore.session
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from bootstrap.errors import AwsCallError, BootstrapError
-from bootstrap.regions import partition_for as partition_for  # re-exported for callers
+from awsplan.errors import AwsCallError, AwsPlanError
+from awsplan.regions import partition_for as partition_for  # re-exported for callers
 
 CLIENT_CONFIG = Config(
     retries={"max_attempts": 8, "mode": "standard"},
-    user_agent_extra="cur-bootstrap",
+    user_agent_extra="cur-analysis-admin",
 )
 
 CONCURRENT_MODIFICATION = "ConcurrentModificationException"
@@ -130,7 +130,7 @@ def aws_call(
             policy.sleep(delay)
         except BotoCoreError as error:
             # Connection, endpoint or credential problems: name the call, not the secret.
-            raise BootstrapError(
+            raise AwsPlanError(
                 f"{call} on {resource} could not be sent: {type(error).__name__}; check "
                 "network access, AWS_ENDPOINT_URL and that credentials are configured."
             ) from None
@@ -175,12 +175,12 @@ def make_session(
     region: str,
     profile: str | None = None,
     assume_role_arn: str | None = None,
-    session_name: str = "cur-bootstrap",
+    session_name: str,
 ) -> boto3.Session:
     """A session from the standard credential chain (or ``profile``), optionally assuming a role."""
     base = boto3.Session(botocore_session=_botocore_session(profile), region_name=region)
     if profile is not None and profile not in base.available_profiles:
-        raise BootstrapError(
+        raise AwsPlanError(
             f"AWS profile {profile!r} is not defined in the AWS config or credentials files; "
             "check ~/.aws/config or remove profile from the configuration."
         )
@@ -265,7 +265,7 @@ def check_account(clients: AccountClients, expected: str, side: str) -> None:
     """Refuse to touch an account other than the one the configuration names."""
     actual = clients.account_id
     if actual != expected:
-        raise BootstrapError(
+        raise AwsPlanError(
             f"the {side} credentials belong to account {actual}, but the configuration says "
             f"[{side}] account_id = {expected!r}; set [{side}] profile or assume_role_arn."
         )

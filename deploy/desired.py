@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bootstrap.aws import partition_for
-from bootstrap.config import ROLE_ARN_RE
-from cur_analysis.deploy.config import DeployConfig
-from cur_analysis.deploy.errors import DeployError
-from cur_analysis.deploy.glue_rules import DEFAULT_GLUE_VERSION
-from cur_analysis.deploy.lake_formation import OutputGrants
+from awsplan.aws import partition_for
+from awsplan.config import ROLE_ARN_RE
+from deploy.config import DeployConfig
+from deploy.errors import DeployError
+from deploy.glue_rules import DEFAULT_GLUE_VERSION
+from deploy.lake_formation import OutputGrants
 
 WHEEL_GLOB = "cur_analysis-*.whl"
 SHA256_METADATA = "sha256"  # x-amz-meta-sha256: the checksum compared to skip unchanged uploads
