@@ -32,12 +32,11 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from awsplan.errors import AwsCallError, AwsPlanError
+from cur_analysis.io.aws import CLIENT_CONFIG as LIBRARY_CLIENT_CONFIG
 from awsplan.regions import partition_for as partition_for  # re-exported for callers
 
-CLIENT_CONFIG = Config(
-    retries={"max_attempts": 8, "mode": "standard"},
-    user_agent_extra="cur-analysis-admin",
-)
+# The library's retry configuration, defined once there, named for the admin tools' requests.
+CLIENT_CONFIG = LIBRARY_CLIENT_CONFIG.merge(Config(user_agent_extra="cur-analysis-admin"))
 
 CONCURRENT_MODIFICATION = "ConcurrentModificationException"
 PROPAGATION_CODE = "InvalidInputException"

@@ -4,7 +4,7 @@ Works on both CUR layouts: a legacy CUR table (``year``/``month`` partitions) an
 (Data Exports) table (``billing_period`` partitions, map columns) are read and conformed alike.
 
 In a Glue 5.1 (or 6.0) notebook, install the wheel that ``make package`` builds and
-``cur-analysis deploy`` uploads, in the first cell (before any Spark code)::
+``cur-deploy`` uploads, in the first cell (before any Spark code)::
 
     %glue_version 5.1
     %additional_python_modules s3://my-analytics-glue-artifacts/cur-analysis/wheels/cur_analysis-0.1.0-py3-none-any.whl

@@ -16,17 +16,30 @@ from awsplan.lakeformation import Grant, LfResource, covering_location
 A = "111111111111"
 
 
-def test_awsplan_imports_no_tool_and_no_library() -> None:
+def test_awsplan_imports_no_tool_and_only_the_librarys_retry_config() -> None:
+    """awsplan sits under both tools; of the library it takes only the one retry configuration
+    (``cur_analysis.io.aws``), never Spark."""
     probe = (
         "import sys, awsplan.aws, awsplan.plan, awsplan.config, awsplan.checks, "
         "awsplan.lakeformation; "
-        "print(sorted({m.split('.')[0] for m in sys.modules} & "
-        "{'bootstrap', 'deploy', 'cur_analysis', 'pyspark'}))"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'bootstrap', 'deploy', 'pyspark'}),"
+        " sorted(m for m in sys.modules if m.startswith('cur_analysis.')))"
     )
     answer = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
-    assert answer.stdout.strip() == "[]"
+    assert answer.stdout.strip() == "[] ['cur_analysis.io', 'cur_analysis.io.aws']"
+
+
+def test_admin_clients_retry_as_the_library_does() -> None:
+    from awsplan.aws import CLIENT_CONFIG
+    from cur_analysis.io.aws import CLIENT_CONFIG as LIBRARY
+
+    # botocore rewrites the retries mapping in place once a client is made (max_attempts ->
+    # total_max_attempts), so compare the two rather than a literal.
+    assert CLIENT_CONFIG.retries == LIBRARY.retries
+    assert CLIENT_CONFIG.retries["mode"] == "standard"
+    assert CLIENT_CONFIG.user_agent_extra == "cur-analysis-admin"
 
 
 def test_load_toml_says_one_sentence_per_unreadable_file(tmp_path: Path) -> None:
