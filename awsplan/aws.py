@@ -32,8 +32,8 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from awsplan.errors import AwsCallError, AwsPlanError
-from cur_analysis.io.aws import CLIENT_CONFIG as LIBRARY_CLIENT_CONFIG
 from awsplan.regions import partition_for as partition_for  # re-exported for callers
+from cur_analysis.io.aws import CLIENT_CONFIG as LIBRARY_CLIENT_CONFIG
 
 # The library's retry configuration, defined once there, named for the admin tools' requests.
 CLIENT_CONFIG = LIBRARY_CLIENT_CONFIG.merge(Config(user_agent_extra="cur-analysis-admin"))
