@@ -8,6 +8,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from cur_analysis.datasets.registry import SERVICE_MONTHLY
 from cur_analysis.errors import CurAnalysisError, InvalidInputError, error_line
 from cur_analysis.periods import BillingPeriod
 from cur_analysis.pipeline import DATASETS
@@ -278,7 +279,7 @@ def _demo(spark, args: argparse.Namespace) -> int:
     print(format_run(run(LocalCatalogReader(spark), config)))
     print(
         f"\ntables: {DEMO_OUTPUT_DATABASE}.<dataset>, e.g. select * from "
-        f"{DEMO_OUTPUT_DATABASE}.service_monthly where {latest.predicate()}"
+        f"{DEMO_OUTPUT_DATABASE}.{SERVICE_MONTHLY.name} where {latest.predicate()}"
     )
     from cur_analysis.report.build import default_report_path, write_period_report
     from cur_analysis.report.load import ParquetFolderSource
