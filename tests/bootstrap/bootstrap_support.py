@@ -35,6 +35,25 @@ JOB_ROLE_NAME = "cur-job"
 JOB_ROLE_ARN = f"arn:aws:iam::{B}:role/{JOB_ROLE_NAME}"
 CATALOG_ARN_RE = re.compile(r"arn:aws[a-z-]*:glue:[a-z0-9-]+:\d{12}:catalog")
 
+# Bucket-policy statements bootstrap does not own: apply and destroy keep them as they are.
+FOREIGN_BUCKET_STATEMENTS = [
+    {
+        "Sid": "AllowBillingReports",
+        "Effect": "Allow",
+        "Principal": {"Service": "billingreports.amazonaws.com"},
+        "Action": ["s3:GetBucketAcl", "s3:GetBucketPolicy"],
+        "Resource": f"arn:aws:s3:::{BUCKET}",
+        "Condition": {"StringEquals": {"aws:SourceAccount": A}},
+    },
+    {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    },
+]
+
 
 def admin_role(account: str) -> str:
     return f"arn:aws:iam::{account}:role/cur-admin"

@@ -11,25 +11,15 @@ from awsplan.aws import AccountClients
 from bootstrap.cli import main
 from bootstrap.consumer import plan_consumer
 from bootstrap.producer import plan_producer
-from tests.bootstrap.bootstrap_support import BUCKET, DATABASE, JOB_ROLE_ARN, LINK, A, World
-
-FOREIGN = [
-    {
-        "Sid": "AllowBillingReports",
-        "Effect": "Allow",
-        "Principal": {"Service": "billingreports.amazonaws.com"},
-        "Action": ["s3:GetBucketAcl", "s3:GetBucketPolicy"],
-        "Resource": f"arn:aws:s3:::{BUCKET}",
-        "Condition": {"StringEquals": {"aws:SourceAccount": A}},
-    },
-    {
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    },
-]
+from tests.bootstrap.bootstrap_support import (
+    BUCKET,
+    DATABASE,
+    FOREIGN_BUCKET_STATEMENTS,
+    JOB_ROLE_ARN,
+    LINK,
+    A,
+    World,
+)
 
 
 def _plan_resources(world: World) -> list[str]:
@@ -45,7 +35,8 @@ def test_destroy_reverses_apply_and_keeps_foreign_things(
 ) -> None:
     s3 = world.a.client("s3")
     s3.put_bucket_policy(
-        Bucket=BUCKET, Policy=json.dumps({"Version": "2012-10-17", "Statement": FOREIGN})
+        Bucket=BUCKET,
+        Policy=json.dumps({"Version": "2012-10-17", "Statement": FOREIGN_BUCKET_STATEMENTS}),
     )
     before = [
         json.dumps(s)

@@ -15,6 +15,7 @@ from bootstrap.producer import plan_producer
 from tests.bootstrap.bootstrap_support import (
     BUCKET,
     DATABASE,
+    FOREIGN_BUCKET_STATEMENTS,
     JOB_ROLE_ARN,
     JOB_ROLE_NAME,
     LINK,
@@ -206,23 +207,7 @@ def test_plan_makes_read_only_calls(world: World) -> None:
 
 
 def test_existing_bucket_policy_statements_are_kept_unchanged(world: World) -> None:
-    unrelated = [
-        {
-            "Sid": "AllowBillingReports",
-            "Effect": "Allow",
-            "Principal": {"Service": "billingreports.amazonaws.com"},
-            "Action": ["s3:GetBucketAcl", "s3:GetBucketPolicy"],
-            "Resource": f"arn:aws:s3:::{BUCKET}",
-            "Condition": {"StringEquals": {"aws:SourceAccount": A}},
-        },
-        {
-            "Effect": "Deny",
-            "Principal": "*",
-            "Action": "s3:*",
-            "Resource": [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"],
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        },
-    ]
+    unrelated = FOREIGN_BUCKET_STATEMENTS
     s3 = world.a.client("s3")
     s3.put_bucket_policy(
         Bucket=BUCKET,
