@@ -93,17 +93,31 @@ def _page_socket(port: int) -> str:
     raise RuntimeError("chromium has no page target")
 
 
+# How long one DevTools command may take. A full-page screenshot of the report on a loaded
+# 2-core machine takes seconds, so this is generous; it bounds a hung browser, nothing more.
+CALL_SECONDS = 120
+
+
 class _Session:
     def __init__(self, url: str) -> None:
         import websocket
 
-        self._socket = websocket.create_connection(url, timeout=30, suppress_origin=True)
+        self._socket = websocket.create_connection(
+            url, timeout=CALL_SECONDS, suppress_origin=True
+        )
         self._next = 0
         self.events: list[dict] = []
 
     def call(self, method: str, **params: object) -> dict:
+        """Send one command and wait for its answer, with the full call timeout.
+
+        ``wait_for`` shortens the socket's timeout to what is left of its own deadline, so the
+        timeout is set again here: a command right after ``drain`` would otherwise inherit a
+        fraction of a second (the cause of a CI failure on ``Page.captureScreenshot``).
+        """
         self._next += 1
         ident = self._next
+        self._socket.settimeout(CALL_SECONDS)
         self._socket.send(json.dumps({"id": ident, "method": method, "params": params}))
         while True:
             message = json.loads(self._socket.recv())
