@@ -9,14 +9,24 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cur_analysis.datasets.registry import SERVICE_MONTHLY
-from cur_analysis.errors import CurAnalysisError, InvalidInputError, error_line
-from cur_analysis.periods import BillingPeriod
+from cur_analysis.errors import (
+    INTERNAL_ERROR_EXIT,
+    CurAnalysisError,
+    InvalidInputError,
+    OutputError,
+    SparkFailureError,
+    error_line,
+)
+from cur_analysis.periods import BillingPeriod, month_range
 from cur_analysis.pipeline import DATASETS
 
 DEFAULT_SOURCE_DATABASE = "cur_org"
 DEFAULT_LINK_DATABASE = "cur_org_linked"
 DEFAULT_TABLE = "legacy_all"
 DEMO_OUTPUT_DATABASE = "cur_datasets"
+# The fewest line items per month the synthetic generator makes (cur_analysis/dev/generate.py
+# refuses fewer: each month carries a fixed set of savings-plan, reservation and fee rows).
+MIN_GENERATED_ROWS = 200
 
 
 def _positive(text: str) -> int:
@@ -29,6 +39,15 @@ def _positive(text: str) -> int:
     return value
 
 
+def _generated_rows(text: str) -> int:
+    value = _positive(text)
+    if value < MIN_GENERATED_ROWS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: the generator needs at least {MIN_GENERATED_ROWS} line items per month"
+        )
+    return value
+
+
 def _period(text: str) -> BillingPeriod:
     try:
         return BillingPeriod.parse(text)
@@ -38,13 +57,20 @@ def _period(text: str) -> BillingPeriod:
 
 HELP_FORMAT = argparse.ArgumentDefaultsHelpFormatter
 HOME_HELP = "local catalog and Spark folder (default $CUR_ANALYSIS_HOME or ./.cur-analysis)"
+DEBUG_HELP = "on an error, print the stack trace too (Spark's log stays in HOME/logs/spark.log)"
 
 
 def _home_option(suppress: bool) -> argparse.ArgumentParser:
-    """``--home``, before the subcommand or after it: the subcommand's copy leaves the value
-    alone unless given (``SUPPRESS``), so both positions mean the same."""
+    """``--home`` and ``--debug``, before the subcommand or after it: the subcommand's copy
+    leaves the value alone unless given (``SUPPRESS``), so both positions mean the same."""
     parent = argparse.ArgumentParser(add_help=False)
     parent.add_argument("--home", default=argparse.SUPPRESS if suppress else None, help=HOME_HELP)
+    parent.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help=DEBUG_HELP,
+    )
     return parent
 
 
@@ -62,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report(_command(commands, "report", "one self-contained HTML cost report per period"))
     demo = _command(commands, "demo", "generate, register, link and run, all locally")
     demo.add_argument(
-        "--rows-per-month", type=_positive, default=100_000, help="line items per month"
+        "--rows-per-month", type=_generated_rows, default=100_000, help="line items per month"
     )
     _add_deploy_pointer(commands)
     return parser
@@ -104,7 +130,7 @@ def _add_generate(generate: argparse.ArgumentParser) -> None:
     )
     generate.add_argument("--months", type=_positive, default=3, help="number of months")
     generate.add_argument(
-        "--rows-per-month", type=_positive, default=100_000, help="line items per month"
+        "--rows-per-month", type=_generated_rows, default=100_000, help="line items per month"
     )
     generate.add_argument("--seed", type=int, default=7, help="random seed (same seed, same data)")
     generate.add_argument(
@@ -128,6 +154,12 @@ def _add_run(run: argparse.ArgumentParser) -> None:
     run.add_argument(
         "--datasets", default=",".join(DATASETS), help="comma-separated subset of the datasets"
     )
+    run.add_argument(
+        "--allow-empty-period",
+        action="store_true",
+        help="publish a period whose partition has no line items (empty datasets replace the "
+        "period's output) instead of refusing it",
+    )
 
 
 def _add_report(report: argparse.ArgumentParser) -> None:
@@ -144,12 +176,56 @@ DEPLOY_MOVED = (
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command; every failure ends in one ``cur-analysis: error:`` line and its exit code
+    (README "Failure and recovery"), the stack trace only with ``--debug``."""
     args = build_parser().parse_args(argv)
     try:
         return _dispatch(args)
     except CurAnalysisError as exc:
-        print(error_line(exc), file=sys.stderr)
-        return 1
+        return _failed(args, exc, exc.exit_code)
+    except KeyboardInterrupt:
+        print("cur-analysis: interrupted: nothing was published by this run", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the one place every other failure becomes a line
+        spark_error = _spark_failure(args, exc)
+        if spark_error is not None:
+            return _failed(args, spark_error, spark_error.exit_code, cause=exc)
+        internal = CurAnalysisError(
+            f"unexpected {type(exc).__name__}: {_first_line(exc)} (a bug: rerun with --debug "
+            "for the stack trace and report it)"
+        )
+        return _failed(args, internal, INTERNAL_ERROR_EXIT, cause=exc)
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
+
+
+def _spark_failure(args: argparse.Namespace, exc: Exception) -> SparkFailureError | None:
+    """A Spark or JVM failure as one sentence naming the log file; None for other errors."""
+    from py4j.protocol import Py4JError
+    from pyspark.errors import PySparkException
+
+    if not isinstance(exc, Py4JError | PySparkException):
+        return None
+    from cur_analysis.local.session import spark_log
+
+    return SparkFailureError(
+        f"Spark failed: {_first_line(exc)[:300]}; its log is {spark_log(args.home)} (rerun "
+        "with --debug for the stack trace)"
+    )
+
+
+def _failed(
+    args: argparse.Namespace, exc: CurAnalysisError, code: int, cause: Exception | None = None
+) -> int:
+    if getattr(args, "debug", False):
+        import traceback
+
+        traceback.print_exception(cause or exc, file=sys.stderr)
+    print(error_line(exc), file=sys.stderr)
+    return code
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -160,16 +236,18 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 1
     if args.command == "report" and not args.output_database:
         return _report(None, args)
+    config = _run_config(args) if args.command == "run" else None  # checked before Spark
     if args.command == "demo":
         _generator()  # before Spark starts
-    # Spark starts only for the commands that need it.
-    from cur_analysis.local.session import local_spark
+    # Spark starts only for the commands that need it, on a home this process holds.
+    from cur_analysis.local.session import local_spark, lock_home
 
+    lock_home(args.home)
     spark = local_spark(args.home)
     if args.command == "catalog":
         return _catalog(spark, args)
-    if args.command == "run":
-        return _run(spark, args)
+    if config is not None:
+        return _run(spark, config)
     if args.command == "report":
         return _report(spark, args)
     return _demo(spark, args)
@@ -190,6 +268,10 @@ def _generator():
 
 
 def _generate(args: argparse.Namespace) -> int:
+    month_range(args.start, args.months)  # a last month past 2100 is refused before writing
+    from cur_analysis.io.stores import check_local_output
+
+    check_local_output(args.output)
     generate = _generator()
     files = generate(
         args.output, args.start, args.months, args.rows_per_month, args.seed, fmt=args.format
@@ -211,19 +293,45 @@ def _catalog(spark, args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(spark, args: argparse.Namespace) -> int:
-    from cur_analysis.local.reader import LocalCatalogReader
-    from cur_analysis.pipeline import RunConfig, run
-    from cur_analysis.summary import format_run
+LOCAL_S3 = (
+    "{output}: a local run writes to a local folder only (this Spark has no S3 filesystem, "
+    "hadoop-aws); write to a folder and copy it (aws s3 sync), or run the Glue job, which "
+    "writes s3:// outputs"
+)
 
+
+def _run_config(args: argparse.Namespace):
+    """The run's configuration and its output folder, checked before Spark starts."""
+    from cur_analysis.io.stores import check_local_output
+    from cur_analysis.io.uris import is_s3_uri
+    from cur_analysis.pipeline import RunConfig
+
+    names = tuple(name.strip() for name in args.datasets.split(",") if name.strip())
+    if not names:
+        raise InvalidInputError(
+            f"--datasets {args.datasets!r} names no dataset: give one or more of "
+            f"{', '.join(DATASETS)}, comma-separated"
+        )
     config = RunConfig(
         args.database,
         args.table,
         tuple(args.period),
         args.output,
         output_database=args.output_database,
-        datasets=tuple(name.strip() for name in args.datasets.split(",") if name.strip()),
+        datasets=names,
+        allow_empty_periods=args.allow_empty_period,
     )
+    if is_s3_uri(args.output.strip()):
+        raise OutputError(LOCAL_S3.format(output=args.output))
+    check_local_output(args.output)
+    return config
+
+
+def _run(spark, config) -> int:
+    from cur_analysis.local.reader import LocalCatalogReader
+    from cur_analysis.pipeline import run
+    from cur_analysis.summary import format_run
+
     print(format_run(run(LocalCatalogReader(spark), config)))
     return 0
 

@@ -13,6 +13,8 @@ from cur_analysis import periods
 YEAR, MONTH, PARTITION_KEYS = periods.YEAR, periods.MONTH, periods.PARTITION_KEYS
 # CUR 2.0 (Data Exports) writes BILLING_PERIOD=YYYY-MM; catalogs keep the key in lower case.
 CUR2_PARTITION_KEY = "billing_period"
+# The innermost partition of the datasets: the run that wrote a version (io/publish.py).
+RUN = "run"
 # CUR 2.0 map columns and the columns that tell the layout apart.
 CUR2_PRODUCT = "product"
 CUR2_RESOURCE_TAGS = "resource_tags"
@@ -98,6 +100,18 @@ SOURCE_SCHEMA: dict[str, DataType] = {
     RI_UNUSED_RECURRING: _DOUBLE,
     RI_NET_UNUSED_RECURRING: _DOUBLE,
 }
+
+# The columns every measure needs: a month whose files lack one is refused (naming the column
+# and the month), never read as nulls. The others above become typed nulls when absent.
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    PAYER_ACCOUNT_ID,
+    USAGE_ACCOUNT_ID,
+    LINE_ITEM_TYPE,
+    USAGE_START,
+    PRODUCT_CODE,
+    USAGE_AMOUNT,
+    UNBLENDED_COST,
+)
 
 # Line item types (line_item_line_item_type values).
 USAGE = "Usage"

@@ -7,7 +7,27 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import DataType, StringType
 
 from cur_analysis import columns as c
+from cur_analysis.errors import SourceDataError
 from cur_analysis.periods import label_column, month_column, year_column
+
+
+def missing_required(columns: list[str] | tuple[str, ...]) -> list[str]:
+    """The required columns (``columns.REQUIRED_COLUMNS``) absent from ``columns``."""
+    present = {name.lower() for name in columns}
+    return [name for name in c.REQUIRED_COLUMNS if name not in present]
+
+
+def require_columns(columns: list[str] | tuple[str, ...], where: str) -> None:
+    """Refuse a source without a column every measure needs (naming it and ``where``).
+
+    CUR 2.0 keeps every one of them as a column of its own, so the same list applies.
+    """
+    missing = missing_required(columns)
+    if missing:
+        raise SourceDataError(
+            f"{where} has no column {', '.join(missing)}, which every cost measure needs: "
+            "the export is incomplete or not a CUR; fix the export before running"
+        )
 
 
 def _blank_as_null(column: Column) -> Column:

@@ -10,11 +10,17 @@ configuration, the ``--catalog local`` mode, the report path rule and the error-
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cur_analysis.errors import CurAnalysisError, InvalidInputError, error_line
+from cur_analysis.errors import (
+    CurAnalysisError,
+    InvalidInputError,
+    SparkFailureError,
+    error_line,
+)
 from cur_analysis.io.uris import checked_location
 from cur_analysis.pipeline import RunConfig, RunResult
 
@@ -103,11 +109,26 @@ def run_job(edge: GlueEdge, settings: JobSettings) -> RunResult:
         return run(LocalCatalogReader(SparkSession.builder.getOrCreate()), settings.config)
     from cur_analysis.io import aws
     from cur_analysis.io.readers import GlueCatalogReader
+    from cur_analysis.io.stores import store_for
 
     glue_context, job = edge.start(settings.job_name)
-    result = run(GlueCatalogReader(glue_context, aws.client("glue")), settings.config)
+    reader = GlueCatalogReader(glue_context, aws.client("glue"))
+    store = store_for(settings.config.output, aws.client_factory("s3"))
+    result = run(reader, settings.config, store=store)
     job.commit()
     return result
+
+
+def _spark_failure(exc: Exception) -> CurAnalysisError | None:
+    """A Spark or JVM failure as one sentence (its first line); None for anything else."""
+    from py4j.protocol import Py4JError
+    from pyspark.errors import PySparkException
+
+    if not isinstance(exc, Py4JError | PySparkException):
+        return None
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    first = lines[0][:300] if lines else type(exc).__name__
+    return SparkFailureError(f"Spark failed: {first} (the driver log has the stack trace)")
 
 
 def main(edge: GlueEdge, argv: Sequence[str]) -> None:
@@ -126,3 +147,9 @@ def main(edge: GlueEdge, argv: Sequence[str]) -> None:
             print("\n".join(reports))
     except CurAnalysisError as exc:
         raise SystemExit(error_line(exc)) from None
+    except Exception as exc:
+        failure = _spark_failure(exc)
+        if failure is None:
+            raise
+        print(f"{type(exc).__name__}: {exc}", file=sys.stderr)  # the stack stays in the log
+        raise SystemExit(error_line(failure)) from None

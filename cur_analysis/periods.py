@@ -203,10 +203,15 @@ class PeriodSelection:
         latest = 0
         for part in parts:
             match = _LAST.match(part)
+            if match is None and part.lower().startswith("last"):
+                raise InvalidInputError(
+                    f"{part!r} is not last:N: N is a whole number from 1 to 999 (the N latest "
+                    "periods in the table), e.g. last:2"
+                )
             if match is None:
                 named.add(BillingPeriod.parse(part))
             elif int(match.group(1)) < 1:
-                raise InvalidInputError(f"{part!r}: N in last:N must be at least 1")
+                raise InvalidInputError(f"{part!r}: N in last:N must be at least 1, e.g. last:2")
             else:
                 latest = max(latest, int(match.group(1)))
         return cls(tuple(sorted(named)), latest)

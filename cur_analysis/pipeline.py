@@ -1,4 +1,4 @@
-"""The job: read periods, conform, measure, write. The CLI and the Glue script both call ``run``.
+"""The job: read periods, conform, measure, publish. The CLI and the Glue script call ``run``.
 
 The source is scanned once: the conformed frame of the requested periods (and of their previous
 periods, for the change columns) is summed in one aggregation pass to the fine grain
@@ -9,14 +9,21 @@ columns the measures and dimensions use are read (tag columns only for ``tag_mon
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
+from pyspark.sql.types import StructType
 
 from cur_analysis import columns as c
-from cur_analysis.conform import conform_cur, user_tag_columns, without_split_cost_rows
+from cur_analysis.conform import (
+    conform_cur,
+    require_columns,
+    user_tag_columns,
+    without_split_cost_rows,
+)
 from cur_analysis.datasets.grain import ROLLED_UP, daily_rows, fine_grain, summed
 from cur_analysis.datasets.movers import Mover, top_movers
 from cur_analysis.datasets.registry import (
@@ -27,10 +34,13 @@ from cur_analysis.datasets.registry import (
     SizeClass,
     by_name,
 )
-from cur_analysis.errors import InvalidInputError
+from cur_analysis.errors import InvalidInputError, SourceDataError
+from cur_analysis.io.publish import FaultPoint, Publisher, SourceRecord, _no_faults
 from cur_analysis.io.readers import CurReader, require_periods
-from cur_analysis.io.tables import publish_table
-from cur_analysis.io.writers import write_periods
+from cur_analysis.io.stores import Store, check_local_output, store_for
+from cur_analysis.io.tables import TableSwitch
+from cur_analysis.io.uris import is_uri
+from cur_analysis.io.writers import write_version
 from cur_analysis.names import catalog_name
 from cur_analysis.periods import BillingPeriod, PeriodSelection, label_in
 
@@ -46,6 +56,7 @@ class RunConfig:
     output: str
     output_database: str | None = None
     datasets: tuple[str, ...] = DATASETS
+    allow_empty_periods: bool = False
     selection: PeriodSelection = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -56,6 +67,10 @@ class RunConfig:
         object.__setattr__(self, "periods", selection.texts)
         if self.output_database is not None:
             catalog_name(self.output_database, "output database")
+        if not self.datasets:
+            raise InvalidInputError(
+                f"no dataset given: name one or more of {', '.join(DATASETS)}, comma-separated"
+            )
         unknown = sorted(set(self.datasets) - set(DATASETS))
         if unknown:
             raise InvalidInputError(
@@ -78,6 +93,7 @@ class RunResult:
     outputs: dict[str, str] = field(default_factory=dict)
     movers: tuple[Mover, ...] = ()
     seconds: float = 0.0
+    run_id: str = ""
 
     @property
     def line_items(self) -> int:
@@ -107,6 +123,7 @@ class Scan:
     loaded: tuple[BillingPeriod, ...]
     tags: tuple[str, ...]
     grain: DataFrame
+    source: SourceRecord
 
     @property
     def scope(self) -> Scope:
@@ -117,17 +134,47 @@ class Scan:
 def plan_scan(reader: CurReader, config: RunConfig) -> Scan:
     """Resolve the periods and build (lazily) the fine grain of the source they need."""
     periods, loaded = _requested_periods(reader, config)
+    record = _source_record(reader, config, loaded)
     source = reader.read(config.database, config.table, loaded)
+    require_columns(source.columns, f"{config.database}.{config.table}")
     with_tags = any(dataset.reads_tags for dataset in config.selected)
     cur = without_split_cost_rows(conform_cur(source, with_tags=with_tags))
     tags = tuple(user_tag_columns(cur.columns)) if with_tags else ()
     grain = cur.transform(fine_grain(tags, tag_periods=periods))
-    return Scan(periods, loaded, tags, grain)
+    return Scan(periods, loaded, tags, grain, record)
 
 
-def run(reader: CurReader, config: RunConfig) -> RunResult:
-    """Compute the datasets for the configured periods and replace their output partitions."""
+def _source_record(
+    reader: CurReader, config: RunConfig, loaded: tuple[BillingPeriod, ...]
+) -> SourceRecord:
+    """What the run reads (a reader that can list its files says which, and checks them)."""
+    describe = getattr(reader, "describe", None)
+    if describe is None:
+        return SourceRecord(f"{config.database}.{config.table}")
+    return describe(config.database, config.table, loaded)
+
+
+def publisher_for(
+    config: RunConfig, store: Store | None = None, faults: FaultPoint | None = None
+) -> Publisher:
+    """The run's publisher; a local output is checked (a folder, writable) before anything."""
+    if not is_uri(config.output):
+        check_local_output(config.output)
+    return Publisher(config.output, store or store_for(config.output), faults=faults or _no_faults)
+
+
+def run(
+    reader: CurReader,
+    config: RunConfig,
+    *,
+    store: Store | None = None,
+    faults: FaultPoint | None = None,
+) -> RunResult:
+    """Compute the datasets for the configured periods and publish them, period by period all
+    at once (``io.publish``). ``store`` is where the output lives (default: from its path);
+    ``faults`` is the test hook called at each publishing stage."""
     started = time.monotonic()
+    publisher = publisher_for(config, store, faults)
     scan = plan_scan(reader, config)
     # The cached plan keeps its shuffle partitions (adaptive execution does not coalesce them):
     # one partition per core is enough for the roll-ups that read it.
@@ -135,31 +182,72 @@ def run(reader: CurReader, config: RunConfig) -> RunResult:
     grain = scan.grain.coalesce(parallelism).persist(StorageLevel.MEMORY_AND_DISK)
     in_periods = label_in(F.col(c.BILLING_PERIOD), scan.periods)
     outputs: dict[str, str] = {}
+    schemas: dict[str, StructType] = {}
     try:
         totals = _totals_by_period(grain.where(in_periods))
+        empty = _empty_periods(scan, totals, config)
+        spark = grain.sparkSession
+        publisher.begin(
+            scan.periods, config.datasets, _catalog(spark, publisher), config.output_database
+        )
         movers: tuple[Mover, ...] = ()
         for dataset in config.selected:
             frame = grain.transform(dataset.builder(scan.scope)).where(in_periods)
             if dataset.movers is not None:
                 frame = frame.persist(StorageLevel.MEMORY_AND_DISK)
                 movers += top_movers(_mover_candidates(frame, dataset.movers))
-            outputs[dataset.name] = _write(frame, dataset, config, scan.periods)
+            outputs[dataset.name] = _write(frame, dataset, publisher)
+            schemas[dataset.name] = frame.schema
             frame.unpersist()
+        switch = _catalog(spark, publisher, schemas)
+        publisher.publish(
+            scan.periods,
+            config.datasets,
+            scan.source,
+            switch(config.output_database) if config.output_database else None,
+            empty=empty,
+        )
     finally:
         grain.unpersist()
-    return RunResult(config, scan.periods, totals, outputs, movers, time.monotonic() - started)
+    seconds = time.monotonic() - started
+    return RunResult(
+        config, scan.periods, totals, outputs, movers, seconds, run_id=publisher.run_id
+    )
 
 
-def _write(
-    frame: DataFrame, dataset: Dataset, config: RunConfig, periods: tuple[BillingPeriod, ...]
-) -> str:
-    """Replace the dataset's partitions of ``periods``; publish them when asked. Returns the
-    path."""
+def _write(frame: DataFrame, dataset: Dataset, publisher: Publisher) -> str:
+    """Write this run's version of the dataset's periods (published later, all at once)."""
     small = dataset.size is SizeClass.SMALL
-    path = write_periods(frame, config.output, dataset.name, small=small)
-    if config.output_database:
-        publish_table(frame.sparkSession, config.output_database, dataset.name, path, periods)
-    return path
+    root = write_version(frame, publisher.root(dataset.name), publisher.run_id, small=small)
+    publisher.staged(dataset.name)
+    return root
+
+
+def _catalog(spark, publisher: Publisher, schemas: Mapping[str, StructType] | None = None):
+    """A database name -> ``TableSwitch`` over the run's dataset folders."""
+    roots = {name: publisher.root(name) for name in DATASETS}
+    return lambda database: TableSwitch(spark, database, roots, schemas)
+
+
+def _empty_periods(
+    scan: Scan, totals: Mapping[str, Mapping[str, float]], config: RunConfig
+) -> tuple[BillingPeriod, ...]:
+    """The requested periods without a line item: refused unless ``allow_empty_periods``."""
+    empty = tuple(p for p in scan.periods if totals.get(p.label, {}).get(c.LINE_ITEM_COUNT, 0) == 0)
+    if empty and not config.allow_empty_periods:
+        where = {part.period: part.location for part in scan.source.partitions}
+        named = ", ".join(_partition_name(config, p, where) for p in empty)
+        raise SourceDataError(
+            f"{named} yields no line items: the export of that month is empty or incomplete; "
+            "wait for the CUR export, or pass --allow-empty-period to publish it empty"
+        )
+    return empty
+
+
+def _partition_name(config: RunConfig, period: BillingPeriod, where: Mapping[str, str]) -> str:
+    location = where.get(period.label)
+    suffix = f" at {location}" if location else ""
+    return f"the partition {period.label} of {config.database}.{config.table}{suffix}"
 
 
 def _totals_by_period(grain: DataFrame) -> dict[str, dict[str, float]]:

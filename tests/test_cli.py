@@ -14,15 +14,20 @@ def _run(spark_home: Path, *args: str) -> int:
 
 
 @pytest.mark.parametrize(
-    ("period", "expected"),
+    ("period", "expected", "exit_code"),
     [
-        ("2024-13", "month 13 is not between 1 and 12"),
-        ("2024-05' or '1'='1", "is not of the form YYYY-MM"),
-        ("2024-06", "has no partition for 2024-06 (periods present: 2024-03, 2024-04, 2024-05)"),
+        ("2024-13", "month 13 is not between 1 and 12", 1),
+        ("2024-05' or '1'='1", "is not of the form YYYY-MM", 1),
+        ("last:-1", "is not last:N: N is a whole number from 1 to 999", 1),
+        (
+            "2024-06",
+            "has no partition for 2024-06 (periods present: 2024-03, 2024-04, 2024-05)",
+            3,
+        ),
     ],
 )
-def test_bad_period_is_one_sentence_exit_1_and_nothing_written(
-    spark, spark_home, generated_catalog, tmp_path, capsys, period: str, expected: str
+def test_bad_period_is_one_sentence_its_exit_code_and_nothing_written(
+    spark, spark_home, generated_catalog, tmp_path, capsys, period: str, expected: str, exit_code
 ) -> None:
     output = tmp_path / "out"
     code = _run(
@@ -36,7 +41,7 @@ def test_bad_period_is_one_sentence_exit_1_and_nothing_written(
         str(output),
     )
     err = capsys.readouterr().err.strip().splitlines()
-    assert code == 1
+    assert code == exit_code
     assert len(err) == 1 and err[0].startswith("cur-analysis: error: ") and expected in err[0]
     assert not output.exists()
 
@@ -61,7 +66,7 @@ def test_run_prints_totals_and_the_output_path(
     assert code == 0
     assert "amortized_cost" in out and "2024-04" in out
     assert str(output / "daily_cost") in out
-    assert list((output / "daily_cost" / "year=2024" / "month=4").glob("*.parquet"))
+    assert list((output / "daily_cost" / "year=2024" / "month=4").glob("run=*/*.parquet"))
 
 
 def test_generate_writes_a_partitioned_export(tmp_path, capsys) -> None:

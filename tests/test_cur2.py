@@ -8,6 +8,7 @@ from chispa import assert_approx_df_equality
 from cur_analysis import columns as c
 from cur_analysis.datasets.registry import DATASETS
 from cur_analysis.dev.generate import generate
+from cur_analysis.io.publish import published_files
 from cur_analysis.io.readers import read_cur
 from cur_analysis.layout import Layout
 from cur_analysis.local import catalog
@@ -50,8 +51,8 @@ def test_legacy_and_cur2_inputs_give_identical_datasets(
     spark, generated_outputs, cur2_catalog, tmp_path_factory, name: str
 ) -> None:
     outputs = _outputs(spark, generated_outputs, tmp_path_factory)
-    legacy = spark.read.parquet(str(outputs["legacy"] / name))
-    cur2 = spark.read.parquet(str(outputs["cur2"] / name))
+    legacy = spark.read.parquet(*published_files(str(outputs["legacy"]), name))
+    cur2 = spark.read.parquet(*published_files(str(outputs["cur2"]), name))
     assert legacy.count() > 0
     assert_approx_df_equality(
         legacy,

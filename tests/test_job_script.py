@@ -97,7 +97,7 @@ def test_entry_script_runs_unchanged_on_the_local_catalog(
     script.main([*argv, "--catalog", "local"])
     out = capsys.readouterr().out
     assert "2024-05" in out and "amortized_cost" in out
-    assert list((tmp_path / "daily_cost" / "year=2024" / "month=5").glob("*.parquet"))
+    assert list((tmp_path / "daily_cost" / "year=2024" / "month=5").glob("run=*/*.parquet"))
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ def _written(output: Path, dataset: Dataset):
 @pytest.mark.parametrize("dataset", REGISTRY, ids=IDS)
 def test_declared_columns_are_the_written_columns_in_order(generated_outputs, dataset) -> None:
     _, output = generated_outputs
-    files = sorted((output / dataset.name).glob("year=*/month=*/*.parquet"))
+    files = sorted((output / dataset.name).glob("year=*/month=*/run=*/*.parquet"))
     assert len(files) == 3  # one file per period
     for file in files:
         assert tuple(pq.read_schema(file).names) == dataset.columns

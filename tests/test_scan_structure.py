@@ -119,5 +119,5 @@ def test_a_run_reads_the_source_rows_once(
 @pytest.mark.parametrize("dataset", [DAILY_COST.name, TAG_MONTHLY.name])
 def test_each_output_partition_is_one_file(spark, generated_catalog, tmp_path, dataset) -> None:
     run(LocalCatalogReader(spark), _config(generated_catalog, tmp_path, (dataset,)))
-    files = list((tmp_path / dataset / "year=2024" / "month=5").glob("*.parquet"))
+    files = list((tmp_path / dataset / "year=2024" / "month=5").glob("run=*/*.parquet"))
     assert len(files) == 1

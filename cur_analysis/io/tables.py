@@ -1,14 +1,17 @@
-"""Publish a written dataset as a partitioned table of the catalog Spark is using.
+"""Publish datasets as partitioned tables of the catalog Spark is using.
 
 Locally that is the Hive metastore; inside Glue with ``--enable-glue-datacatalog`` it is the Glue
-Data Catalog, so the same Spark SQL serves both.
+Data Catalog, so the same Spark SQL serves both. Each period's partition points at the version
+folder its manifest names (``io.publish``): switching a period is an ``ALTER TABLE ... PARTITION
+... SET LOCATION``, one metadata update, never a drop.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 
 from pyspark.sql import SparkSession
+from pyspark.sql.types import StructType
 
 from cur_analysis.io.uris import spark_location
 from cur_analysis.layout import OUTPUT_LAYOUT
@@ -16,29 +19,66 @@ from cur_analysis.names import catalog_name, sql_path
 from cur_analysis.periods import BillingPeriod
 
 
+def _create_sql(full: str, schema: StructType, location: str) -> str:
+    data = [
+        f"`{f.name}` {f.dataType.simpleString()}"
+        for f in schema.fields
+        if f.name not in OUTPUT_LAYOUT.partition_keys
+    ]
+    keys = [f"`{key}` string" for key in OUTPUT_LAYOUT.partition_keys]
+    partitioned = ", ".join(OUTPUT_LAYOUT.partition_keys)
+    return (
+        f"CREATE TABLE IF NOT EXISTS {full} ({', '.join(data + keys)}) USING parquet "
+        f"PARTITIONED BY ({partitioned}) LOCATION '{sql_path(location)}'"
+    )
+
+
+class TableSwitch:
+    """``database.<dataset>`` tables over a run's output, their partitions pointed at versions.
+
+    ``schemas`` (dataset -> the written frame's schema) lets a missing table be created; a table
+    without one (healing a dead run's periods) is left alone when missing.
+    """
+
+    def __init__(
+        self,
+        spark: SparkSession,
+        database: str,
+        roots: Mapping[str, str],
+        schemas: Mapping[str, StructType] | None = None,
+    ) -> None:
+        self._spark = spark
+        self.database = catalog_name(database, "output database")
+        self._roots = roots
+        self._schemas = schemas or {}
+
+    def point(self, dataset: str, locations: Mapping[BillingPeriod, str]) -> None:
+        """Make each period's partition of ``database.dataset`` read ``locations[period]``."""
+        full = f"{self.database}.{catalog_name(dataset, 'dataset')}"
+        spark = self._spark
+        if not spark.catalog.tableExists(full):
+            schema = self._schemas.get(dataset)
+            if schema is None or dataset not in self._roots:
+                return
+            spark.sql(f"CREATE DATABASE IF NOT EXISTS {self.database}")
+            spark.sql(_create_sql(full, schema, spark_location(self._roots[dataset])))
+        for period, location in sorted(locations.items()):
+            spec = OUTPUT_LAYOUT.partition_spec(OUTPUT_LAYOUT.canonical(period))
+            where = sql_path(spark_location(location))
+            spark.sql(f"ALTER TABLE {full} ADD IF NOT EXISTS PARTITION ({spec}) LOCATION '{where}'")
+            spark.sql(f"ALTER TABLE {full} PARTITION ({spec}) SET LOCATION '{where}'")
+        spark.catalog.refreshTable(full)
+
+
 def publish_table(
-    spark: SparkSession, database: str, name: str, path: str, periods: Sequence[BillingPeriod]
+    spark: SparkSession,
+    database: str,
+    name: str,
+    root: str,
+    schema: StructType,
+    locations: Mapping[BillingPeriod, str],
 ) -> str:
-    """Create ``database.name`` over ``path`` if missing and register the written partitions."""
-    db, table = catalog_name(database, "output database"), catalog_name(name, "dataset")
-    location = spark_location(path)
-    full = f"{db}.{table}"
-    spark.sql(f"CREATE DATABASE IF NOT EXISTS {db}")
-    if not spark.catalog.tableExists(full):
-        schema = spark.read.parquet(path).schema
-        data = [
-            f"`{f.name}` {f.dataType.simpleString()}"
-            for f in schema.fields
-            if f.name not in OUTPUT_LAYOUT.partition_keys
-        ]
-        keys = [f"`{key}` string" for key in OUTPUT_LAYOUT.partition_keys]
-        partitioned = ", ".join(OUTPUT_LAYOUT.partition_keys)
-        spark.sql(
-            f"CREATE TABLE {full} ({', '.join(data + keys)}) USING parquet "
-            f"PARTITIONED BY ({partitioned}) LOCATION '{sql_path(location)}'"
-        )
-    for period in periods:
-        spec = OUTPUT_LAYOUT.partition_spec(OUTPUT_LAYOUT.canonical(period))
-        spark.sql(f"ALTER TABLE {full} ADD IF NOT EXISTS PARTITION ({spec})")
-    spark.catalog.refreshTable(full)
-    return full
+    """Create ``database.name`` over ``root`` if missing and point ``locations``' partitions."""
+    switch = TableSwitch(spark, database, {name: root}, {name: schema})
+    switch.point(name, locations)
+    return f"{switch.database}.{name}"

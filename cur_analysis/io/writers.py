@@ -1,4 +1,9 @@
-"""Write datasets as Parquet partitioned like the CUR (``year=YYYY/month=M``), period by period."""
+"""Write datasets as Parquet partitioned like the CUR (``year=YYYY/month=M``), one version per run.
+
+A run never overwrites: it appends a new version folder per period (``.../run=<run_id>/``) that
+``io.publish`` then switches to. The ``run`` level is a partition column, so it costs no Spark
+job more than the dynamic-overwrite write did (one per dataset).
+"""
 
 from __future__ import annotations
 
@@ -22,12 +27,25 @@ def with_partition_keys(df: DataFrame) -> DataFrame:
     return df.withColumn(c.YEAR, year_column(period)).withColumn(c.MONTH, month_column(period))
 
 
-def write_periods(df: DataFrame, output: str, name: str, *, small: bool = False) -> str:
-    """Replace the partitions of the periods present in ``df``, leaving all others untouched.
+def write_version(df: DataFrame, root: str, run_id: str, *, small: bool = False) -> str:
+    """Write the periods present in ``df`` as new versions under ``root``; touch nothing else.
 
-    Each period's partition gets one file: rows are shuffled by period first, or, for a ``small``
+    Each period's version gets one file: rows are shuffled by period first, or, for a ``small``
     dataset (a few thousand rows per period), written by one task without a shuffle (the writer
     sorts by the partition keys, so that is one file per period too).
+    """
+    keyed = with_partition_keys(df).withColumn(c.RUN, F.lit(run_id))
+    keys = OUTPUT_LAYOUT.partition_keys
+    grouped = keyed.coalesce(1) if small else keyed.repartition(*keys)
+    grouped.write.mode("append").partitionBy(*keys, c.RUN).parquet(root)
+    return root
+
+
+def write_periods(df: DataFrame, output: str, name: str, *, small: bool = False) -> str:
+    """Replace the partitions of the periods present in ``df`` in place (dynamic overwrite).
+
+    Not atomic (a kill can lose a period): kept for the benchmarks' write comparison only; runs
+    publish through ``io.publish`` and ``write_version``.
     """
     path = dataset_path(output, name)
     keyed = with_partition_keys(df)

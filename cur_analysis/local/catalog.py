@@ -20,7 +20,7 @@ from pyspark.sql import SparkSession
 from pyspark.sql.types import StructField, StructType
 
 from cur_analysis import columns as c
-from cur_analysis.errors import InvalidInputError, MissingTableError
+from cur_analysis.errors import InvalidInputError, MissingTableError, SourceDataError
 from cur_analysis.layout import Layout, Partition, layout_of_partition_keys
 from cur_analysis.names import catalog_name, sql_path
 from cur_analysis.periods import BillingPeriod, partition_path_values
@@ -95,14 +95,67 @@ def _data_schema(spark: SparkSession, folders: list[Path]) -> StructType:
 
 def _columns_typed_differently(partitions: list[_Partition]) -> tuple[str, ...]:
     """Columns whose Parquet type differs between months, from the files' footers (no Spark job)."""
+
+    types: dict[str, dict[str, set[BillingPeriod]]] = {}
+    for partition in partitions:
+        for file in sorted(partition.folder.glob("*.parquet")):
+            for field in _footer(file, partition.period):
+                seen = types.setdefault(field.name, {})
+                seen.setdefault(str(field.type), set()).add(partition.period)
+    _refuse_irreconcilable(types)
+    return tuple(sorted(name for name, seen in types.items() if len(seen) > 1))
+
+
+def _footer(file: Path, period: BillingPeriod):
+    """A file's Parquet schema; a file that is not Parquet is an error naming it."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    types: dict[str, set[str]] = {}
-    for partition in partitions:
-        for file in partition.folder.glob("*.parquet"):
-            for field in pq.read_schema(file):
-                types.setdefault(field.name, set()).add(str(field.type))
-    return tuple(sorted(name for name, seen in types.items() if len(seen) > 1))
+    try:
+        return pq.read_schema(file)
+    except (pa.ArrowException, OSError) as exc:
+        raise SourceDataError(
+            f"{file} is not a readable Parquet file ({exc}): replace or remove it from the "
+            f"export of {period.label}, then register again"
+        ) from None
+
+
+# Parquet types a conformed column can be cast from (text through try_cast, see conform.cast_as).
+_CASTABLE = (
+    "string",
+    "large_string",
+    "double",
+    "float",
+    "int",
+    "uint",
+    "decimal",
+    "timestamp",
+    "date",
+    "bool",
+    "null",
+)
+
+
+def _refuse_irreconcilable(types: dict[str, dict[str, set[BillingPeriod]]]) -> None:
+    """A column the measures read, typed differently between months in a way no cast conforms
+    (a nested type in one month), or differently within one month: one error naming it."""
+    for name, seen in sorted(types.items()):
+        if len(seen) < 2:
+            continue
+        months = {p for periods in seen.values() for p in periods}
+        described = "; ".join(
+            f"{kind} in {', '.join(p.label for p in sorted(periods))}"
+            for kind, periods in sorted(seen.items())
+        )
+        within = sum(len(periods) for periods in seen.values()) > len(months)
+        nested = name.lower() in c.SOURCE_SCHEMA and not all(
+            kind.startswith(_CASTABLE) for kind in seen
+        )
+        if within or nested:
+            raise SourceDataError(
+                f"column {name} is typed {described}, which cannot be conformed to one type: "
+                "rewrite the odd month's files with the column's usual type, then register again"
+            )
 
 
 def _merged_data_schema(
@@ -161,11 +214,30 @@ def register(spark: SparkSession, path: str | Path, database: str, table: str) -
     schema, mixed = _merged_data_schema(spark, partitions)
     full_name = f"{db}.{tbl}"
     spark.sql(f"CREATE DATABASE IF NOT EXISTS {db}")
-    spark.sql(f"DROP TABLE IF EXISTS {full_name}")  # external: drops metadata only
-    spark.sql(_create_table_sql(full_name, schema, layout, str(root), mixed))
-    spark.sql(_add_partitions_sql(full_name, layout, partitions))
+    staged = f"{full_name}{_STAGED_SUFFIX}"
+    spark.sql(f"DROP TABLE IF EXISTS {staged}")  # a register that died; external: metadata only
+    spark.sql(_create_table_sql(staged, schema, layout, str(root), mixed))
+    spark.sql(_add_partitions_sql(staged, layout, partitions))
+    _swap_in(spark, staged, full_name)
     _refresh_links_to(spark, full_name)
     return Registered(full_name, tuple(sorted(periods)), len(schema.fields), layout)
+
+
+# The replacement table is built complete under this suffix, then renamed in: the working table
+# is never dropped before its replacement exists (a kill leaves either, both, or the staged one,
+# and the next register finishes the swap).
+_STAGED_SUFFIX = "__cur_staged"
+_REPLACED_SUFFIX = "__cur_replaced"
+
+
+def _swap_in(spark: SparkSession, staged: str, table: str) -> None:
+    """Put the complete ``staged`` table in place of ``table`` (external tables: metadata only)."""
+    replaced = f"{table}{_REPLACED_SUFFIX}"
+    spark.sql(f"DROP TABLE IF EXISTS {replaced}")
+    if spark.catalog.tableExists(table):
+        spark.sql(f"ALTER TABLE {table} RENAME TO {replaced}")
+    spark.sql(f"ALTER TABLE {staged} RENAME TO {table}")
+    spark.sql(f"DROP TABLE IF EXISTS {replaced}")
 
 
 def link(spark: SparkSession, database: str, target_database: str) -> list[str]:

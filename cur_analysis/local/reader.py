@@ -8,13 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import reduce
+from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from cur_analysis.conform import cast_as
+from cur_analysis.conform import cast_as, missing_required
+from cur_analysis.errors import SourceDataError
+from cur_analysis.io.publish import SourcePartition, SourceRecord
 from cur_analysis.io.readers import partitions_of
+from cur_analysis.io.stores import StoredFile
 from cur_analysis.layout import Layout, Partition
 from cur_analysis.local import catalog
 from cur_analysis.periods import BillingPeriod
@@ -58,6 +64,18 @@ class LocalCatalogReader:
             found.layout.partition_filter(selected)
         )
 
+    def describe(self, database: str, table: str, periods: Sequence[BillingPeriod]) -> SourceRecord:
+        """The partitions of ``periods`` with their files and sizes, each file's footer checked
+        (a corrupt file, or a month lacking a required column, is refused before any read)."""
+        found = self._tables.get((database, table)) or self._table(database, table)
+        described = []
+        for part in partitions_of(periods, found.partitions):
+            location = catalog.partition_location(self._spark, found.physical, found.layout, part)
+            files = _checked_files(_local_folder(location), part.period)
+            described.append(SourcePartition(part.period.label, part.values, location, files))
+        read_at = datetime.now(UTC).isoformat(timespec="seconds")
+        return SourceRecord(f"{database}.{table}", tuple(described), read_at)
+
     def _read_each_partition(self, found: _LocalTable, selected: Sequence[Partition]) -> DataFrame:
         """A table whose column types differ between months, read partition by partition with
         each month's own file schema and cast to the table's types (as Glue's
@@ -81,3 +99,34 @@ class LocalCatalogReader:
                 )
             )
         return reduce(DataFrame.unionByName, frames)
+
+
+def _local_folder(location: str) -> Path:
+    """A partition location (``file:/...`` as the metastore keeps it, or a plain path)."""
+    parsed = urlparse(location)
+    return Path(unquote(parsed.path) if parsed.scheme in ("file", "") else location)
+
+
+def _checked_files(folder: Path, period: BillingPeriod) -> tuple[StoredFile, ...]:
+    """The data files of one partition, each a readable Parquet file with the required columns."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    files = []
+    data = (f for f in folder.iterdir() if f.is_file() and not f.name.startswith(("_", ".")))
+    for file in sorted(data):
+        try:
+            names = pq.read_schema(file).names
+        except (pa.ArrowException, OSError) as exc:
+            raise SourceDataError(
+                f"{file} is not a readable Parquet file ({exc}): replace or remove it from the "
+                f"export of {period.label}; nothing was written"
+            ) from None
+        missing = missing_required(names)
+        if missing:
+            raise SourceDataError(
+                f"the {period.label} export lacks the column {', '.join(missing)} (in {file}), "
+                "which every cost measure needs: fix that month's export; nothing was written"
+            )
+        files.append(StoredFile(str(file), file.stat().st_size))
+    return tuple(files)

@@ -1,21 +1,95 @@
-"""A local SparkSession shaped like the Glue 5 runtime, with its catalog under a home folder."""
+"""A local SparkSession shaped like the Glue 5 runtime, with its catalog under a home folder.
+
+The home is locked by the run using it (``lock_home``): its Derby metastore takes one process at
+a time, and a second run would otherwise fail after half a minute of Hive retries. The JVM's
+output (Spark's log, Derby's and the JVM's own messages) goes to ``HOME/logs/spark.log``, not to
+the terminal: a failure's one line names that file.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+from pyspark import SparkContext
 from pyspark.sql import SparkSession
+
+from cur_analysis.errors import HomeLockedError, OutputError
 
 HOME_ENV = "CUR_ANALYSIS_HOME"
 DEFAULT_HOME = ".cur-analysis"
+LOCK_FILE = "cur-analysis.lock"
 _LOG_CONFIG = Path(__file__).with_name("log4j2.properties")
+# Locks this process holds: home -> the open lock file (the kernel drops the lock at exit).
+_HELD: dict[Path, int] = {}
 
 
 def resolve_home(home: str | os.PathLike[str] | None = None) -> Path:
     """``--home``, else ``$CUR_ANALYSIS_HOME``, else ``./.cur-analysis``; made absolute."""
     chosen = home or os.environ.get(HOME_ENV) or DEFAULT_HOME
     return Path(chosen).expanduser().resolve()
+
+
+def spark_log(home: str | os.PathLike[str] | None = None) -> Path:
+    """Where the JVM of a local run writes its log (``HOME/logs/spark.log``)."""
+    return resolve_home(home) / "logs" / "spark.log"
+
+
+def _holder(lock: Path) -> str:
+    text = lock.read_text(encoding="utf-8", errors="replace").strip() if lock.exists() else ""
+    return text or "an unknown process"
+
+
+def lock_home(home: str | os.PathLike[str] | None = None) -> Path:
+    """Hold the home for this process (its PID and command in ``HOME/cur-analysis.lock``).
+
+    A lock whose process is gone is free (the kernel releases an ``flock`` when its holder dies,
+    ``kill -9`` included), so a stale lock file is simply taken over. Held again by the same
+    process, it is a no-op.
+    """
+    root = resolve_home(home)
+    if root in _HELD:
+        return root
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        handle = os.open(root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot use the home {root}: {exc.strerror}; pass another --home"
+        ) from None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(handle)
+        raise HomeLockedError(
+            f"the home {root} is in use by another run ({_holder(root / LOCK_FILE)}): wait for "
+            "it to finish, or give this run its own --home"
+        ) from None
+    os.ftruncate(handle, 0)
+    os.write(handle, f"pid {os.getpid()}: {' '.join(sys.argv)}\n".encode())
+    _HELD[root] = handle
+    return root
+
+
+@contextlib.contextmanager
+def _stderr_to(log: Path) -> Iterator[None]:
+    """Point file descriptor 2 at ``log`` while the JVM starts: it inherits it for good, and
+    this process gets its own stderr back."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    sys.stderr.flush()
+    saved = os.dup(2)
+    target = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        os.dup2(target, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(target)
 
 
 def local_spark(
@@ -29,11 +103,19 @@ def local_spark(
     Everything Spark would write to the working directory (``metastore_db/``, ``derby.log``,
     ``spark-warehouse/``) goes under ``home`` instead, so runs are isolated and repeatable.
     """
-    root = resolve_home(home)
-    root.mkdir(parents=True, exist_ok=True)
+    root = lock_home(home)
     java_options = f"-Dderby.system.home={root} -Dlog4j2.configurationFile={_LOG_CONFIG.as_uri()}"
     master = f"local[{cores}]" if cores else "local[*]"
-    session = (
+    starting = SparkContext._active_spark_context is None
+    redirect = _stderr_to(spark_log(root)) if starting else contextlib.nullcontext()
+    with redirect:
+        session = _build(app_name, master, root, java_options)
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def _build(app_name: str, master: str, root: Path, java_options: str) -> SparkSession:
+    return (
         SparkSession.builder.appName(app_name)
         .master(master)
         .config("spark.sql.warehouse.dir", str(root / "warehouse"))
@@ -52,5 +134,3 @@ def local_spark(
         .enableHiveSupport()
         .getOrCreate()
     )
-    session.sparkContext.setLogLevel("ERROR")
-    return session

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from cur_analysis import columns as c
-from cur_analysis.errors import InvalidInputError
+from cur_analysis.errors import InvalidInputError, OutputError
 from cur_analysis.io.uris import is_s3_uri, is_uri, local_path, split_s3_uri
 from cur_analysis.periods import BillingPeriod
 from cur_analysis.report.figures import ReportFigures, report_figures
@@ -65,7 +65,7 @@ def write_report(html: str, destination: str, s3_client: Any | None = None) -> s
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(body)
     except OSError as exc:
-        raise InvalidInputError(f"cannot write the report to {path}: {exc.strerror}") from None
+        raise OutputError(f"cannot write the report to {path}: {exc.strerror}") from None
     return str(path)
 
 

@@ -314,7 +314,7 @@ def _notes(
     daily: DailyStack | None,
 ) -> tuple[str, ...]:
     period, previous = inputs.current.period.label, inputs.current.period.previous().label
-    notes = []
+    notes = list(inputs.current.warnings)
     if inputs.previous is None:
         notes.append(
             f"No datasets for the previous period {previous} in {inputs.source}: headline "

@@ -1,8 +1,10 @@
 """Read the datasets of one billing period: Parquet folders (local or S3) or catalog tables.
 
-Folders are read with pyarrow (no Spark: a report takes a second); catalog tables need Spark and
-are read only when asked for (``--output-database``). Either way a dataset is a pandas frame of
-one period's rows, or ``None`` when that period's partition was never written.
+Folders are read with pyarrow (no Spark: a report takes a second) through each period's manifest
+(``io.publish``), so a report sees a period's datasets as one run published them, never a version
+being written or left by a run that died; catalog tables need Spark and are read only when asked
+for (``--output-database``). Either way a dataset is a pandas frame of one period's rows, or
+``None`` when that period's dataset was never written (or has no rows).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pandas as pd
 from cur_analysis import columns as c
 from cur_analysis.datasets.registry import ACCOUNT_MONTHLY, DATASETS
 from cur_analysis.errors import InvalidInputError, MissingPeriodError
+from cur_analysis.io.publish import MANIFESTS, Manifest, parse_manifest
 from cur_analysis.io.uris import is_uri, local_path, split_s3_uri
 from cur_analysis.layout import OUTPUT_LAYOUT
 from cur_analysis.names import catalog_name
@@ -30,13 +33,16 @@ ANCHOR_DATASET = ACCOUNT_MONTHLY.name
 
 
 class DatasetSource(Protocol):
-    """Where the datasets are; ``read`` returns one period of one dataset, or None if unwritten."""
+    """Where the datasets are; ``read`` returns one period of one dataset, or None if unwritten;
+    ``warnings`` says what is doubtful about a period (datasets from different source versions)."""
 
     description: str
 
     def read(self, dataset: str, period: BillingPeriod) -> pd.DataFrame | None: ...
 
     def periods(self) -> tuple[BillingPeriod, ...]: ...
+
+    def warnings(self, period: BillingPeriod) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,7 @@ class PeriodDatasets:
 
     period: BillingPeriod
     frames: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
     def get(self, dataset: str) -> pd.DataFrame | None:
         return self.frames.get(dataset)
@@ -64,7 +71,8 @@ def _without_partition_keys(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 class ParquetFolderSource:
-    """``OUTPUT/<dataset>/year=YYYY/month=M/*.parquet`` in a local folder or an ``s3://`` prefix."""
+    """The datasets under ``OUTPUT`` (local folder or ``s3://`` prefix), read through the period
+    manifests ``OUTPUT/_manifests/YYYY-MM.json``: exactly the files each one names."""
 
     def __init__(self, output: str, filesystem: pafs.FileSystem | None = None) -> None:
         import pyarrow.fs as pafs
@@ -82,39 +90,62 @@ class ParquetFolderSource:
         else:
             self._fs = pafs.LocalFileSystem()
             self._root = str(local_path(output))
+        self._manifests: dict[BillingPeriod, Manifest | None] = {}
 
-    def _is_dir(self, path: str) -> bool:
+    def manifest(self, period: BillingPeriod) -> Manifest | None:
+        """The period's manifest, read once (a report reads one consistent view)."""
         import pyarrow.fs as pafs
 
-        return self._fs.get_file_info(path).type == pafs.FileType.Directory
+        if period not in self._manifests:
+            path = f"{self._root}/{MANIFESTS}/{period.label}.json"
+            if self._fs.get_file_info(path).type != pafs.FileType.File:
+                self._manifests[period] = None
+            else:
+                with self._fs.open_input_stream(path) as stream:
+                    text = stream.read().decode("utf-8")
+                self._manifests[period] = parse_manifest(text, path)
+        return self._manifests[period]
 
     def read(self, dataset: str, period: BillingPeriod) -> pd.DataFrame | None:
         import pyarrow.parquet as pq
 
-        folder = f"{self._root}/{dataset}/{OUTPUT_LAYOUT.folder(period)}"
-        if not self._is_dir(folder):
+        manifest = self.manifest(period)
+        entry = manifest.datasets.get(dataset) if manifest else None
+        if entry is None or not entry.files:
             return None
-        table = pq.read_table(folder, filesystem=self._fs, partitioning=None)
+        files = [f"{self._root}/{entry.location}/{f.path}" for f in entry.files]
+        self._check_files(dataset, period, files, [f.size for f in entry.files])
+        table = pq.read_table(files, filesystem=self._fs, partitioning=None)
         return _without_partition_keys(table.to_pandas())
+
+    def _check_files(
+        self, dataset: str, period: BillingPeriod, files: list[str], sizes: list[int]
+    ) -> None:
+        for path, info, size in zip(files, self._fs.get_file_info(files), sizes, strict=True):
+            if info.size != size:
+                raise MissingPeriodError(
+                    f"{path}, published as {dataset} of {period.label}, is missing or changed "
+                    f"since: rerun `cur-analysis run --period {period.label}`"
+                )
 
     def periods(self) -> tuple[BillingPeriod, ...]:
         import pyarrow.fs as pafs
 
-        base = f"{self._root}/{ANCHOR_DATASET}"
-        if not self._is_dir(base):
-            return ()
+        selector = pafs.FileSelector(f"{self._root}/{MANIFESTS}", allow_not_found=True)
         found = []
-        selector = pafs.FileSelector(base, recursive=True, allow_not_found=True)
         for info in self._fs.get_file_info(selector):
-            if info.type != pafs.FileType.Directory:
-                continue
-            try:
-                partition = OUTPUT_LAYOUT.partition_of_path(info.path[len(base) :])
-            except InvalidInputError:
-                continue
-            if partition is not None:
-                found.append(partition.period)
-        return tuple(sorted(set(found)))
+            name = info.base_name
+            if info.type == pafs.FileType.File and name.endswith(".json"):
+                try:
+                    found.append(BillingPeriod.parse(name.removesuffix(".json")))
+                except InvalidInputError:
+                    continue
+        return tuple(sorted(found))
+
+    def warnings(self, period: BillingPeriod) -> tuple[str, ...]:
+        manifest = self.manifest(period)
+        disagreement = manifest.disagreements() if manifest else None
+        return (disagreement,) if disagreement else ()
 
 
 class CatalogTableSource:
@@ -145,10 +176,43 @@ class CatalogTableSource:
         rows = self._spark.table(table).select(*keys).distinct().collect()
         return tuple(sorted(OUTPUT_LAYOUT.period_of(row.asDict()) for row in rows))
 
+    def warnings(self, period: BillingPeriod) -> tuple[str, ...]:
+        """Where the tables' partitions of ``period`` point at different runs' versions."""
+        runs = {}
+        for dataset in DATASETS:
+            table = self._table(dataset)
+            if table is not None:
+                run = _partition_run(self._spark, table, period)
+                if run:
+                    runs[dataset] = run
+        if len(set(runs.values())) <= 1:
+            return ()
+        listed = ", ".join(f"{name} (run {run})" for name, run in sorted(runs.items()))
+        return (
+            f"the tables' partitions of {period.label} were published by different runs: "
+            f"{listed}; a run published only some datasets or died while switching (the next "
+            "run of that period makes them agree).",
+        )
+
+
+def _partition_run(spark: SparkSession, table: str, period: BillingPeriod) -> str | None:
+    """The run id in the location of ``table``'s partition of ``period`` (None if unversioned)."""
+    spec = OUTPUT_LAYOUT.partition_spec(OUTPUT_LAYOUT.canonical(period))
+    from pyspark.errors import AnalysisException
+
+    try:
+        rows = spark.sql(f"DESCRIBE FORMATTED {table} PARTITION ({spec})").collect()
+    except AnalysisException:  # no such partition: nothing to compare
+        return None
+    location = next((row["data_type"] for row in rows if row["col_name"] == "Location"), "")
+    marker = f"/{c.RUN}="
+    return location.rsplit(marker, 1)[1].strip("/") if marker in location else None
+
 
 def _period_datasets(source: DatasetSource, period: BillingPeriod) -> PeriodDatasets:
     frames = {name: source.read(name, period) for name in DATASETS}
-    return PeriodDatasets(period, {k: v for k, v in frames.items() if v is not None})
+    present = {k: v for k, v in frames.items() if v is not None}
+    return PeriodDatasets(period, present, tuple(source.warnings(period)))
 
 
 def load_inputs(source: DatasetSource, period: BillingPeriod) -> ReportInputs:

@@ -9,6 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.dataset as ds
 
+from cur_analysis.periods import BillingPeriod
+
 
 class _Numbers(HTMLParser):
     def __init__(self) -> None:
@@ -65,3 +67,22 @@ def dataset(output: Path, name: str, period: str) -> pd.DataFrame:
     return frame[
         (frame["year"].astype(str) == year) & (frame["month"].astype(str) == str(int(month)))
     ]
+
+
+def publish_by_hand(folder: Path, period: BillingPeriod) -> None:
+    """Write the manifest of ``period`` naming the version folders under ``folder`` (hand-made
+    outputs: copied or rewritten partitions), as a run would after writing them."""
+    from cur_analysis.io.publish import Manifest, PublishedDataset, manifest_path
+    from cur_analysis.io.stores import LocalStore, StoredFile
+    from cur_analysis.layout import OUTPUT_LAYOUT
+
+    entries = {}
+    for version in sorted(folder.glob(f"*/{OUTPUT_LAYOUT.folder(period)}/run=*")):
+        files = tuple(
+            StoredFile(f.name, f.stat().st_size) for f in sorted(version.glob("*.parquet"))
+        )
+        run_id = version.name.removeprefix("run=")
+        location = version.relative_to(folder).as_posix()
+        entries[location.split("/")[0]] = PublishedDataset(run_id, location, files, "by-hand")
+    manifest = Manifest(period, "by-hand", "", entries)
+    LocalStore().replace_text(manifest_path(str(folder), period), manifest.to_json())

@@ -23,7 +23,7 @@ from cur_analysis.report.build import build_report, write_report, write_run_repo
 from cur_analysis.report.load import CatalogTableSource, ParquetFolderSource
 
 from ..support import GENERATED_DATASETS_DATABASE as REPORT_DATABASE
-from .support import dataset, embedded_data, shown_numbers
+from .support import dataset, embedded_data, publish_by_hand, shown_numbers
 
 MAY = BillingPeriod(2024, 5)
 HEADLINE = (c.AMORTIZED, c.UNBLENDED, c.NET_AMORTIZED, c.NET_UNBLENDED)
@@ -137,8 +137,8 @@ def _copy_may(report_output: Path, target: Path, names: tuple[str, ...]) -> None
 
 
 def _rewrite(folder: Path, name: str, change) -> None:
-    """Replace one written May partition by ``change(frame)`` (a hand-made variant of it)."""
-    partition = folder / name / "year=2024" / "month=5"
+    """Replace one written May version by ``change(frame)`` (a hand-made variant of it)."""
+    (partition,) = (folder / name / "year=2024" / "month=5").glob("run=*")
     frame = change(pd.read_parquet(partition))
     shutil.rmtree(partition)
     partition.mkdir(parents=True)
@@ -160,6 +160,7 @@ def test_no_previous_period_anywhere_and_no_savings_plans(report_output, tmp_pat
         SAVINGS_MONTHLY.name,
         lambda f: f.assign(**{k: 0.0 for k in sp}, sp_utilization=float("nan")),
     )
+    publish_by_hand(only, MAY)
     html, figures = build_report(ParquetFolderSource(str(only)), MAY)
     assert not figures.previous_written and figures.movers == ()
     assert all(f.change is None for f in figures.headline)
@@ -177,6 +178,7 @@ def test_previous_period_not_written_and_no_tags(report_output, tmp_path) -> Non
         shutil.copytree(
             report_output / name / "year=2024" / "month=5", partial / name / "year=2024" / "month=5"
         )
+    publish_by_hand(partial, MAY)
     html, figures = build_report(ParquetFolderSource(str(partial)), MAY)
     assert not figures.previous_written and figures.tags == ()
     assert "No datasets for the previous period 2024-04" in html
@@ -226,10 +228,10 @@ def test_cli_report_writes_the_file_without_spark(
     assert (report_output / "reports" / "cur-report-2024-05.html").is_file()
 
 
-def test_cli_report_of_an_unwritten_period_is_one_line_exit_1(report_output, capsys) -> None:
+def test_cli_report_of_an_unwritten_period_is_one_line_exit_3(report_output, capsys) -> None:
     code = main(["report", "--output", str(report_output), "--period", "2023-01"])
     err = capsys.readouterr().err.strip().splitlines()
-    assert code == 1 and len(err) == 1
+    assert code == 3 and len(err) == 1
     assert err[0].startswith("cur-analysis: error: ") and "no datasets for 2023-01" in err[0]
 
 

@@ -1,0 +1,399 @@
+"""Publish a run's datasets period by period, all at once, on a local folder or S3.
+
+S3 has no atomic rename, so nothing is ever moved. A run writes each dataset to a new version
+folder, ``OUTPUT/<dataset>/year=YYYY/month=M/run=<run_id>/`` (the ``run`` level is a Hive-style
+partition, written by the same one Spark job per dataset as before). Then, per period, one small
+manifest ``OUTPUT/_manifests/YYYY-MM.json`` is replaced whole (temporary file + rename locally, a
+single ``PutObject`` on S3): it names the run, the source the run read (partitions, files, sizes,
+ETags, time) and each dataset's version folder and files. That replacement is the commit point:
+readers that go through the manifest (``report``, ``published_files``) see the previous complete
+period or the new complete one. Then the published catalog partitions are pointed at the new
+folders, and the previous versions are deleted.
+
+A run journals itself in ``OUTPUT/_runs/<run_id>.json`` before writing anything and removes the
+record last; a record left behind is a run that died, and the next run heals its periods
+(catalog partitions pointed back at what the manifests name, orphan versions and Spark staging
+folders deleted). ``faults`` is the test hook: called at each named stage, it may raise to stop
+the run there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from cur_analysis import columns as c
+from cur_analysis.errors import OutputError
+from cur_analysis.io.stores import Store, StoredFile
+from cur_analysis.io.uris import joined
+from cur_analysis.layout import OUTPUT_LAYOUT
+from cur_analysis.periods import BillingPeriod
+
+MANIFESTS = "_manifests"
+RUNS = "_runs"
+FORMAT = 1
+# What Spark leaves under a dataset folder when a write dies (its committers' work folders).
+SPARK_STAGING_PREFIXES = ("_temporary", ".spark-staging-")
+
+# The named stages ``faults`` is called at, in order.
+BEFORE_WRITE = "before-write"  # journal written, nothing staged yet
+STAGED = "staged"  # one dataset's version written (detail: the dataset): between datasets
+SWITCHED = "switched"  # one period's manifest replaced (detail: the period)
+CATALOGED = "cataloged"  # one table's partitions re-pointed (detail: the dataset)
+PUBLISHED = "published"  # every switch done, old versions not yet deleted
+CLEANED = "cleaned"  # old versions deleted, the journal record not yet removed
+
+FaultPoint = Callable[[str, str], None]
+
+
+def _no_faults(stage: str, detail: str) -> None:
+    """The production hook: never stops a run."""
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """``YYYYMMDDTHHMMSSZ-xxxxxx``: sortable by start time, unique by its random tail."""
+    moment = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    return f"{moment}-{secrets.token_hex(3)}"
+
+
+def _under(base: str, *parts: str) -> str:
+    return "/".join([base.rstrip("/"), *parts])
+
+
+def dataset_root(output: str, dataset: str) -> str:
+    """``OUTPUT/<dataset>``; a local folder is made absolute, an ``s3://`` URI is kept."""
+    return joined(output, dataset)
+
+
+def version_location(dataset: str, period: BillingPeriod, run_id: str) -> str:
+    """A version folder relative to the output: ``<dataset>/year=YYYY/month=M/run=<run_id>``."""
+    return f"{dataset}/{OUTPUT_LAYOUT.folder(period)}/{c.RUN}={run_id}"
+
+
+def manifest_path(output: str, period: BillingPeriod) -> str:
+    return _under(joined(output, MANIFESTS), f"{period.label}.json")
+
+
+def _journal_path(output: str, run_id: str) -> str:
+    return _under(joined(output, RUNS), f"{run_id}.json")
+
+
+@dataclass(frozen=True)
+class SourcePartition:
+    """One partition a run read: its period, key values, where its files are, the files."""
+
+    period: str
+    values: tuple[str, ...]
+    location: str
+    files: tuple[StoredFile, ...] = ()
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """What a run read: the table, its partitions with their files, and when."""
+
+    table: str
+    partitions: tuple[SourcePartition, ...] = ()
+    read_at: str = ""
+
+    @property
+    def digest(self) -> str:
+        """Identifies the source version: equal for two runs over the same files."""
+        listed = [
+            [p.period, list(p.values), p.location, [[f.path, f.size, f.etag] for f in p.files]]
+            for p in self.partitions
+        ]
+        text = json.dumps([self.table, listed], sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "table": self.table,
+            "read_at": self.read_at,
+            "digest": self.digest,
+            "partitions": [
+                {
+                    "period": p.period,
+                    "values": list(p.values),
+                    "location": p.location,
+                    "files": [_file_json(f) for f in p.files],
+                }
+                for p in self.partitions
+            ],
+        }
+
+
+def _file_json(file: StoredFile) -> dict[str, Any]:
+    found: dict[str, Any] = {"path": file.path, "size": file.size}
+    if file.etag:
+        found["etag"] = file.etag
+    return found
+
+
+@dataclass(frozen=True)
+class PublishedDataset:
+    """One dataset of a published period: the run that wrote it, the version folder (relative
+    to the output), its files (names in that folder) and the digest of the source it read."""
+
+    run_id: str
+    location: str
+    files: tuple[StoredFile, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A published period: what each dataset's current version is and where it came from."""
+
+    period: BillingPeriod
+    run_id: str
+    published_at: str
+    datasets: Mapping[str, PublishedDataset]
+    sources: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    empty: bool = False
+
+    def disagreements(self) -> str | None:
+        """A sentence when the datasets were computed from different source versions."""
+        digests = {entry.source for entry in self.datasets.values()}
+        if len(digests) <= 1:
+            return None
+        runs = ", ".join(f"{name} (run {e.run_id})" for name, e in sorted(self.datasets.items()))
+        return (
+            f"the datasets of {self.period.label} come from different versions of the source: "
+            f"{runs}; rerun `cur-analysis run --period {self.period.label}` to make them agree."
+        )
+
+    def to_json(self) -> str:
+        body = {
+            "format": FORMAT,
+            "period": self.period.label,
+            "run_id": self.run_id,
+            "published_at": self.published_at,
+            "empty": self.empty,
+            "datasets": {
+                name: {
+                    "run_id": e.run_id,
+                    "location": e.location,
+                    "source": e.source,
+                    "files": [{"name": f.path, "size": f.size} for f in e.files],
+                }
+                for name, e in sorted(self.datasets.items())
+            },
+            "sources": dict(self.sources),
+        }
+        return json.dumps(body, indent=1, sort_keys=True) + "\n"
+
+
+def parse_manifest(text: str, where: str) -> Manifest:
+    """A manifest from its JSON; a file that is not one is an error naming it."""
+    try:
+        body = json.loads(text)
+        datasets = {
+            name: PublishedDataset(
+                entry["run_id"],
+                entry["location"],
+                tuple(StoredFile(f["name"], int(f["size"])) for f in entry["files"]),
+                entry["source"],
+            )
+            for name, entry in body["datasets"].items()
+        }
+        return Manifest(
+            BillingPeriod.parse(body["period"]),
+            body["run_id"],
+            body["published_at"],
+            datasets,
+            body.get("sources", {}),
+            bool(body.get("empty", False)),
+        )
+    except (ValueError, KeyError, TypeError) as exc:
+        raise OutputError(
+            f"{where} is not a cur-analysis manifest ({exc}): delete it and rerun"
+        ) from None
+
+
+def read_manifest(store: Store, output: str, period: BillingPeriod) -> Manifest | None:
+    path = manifest_path(output, period)
+    text = store.read_text(path)
+    return None if text is None else parse_manifest(text, path)
+
+
+def published_files(
+    output: str,
+    dataset: str,
+    periods: Iterable[BillingPeriod] | None = None,
+    store: Store | None = None,
+) -> list[str]:
+    """The files of ``dataset`` as published (all periods, or ``periods``): what a reader of
+    the folder should read, instead of globbing it (a glob also sees versions not yet
+    published or not yet deleted)."""
+    from cur_analysis.io.stores import store_for
+
+    store = store or store_for(output)
+    chosen = list(periods) if periods is not None else published_periods(store, output)
+    found = []
+    for period in chosen:
+        manifest = read_manifest(store, output, period)
+        entry = manifest.datasets.get(dataset) if manifest else None
+        if entry is not None:
+            found += [_under(joined(output, entry.location), f.path) for f in entry.files]
+    return found
+
+
+def published_periods(store: Store, output: str) -> list[BillingPeriod]:
+    """The periods that have a manifest."""
+    found = []
+    for path in store.children(joined(output, MANIFESTS)):
+        name = path.rsplit("/", 1)[-1]
+        if name.endswith(".json") and not name.startswith("."):
+            found.append(BillingPeriod.parse(name.removesuffix(".json")))
+    return sorted(found)
+
+
+class CatalogSwitch(Protocol):
+    """Points a database's dataset tables at version folders (``io.tables.TableSwitch``)."""
+
+    def point(self, dataset: str, locations: Mapping[BillingPeriod, str]) -> None: ...
+
+
+@dataclass
+class Publisher:
+    """One run's publishing: journal, version folders, manifests, catalog, clean-up."""
+
+    output: str
+    store: Store
+    run_id: str = field(default_factory=new_run_id)
+    faults: FaultPoint = _no_faults
+
+    def root(self, dataset: str) -> str:
+        """Where Spark appends the dataset (with ``run`` as the innermost partition)."""
+        return dataset_root(self.output, dataset)
+
+    def begin(
+        self,
+        periods: Sequence[BillingPeriod],
+        datasets: Sequence[str],
+        catalog: Callable[[str], CatalogSwitch] | None,
+        output_database: str | None,
+    ) -> None:
+        """Heal what dead runs left, then journal this run: the last step before writing."""
+        self.heal(catalog)
+        record = {
+            "run_id": self.run_id,
+            "periods": [p.label for p in periods],
+            "datasets": list(datasets),
+            "output_database": output_database,
+            "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        self.store.replace_text(_journal_path(self.output, self.run_id), json.dumps(record))
+        self.faults(BEFORE_WRITE, "")
+
+    def staged(self, dataset: str) -> None:
+        self.faults(STAGED, dataset)
+
+    def heal(self, catalog: Callable[[str], CatalogSwitch] | None) -> list[str]:
+        """Finish what runs that died left behind; returns their run ids."""
+        healed = []
+        for path in self.store.children(joined(self.output, RUNS)):
+            name = path.rsplit("/", 1)[-1]
+            if not name.endswith(".json") or name.startswith("."):
+                continue
+            text = self.store.read_text(path)
+            record = json.loads(text) if text else {}
+            if record.get("run_id") == self.run_id:
+                continue
+            periods = [BillingPeriod.parse(p) for p in record.get("periods", [])]
+            datasets = list(record.get("datasets", []))
+            database = record.get("output_database")
+            if catalog is not None and database:
+                self._repoint(catalog(database), periods, datasets)
+            self.clean(periods, datasets)
+            self.store.delete_tree(path)
+            healed.append(str(record.get("run_id", name)))
+        return healed
+
+    def _repoint(
+        self, switch: CatalogSwitch, periods: Sequence[BillingPeriod], datasets: Sequence[str]
+    ) -> None:
+        """Point the tables back at what the manifests name (a run may have died mid-switch)."""
+        manifests = {p: read_manifest(self.store, self.output, p) for p in periods}
+        for dataset in datasets:
+            locations = {
+                period: joined(self.output, manifest.datasets[dataset].location)
+                for period, manifest in manifests.items()
+                if manifest is not None and dataset in manifest.datasets
+            }
+            if locations:
+                switch.point(dataset, locations)
+
+    def clean(self, periods: Sequence[BillingPeriod], datasets: Sequence[str]) -> None:
+        """Delete every version of ``periods`` that no manifest names, and Spark's staging."""
+        for dataset in datasets:
+            root = self.root(dataset)
+            for child in self.store.children(root):
+                if child.rsplit("/", 1)[-1].startswith(SPARK_STAGING_PREFIXES):
+                    self.store.delete_tree(child)
+        for period in periods:
+            manifest = read_manifest(self.store, self.output, period)
+            named = manifest.datasets if manifest else {}
+            for dataset in {*datasets, *named}:
+                folder = _under(self.root(dataset), OUTPUT_LAYOUT.folder(period))
+                keep = joined(self.output, named[dataset].location) if dataset in named else None
+                for child in self.store.children(folder):
+                    if child != keep:
+                        self.store.delete_tree(child)
+
+    def publish(
+        self,
+        periods: Sequence[BillingPeriod],
+        datasets: Sequence[str],
+        source: SourceRecord,
+        catalog: CatalogSwitch | None,
+        *,
+        empty: Sequence[BillingPeriod] = (),
+    ) -> None:
+        """Switch every period to this run's versions, then the catalog, then clean up."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        written = {
+            (dataset, period): self._version(dataset, period, source.digest)
+            for dataset in datasets
+            for period in periods
+        }
+        for period in periods:
+            old = read_manifest(self.store, self.output, period)
+            entries = dict(old.datasets) if old else {}
+            entries.update({d: written[(d, period)] for d in datasets})
+            runs = {e.run_id for e in entries.values()}
+            sources = {k: v for k, v in (old.sources if old else {}).items() if k in runs}
+            sources[self.run_id] = source.to_json()
+            manifest = Manifest(period, self.run_id, now, entries, sources, period in empty)
+            self.store.replace_text(manifest_path(self.output, period), manifest.to_json())
+            self.faults(SWITCHED, period.label)
+        if catalog is not None:
+            for dataset in datasets:
+                catalog.point(
+                    dataset,
+                    {p: joined(self.output, written[(dataset, p)].location) for p in periods},
+                )
+                self.faults(CATALOGED, dataset)
+        self.faults(PUBLISHED, "")
+        self.clean(periods, datasets)
+        self.faults(CLEANED, "")
+        self.store.delete_tree(_journal_path(self.output, self.run_id))
+
+    def _version(self, dataset: str, period: BillingPeriod, source: str) -> PublishedDataset:
+        """This run's version of one dataset and period, as written (no rows: no files)."""
+        location = version_location(dataset, period, self.run_id)
+        folder = joined(self.output, location)
+        files = tuple(
+            StoredFile(f.path[len(folder) + 1 :], f.size, f.etag)
+            for f in self.store.files(folder)
+            if not f.path.rsplit("/", 1)[-1].startswith(("_", "."))
+        )
+        if not files:
+            self.store.make_folder(folder)  # an empty version still is one (catalog location)
+        return PublishedDataset(self.run_id, location, files, source)
