@@ -112,7 +112,7 @@ def run_job(edge: GlueEdge, settings: JobSettings) -> RunResult:
     from cur_analysis.io.stores import store_for
 
     glue_context, job = edge.start(settings.job_name)
-    reader = GlueCatalogReader(glue_context, aws.client("glue"))
+    reader = GlueCatalogReader(glue_context, aws.client("glue"), aws.client("s3"))
     store = store_for(settings.config.output, aws.client_factory("s3"))
     result = run(reader, settings.config, store=store)
     job.commit()

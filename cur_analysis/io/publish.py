@@ -29,8 +29,8 @@ from typing import Any, Protocol
 
 from cur_analysis import columns as c
 from cur_analysis.errors import OutputError
-from cur_analysis.io.stores import Store, StoredFile
-from cur_analysis.io.uris import joined
+from cur_analysis.io.stores import Store, StoredFile, check_writable_folders
+from cur_analysis.io.uris import is_uri, joined
 from cur_analysis.layout import OUTPUT_LAYOUT
 from cur_analysis.periods import BillingPeriod
 
@@ -281,6 +281,14 @@ class Publisher:
         output_database: str | None,
     ) -> None:
         """Heal what dead runs left, then journal this run: the last step before writing."""
+        if not is_uri(self.output):
+            folders = [self.output, *[self.root(name) for name in datasets]]
+            folders += [
+                _under(self.root(name), OUTPUT_LAYOUT.folder(period))
+                for name in datasets
+                for period in periods
+            ]
+            check_writable_folders(folders)
         self.heal(catalog)
         record = {
             "run_id": self.run_id,

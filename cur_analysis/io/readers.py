@@ -14,11 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from pyspark.sql import DataFrame
 
 from cur_analysis.errors import MissingPeriodError, MissingTableError
+from cur_analysis.io.publish import SourcePartition, SourceRecord
+from cur_analysis.io.stores import S3Store
 from cur_analysis.layout import Layout, Partition, layout_of_partition_keys
 from cur_analysis.names import catalog_name
 from cur_analysis.periods import BillingPeriod
@@ -71,6 +74,7 @@ class _GlueTable:
     layout: Layout
     keys: list[str]
     partitions: tuple[Partition, ...] = ()
+    locations: tuple[tuple[Partition, str], ...] = ()
 
 
 class GlueCatalogReader:
@@ -84,9 +88,10 @@ class GlueCatalogReader:
     aws-glue-libs ``awsglue/dynamicframe.py``) before turning it into a DataFrame.
     """
 
-    def __init__(self, glue_context: Any, glue_client: Any) -> None:
+    def __init__(self, glue_context: Any, glue_client: Any, s3_client: Any | None = None) -> None:
         self._glue_context = glue_context
         self._glue = glue_client
+        self._s3 = s3_client
         self._tables: dict[tuple[str, str], _GlueTable] = {}
 
     def _target(self, database: str) -> dict[str, str]:
@@ -124,17 +129,37 @@ class GlueCatalogReader:
         pages = self._glue.get_paginator("get_partitions").paginate(
             **found.where, TableName=table, ExcludeColumnSchema=True
         )
-        listed = tuple(
-            sorted(
-                {
-                    found.layout.partition(dict(zip(found.keys, part["Values"], strict=True)))
-                    for page in pages
-                    for part in page["Partitions"]
-                }
-            )
+        located = {
+            found.layout.partition(dict(zip(found.keys, part["Values"], strict=True))): part.get(
+                "StorageDescriptor", {}
+            ).get("Location", "")
+            for page in pages
+            for part in page["Partitions"]
+        }
+        self._tables[(database, table)] = _GlueTable(
+            found.where,
+            found.layout,
+            found.keys,
+            tuple(sorted(located)),
+            tuple(sorted(located.items())),
         )
-        self._tables[(database, table)] = _GlueTable(found.where, found.layout, found.keys, listed)
         return self._tables[(database, table)]
+
+    def describe(self, database: str, table: str, periods: Sequence[BillingPeriod]) -> SourceRecord:
+        """The partitions of ``periods`` with their locations and, given an S3 client, their
+        objects with sizes and ETags (what the run's manifest records as its source)."""
+        found = self._tables.get((database, table))
+        if found is None or not found.partitions:
+            found = self._listed(database, table)
+        wanted = set(partitions_of(periods, found.partitions))
+        described = []
+        for part, location in found.locations:
+            if part not in wanted:
+                continue
+            files = tuple(S3Store(self._s3).files(location)) if self._s3 and location else ()
+            described.append(SourcePartition(part.period.label, part.values, location, files))
+        read_at = datetime.now(UTC).isoformat(timespec="seconds")
+        return SourceRecord(f"{database}.{table}", tuple(described), read_at)
 
     def available_periods(self, database: str, table: str) -> tuple[BillingPeriod, ...]:
         return tuple(sorted({part.period for part in self._listed(database, table).partitions}))

@@ -190,11 +190,13 @@ def check_local_output(output: str) -> Path:
 
 
 def check_writable_folders(folders: list[str]) -> None:
-    """Every existing folder among ``folders`` is writable (local outputs; S3 is checked by the
-    write itself)."""
+    """A run can create or write each of ``folders``: the folder, or the nearest of its parents
+    that exists, is writable (local outputs; on S3 the write itself tells)."""
     for folder in folders:
         path = Path(folder)
-        if path.is_dir() and not os.access(path, os.W_OK | os.X_OK):
+        while not path.exists() and path != path.parent:
+            path = path.parent
+        if not os.access(path, os.W_OK | os.X_OK):
             raise OutputError(
                 f"cannot write to {path}: the folder is not writable by this user; fix its "
                 "permissions (nothing was changed)"

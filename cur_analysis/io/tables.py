@@ -62,11 +62,20 @@ class TableSwitch:
                 return
             spark.sql(f"CREATE DATABASE IF NOT EXISTS {self.database}")
             spark.sql(_create_sql(full, schema, spark_location(self._roots[dataset])))
-        for period, location in sorted(locations.items()):
-            spec = OUTPUT_LAYOUT.partition_spec(OUTPUT_LAYOUT.canonical(period))
-            where = sql_path(spark_location(location))
-            spark.sql(f"ALTER TABLE {full} ADD IF NOT EXISTS PARTITION ({spec}) LOCATION '{where}'")
-            spark.sql(f"ALTER TABLE {full} PARTITION ({spec}) SET LOCATION '{where}'")
+        pointed = [
+            (OUTPUT_LAYOUT.partition_spec(OUTPUT_LAYOUT.canonical(period)), location)
+            for period, location in sorted(locations.items())
+        ]
+        added = " ".join(
+            f"PARTITION ({spec}) LOCATION '{sql_path(spark_location(where))}'"
+            for spec, where in pointed
+        )
+        spark.sql(f"ALTER TABLE {full} ADD IF NOT EXISTS {added}")
+        for spec, where in pointed:  # partitions that were there already
+            spark.sql(
+                f"ALTER TABLE {full} PARTITION ({spec}) SET LOCATION "
+                f"'{sql_path(spark_location(where))}'"
+            )
         spark.catalog.refreshTable(full)
 
 

@@ -29,7 +29,6 @@ INCREASE, DECREASE = "#c4453c", "#3a9e6f"
 _RC = {
     "svg.fonttype": "none",
     "svg.hashsalt": "cur-analysis-report",
-    "font.family": ["DejaVu Sans", "Liberation Sans", "sans-serif"],
     "font.size": 10,
     "axes.spines.top": False,
     "axes.spines.right": False,
@@ -43,9 +42,22 @@ _SVG_IDS = re.compile(r'( id="|url\(#|xlink:href="#)')
 _NO_METADATA = {"Creator": None, "Date": None, "Format": None, "Type": None}
 
 
+# Wanted in this order; only the installed ones are named (DejaVu Sans ships with matplotlib), as
+# matplotlib warns for every missing family it is given, once per text drawn.
+_FONTS = ("DejaVu Sans", "Liberation Sans")
+
+
+def _rc(matplotlib) -> dict:
+    """The charts' settings, with the font families this machine has."""
+    installed = {font.name for font in matplotlib.font_manager.fontManager.ttflist}
+    families = [name for name in _FONTS if name in installed] or ["sans-serif"]
+    return {**_RC, "font.family": families}
+
+
 def _matplotlib():
     try:
         import matplotlib
+        import matplotlib.font_manager
         from matplotlib.backends.backend_svg import FigureCanvasSVG
         from matplotlib.figure import Figure
     except ImportError:
@@ -86,7 +98,7 @@ def _usd(axis, which: str = "y") -> None:
 def daily_chart(daily: DailyStack, period: str, currency: str) -> str:
     """Stacked daily bars of amortized cost, one colour per top service, the rest in grey."""
     matplotlib, _, _ = _matplotlib()
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(_rc(matplotlib)):
         figure = _figure(10, 3.8)
         axis = figure.add_subplot()
         days = [date[-2:] for date in daily.dates]
@@ -120,7 +132,7 @@ def cost_chart(
     """Horizontal bars of amortized cost this period, next to the previous period's when known."""
     matplotlib, _, _ = _matplotlib()
     shown = list(rows[:top])[::-1]
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(_rc(matplotlib)):
         figure = _figure(10, 0.9 + 0.42 * max(len(shown), 1))
         axis = figure.add_subplot()
         names = [row.name for row in shown]
@@ -156,7 +168,7 @@ def movers_chart(movers: Sequence[Mover], period: str, previous_period: str, cur
     """Diverging bars of the largest changes: increases red, decreases green."""
     matplotlib, _, _ = _matplotlib()
     shown = sorted(movers, key=lambda m: m.change)
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(_rc(matplotlib)):
         figure = _figure(10, 0.9 + 0.36 * max(len(shown), 1))
         axis = figure.add_subplot()
         positions = range(len(shown))
@@ -184,7 +196,7 @@ def savings_chart(savings: SavingsFigures, period: str) -> str:
         ("RI utilization", savings.ri_utilization),
         ("Savings Plans utilization", savings.sp_utilization),
     ][::-1]
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(_rc(matplotlib)):
         figure = _figure(10, 2.9)
         axis = figure.add_subplot()
         positions = range(len(bars))
@@ -205,7 +217,7 @@ def tags_chart(tags: Sequence[TagCoverage], period: str) -> str:
     """Per tag key, the share of the period's amortized cost that carries it."""
     matplotlib, _, _ = _matplotlib()
     shown = list(tags)[::-1]
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(_rc(matplotlib)):
         figure = _figure(10, 0.9 + 0.4 * max(len(shown), 1))
         axis = figure.add_subplot()
         positions = range(len(shown))
