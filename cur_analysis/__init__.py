@@ -7,7 +7,7 @@ The notebook API, importable from the package root (loaded on first use, so that
         BillingPeriod, LocalCatalogReader, GlueCatalogReader, read_cur,
         conform_cur, without_split_cost_rows, MEASURES, amortized_cost, fine_grain,
         daily_cost, account_monthly, service_monthly, tag_monthly, savings_monthly,
-        DATASETS, run, RunConfig, local_spark,
+        DATASETS, run, RunConfig, local_spark, published_files,
     )
 
 Datasets roll up from the fine grain, one summing pass over the conformed CUR frame; those that
@@ -54,6 +54,7 @@ _API = {
     "RunConfig": "cur_analysis.pipeline",
     "DATASETS": "cur_analysis.datasets.registry",
     "local_spark": "cur_analysis.local.session",
+    "published_files": "cur_analysis.io.publish",
 }
 
 __all__ = sorted(_API)

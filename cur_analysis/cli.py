@@ -204,17 +204,11 @@ def _first_line(exc: BaseException) -> str:
 
 def _spark_failure(args: argparse.Namespace, exc: Exception) -> SparkFailureError | None:
     """A Spark or JVM failure as one sentence naming the log file; None for other errors."""
-    from py4j.protocol import Py4JError
-    from pyspark.errors import PySparkException
-
-    if not isinstance(exc, Py4JError | PySparkException):
-        return None
+    from cur_analysis.failures import spark_failure
     from cur_analysis.local.session import spark_log
 
-    return SparkFailureError(
-        f"Spark failed: {_first_line(exc)[:300]}; its log is {spark_log(args.home)} (rerun "
-        "with --debug for the stack trace)"
-    )
+    logged = f"its log is {spark_log(args.home)} (rerun with --debug for the stack trace)"
+    return spark_failure(exc, logged)
 
 
 def _failed(

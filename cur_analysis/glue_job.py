@@ -18,7 +18,6 @@ from typing import Any
 from cur_analysis.errors import (
     CurAnalysisError,
     InvalidInputError,
-    SparkFailureError,
     error_line,
 )
 from cur_analysis.io.uris import checked_location
@@ -119,18 +118,6 @@ def run_job(edge: GlueEdge, settings: JobSettings) -> RunResult:
     return result
 
 
-def _spark_failure(exc: Exception) -> CurAnalysisError | None:
-    """A Spark or JVM failure as one sentence (its first line); None for anything else."""
-    from py4j.protocol import Py4JError
-    from pyspark.errors import PySparkException
-
-    if not isinstance(exc, Py4JError | PySparkException):
-        return None
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    first = lines[0][:300] if lines else type(exc).__name__
-    return SparkFailureError(f"Spark failed: {first} (the driver log has the stack trace)")
-
-
 def main(edge: GlueEdge, argv: Sequence[str]) -> None:
     """Run the job and print what it did (and the reports); an error exits 1 with one line."""
     from cur_analysis.summary import format_run
@@ -148,7 +135,9 @@ def main(edge: GlueEdge, argv: Sequence[str]) -> None:
     except CurAnalysisError as exc:
         raise SystemExit(error_line(exc)) from None
     except Exception as exc:
-        failure = _spark_failure(exc)
+        from cur_analysis.failures import spark_failure
+
+        failure = spark_failure(exc, "the driver log has the stack trace")
         if failure is None:
             raise
         print(f"{type(exc).__name__}: {exc}", file=sys.stderr)  # the stack stays in the log

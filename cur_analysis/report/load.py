@@ -222,6 +222,13 @@ def load_inputs(source: DatasetSource, period: BillingPeriod) -> ReportInputs:
     that are there.
     """
     current = _period_datasets(source, period)
+    manifest = getattr(source, "manifest", None)
+    found = manifest(period) if manifest and current.get(ANCHOR_DATASET) is None else None
+    if found is not None and found.empty:
+        raise MissingPeriodError(
+            f"{period.label} was published empty by run {found.run_id} (its source partition "
+            "had no line items, --allow-empty-period): nothing to report"
+        )
     if current.get(ANCHOR_DATASET) is None:
         present = ", ".join(p.label for p in source.periods()) or "none"
         raise MissingPeriodError(
