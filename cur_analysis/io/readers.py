@@ -19,7 +19,8 @@ from typing import Any, Protocol
 
 from pyspark.sql import DataFrame
 
-from cur_analysis.errors import MissingPeriodError, MissingTableError
+from cur_analysis.conform import missing_required
+from cur_analysis.errors import MissingPeriodError, MissingTableError, SourceDataError
 from cur_analysis.io.publish import SourcePartition, SourceRecord
 from cur_analysis.io.stores import S3Store
 from cur_analysis.layout import Layout, Partition, layout_of_partition_keys
@@ -147,7 +148,9 @@ class GlueCatalogReader:
 
     def describe(self, database: str, table: str, periods: Sequence[BillingPeriod]) -> SourceRecord:
         """The partitions of ``periods`` with their locations and, given an S3 client, their
-        objects with sizes and ETags (what the run's manifest records as its source)."""
+        objects with sizes and ETags (what the run's manifest records as its source). Each
+        partition's own columns (the crawler keeps a schema per partition) must hold the
+        required ones: a month without one is refused, naming it."""
         found = self._tables.get((database, table))
         if found is None or not found.partitions:
             found = self._listed(database, table)
@@ -156,10 +159,24 @@ class GlueCatalogReader:
         for part, location in found.locations:
             if part not in wanted:
                 continue
+            self._require_columns(found, table, part)
             files = tuple(S3Store(self._s3).files(location)) if self._s3 and location else ()
             described.append(SourcePartition(part.period.label, part.values, location, files))
         read_at = datetime.now(UTC).isoformat(timespec="seconds")
         return SourceRecord(f"{database}.{table}", tuple(described), read_at)
+
+    def _require_columns(self, found: _GlueTable, table: str, part: Partition) -> None:
+        got = self._glue.get_partition(
+            **found.where, TableName=table, PartitionValues=list(part.values)
+        )["Partition"]
+        names = [col["Name"] for col in got.get("StorageDescriptor", {}).get("Columns", [])]
+        missing = missing_required(names) if names else []
+        if missing:
+            raise SourceDataError(
+                f"the {part.period.label} partition of {found.where['DatabaseName']}.{table} "
+                f"lacks the column {', '.join(missing)}, which every cost measure needs: fix "
+                "that month's export (and re-crawl it); nothing was written"
+            )
 
     def available_periods(self, database: str, table: str) -> tuple[BillingPeriod, ...]:
         return tuple(sorted({part.period for part in self._listed(database, table).partitions}))
