@@ -35,7 +35,7 @@ from cur_analysis.datasets.registry import (
     by_name,
 )
 from cur_analysis.errors import InvalidInputError, SourceDataError
-from cur_analysis.io.publish import FaultPoint, Publisher, SourceRecord, _no_faults
+from cur_analysis.io.publish import FaultPoint, Publisher, SourceRecord, no_faults
 from cur_analysis.io.readers import CurReader, require_periods
 from cur_analysis.io.stores import Store, check_local_output, store_for
 from cur_analysis.io.tables import TableSwitch
@@ -160,7 +160,7 @@ def publisher_for(
     """The run's publisher; a local output is checked (a folder, writable) before anything."""
     if not is_uri(config.output):
         check_local_output(config.output)
-    return Publisher(config.output, store or store_for(config.output), faults=faults or _no_faults)
+    return Publisher(config.output, store or store_for(config.output), faults=faults or no_faults)
 
 
 def run(

@@ -74,6 +74,11 @@ def _run_bad(spark_home: Path, table: str, output: Path, *extra: str) -> int:
     )
 
 
+def _register(spark_home: Path, export: Path, table: str) -> int:
+    argv = ["--home", str(spark_home), "catalog", "register", "--path", str(export)]
+    return main([*argv, "--database", "bad_org", "--table", table])
+
+
 def _without_line_item_type(path: Path) -> None:
     table = pq.read_table(path)
     pq.write_table(table.drop_columns([c.LINE_ITEM_TYPE]), path)
@@ -134,23 +139,7 @@ def test_a_corrupt_file_is_refused_naming_it_before_anything_is_replaced(
     assert f"{may_file} is not a readable Parquet file" in line
     assert _tree(published) == before
     # registering it again names the file too
-    assert (
-        main(
-            [
-                "--home",
-                str(spark_home),
-                "catalog",
-                "register",
-                "--path",
-                str(export),
-                "--database",
-                "bad_org",
-                "--table",
-                "corrupt",
-            ]
-        )
-        == SourceDataError.exit_code
-    )
+    assert _register(spark_home, export, "corrupt") == SourceDataError.exit_code
     assert f"{may_file} is not a readable Parquet file" in _one_error(capsys)
 
 
@@ -164,20 +153,7 @@ def test_a_column_typed_irreconcilably_between_months_is_refused_naming_it(
     index = table.schema.get_field_index(c.USAGE_TYPE)
     nested = pa.array([[value] for value in table.column(index).to_pylist()])
     pq.write_table(table.set_column(index, c.USAGE_TYPE, nested), may_file)
-    code = main(
-        [
-            "--home",
-            str(spark_home),
-            "catalog",
-            "register",
-            "--path",
-            str(export),
-            "--database",
-            "bad_org",
-            "--table",
-            "nested",
-        ]
-    )
+    code = _register(spark_home, export, "nested")
     assert code == SourceDataError.exit_code
     line = _one_error(capsys)
     assert f"column {c.USAGE_TYPE} is typed list<" in line  # pyarrow names the item

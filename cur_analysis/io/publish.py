@@ -51,7 +51,7 @@ CLEANED = "cleaned"  # old versions deleted, the journal record not yet removed
 FaultPoint = Callable[[str, str], None]
 
 
-def _no_faults(stage: str, detail: str) -> None:
+def no_faults(stage: str, detail: str) -> None:
     """The production hook: never stops a run."""
 
 
@@ -267,7 +267,7 @@ class Publisher:
     output: str
     store: Store
     run_id: str = field(default_factory=new_run_id)
-    faults: FaultPoint = _no_faults
+    faults: FaultPoint = no_faults
 
     def root(self, dataset: str) -> str:
         """Where Spark appends the dataset (with ``run`` as the innermost partition)."""
