@@ -41,6 +41,22 @@ TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True)
+class Scenario:
+    """An export the bench measures: the generator's profile, months and rows per month."""
+
+    profile: str
+    months: int
+    rows: int
+
+
+SCENARIOS = {
+    "default": Scenario("default", 24, 2_000_000),
+    # A large organization: 400 accounts, 60 services, 12 tag keys over 200,000 resources.
+    "large": Scenario("large", 2, 10_000_000),
+}
+
+
+@dataclass(frozen=True)
 class Timing:
     """Wall times of repeated runs; the first (warm-up) is kept apart."""
 
@@ -65,17 +81,18 @@ def _log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def ensure_export(root: Path, months: int, rows: int, seed: int) -> Path:
-    """The synthetic export, generated once per size and kept (marked complete when written)."""
+def ensure_export(root: Path, months: int, rows: int, seed: int, profile: str) -> Path:
+    """The synthetic export, generated once per shape and kept (marked complete when written)."""
     from cur_analysis.dev.generate import generate
 
-    export = root / f"export-{months}x{rows}-seed{seed}"
+    export = root / f"export-{profile}-{months}x{rows}-seed{seed}"
     marker = export / ".complete"
     if not marker.exists():
-        _log(f"generating {months} months x {rows:,} rows under {export}")
+        _log(f"generating {months} months x {rows:,} rows ({profile} profile) under {export}")
+        started = time.perf_counter()
         shutil.rmtree(export, ignore_errors=True)
-        generate(export, START, months, rows, seed)
-        marker.write_text("ok\n")
+        generate(export, START, months, rows, seed, profile=profile)
+        marker.write_text(f"{time.perf_counter() - started:.1f} s\n")
     return export
 
 

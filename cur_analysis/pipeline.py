@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame
+from pyspark.sql import DataFrame, Row
 from pyspark.sql import functions as F
 
 from cur_analysis import columns as c
@@ -21,6 +21,7 @@ from cur_analysis.datasets.grain import ROLLED_UP, daily_rows, fine_grain, summe
 from cur_analysis.datasets.movers import Mover, top_movers
 from cur_analysis.datasets.registry import (
     DATASETS,
+    SERVICE_MONTHLY,
     Dataset,
     Movers,
     Scope,
@@ -135,16 +136,25 @@ def run(reader: CurReader, config: RunConfig) -> RunResult:
     grain = scan.grain.coalesce(parallelism).persist(StorageLevel.MEMORY_AND_DISK)
     in_periods = label_in(F.col(c.BILLING_PERIOD), scan.periods)
     outputs: dict[str, str] = {}
+    totals: dict[str, dict[str, float]] | None = None
     try:
-        totals = _totals_by_period(grain.where(in_periods))
         movers: tuple[Mover, ...] = ()
         for dataset in config.selected:
             frame = grain.transform(dataset.builder(scan.scope)).where(in_periods)
             if dataset.movers is not None:
                 frame = frame.persist(StorageLevel.MEMORY_AND_DISK)
-                movers += top_movers(_mover_candidates(frame, dataset.movers))
+                rows = frame.select(
+                    c.BILLING_PERIOD, dataset.movers.name_column, *ROLLED_UP, c.AMORTIZED_CHANGE
+                ).collect()
+                movers += top_movers(_mover_candidates(rows, dataset.movers))
+                if dataset.name == SERVICE_MONTHLY.name:
+                    # Every line item is in exactly one service row: the run totals are these
+                    # rows' sums (no Spark job of their own).
+                    totals = _totals_of(rows)
             outputs[dataset.name] = _write(frame, dataset, config, scan.periods)
             frame.unpersist()
+        if totals is None:
+            totals = _totals_of(_period_totals(grain.where(in_periods)))
     finally:
         grain.unpersist()
     return RunResult(config, scan.periods, totals, outputs, movers, time.monotonic() - started)
@@ -162,23 +172,25 @@ def _write(
     return path
 
 
-def _totals_by_period(grain: DataFrame) -> dict[str, dict[str, float]]:
-    rows = daily_rows(grain).groupBy(c.BILLING_PERIOD).agg(*summed(ROLLED_UP)).collect()
-    return {
-        row[c.BILLING_PERIOD]: {name: float(row[name] or 0.0) for name in ROLLED_UP}
-        for row in sorted(rows, key=lambda r: r[c.BILLING_PERIOD])
-    }
+def _period_totals(grain: DataFrame) -> list[Row]:
+    return daily_rows(grain).groupBy(c.BILLING_PERIOD).agg(*summed(ROLLED_UP)).collect()
 
 
-def _mover_candidates(frame: DataFrame, movers: Movers) -> list[Mover]:
+def _totals_of(rows: list[Row]) -> dict[str, dict[str, float]]:
+    """Per period, the sum of every rolled-up measure over ``rows`` (a roll-up's rows)."""
+    totals: dict[str, dict[str, float]] = {}
+    for row in sorted(rows, key=lambda r: r[c.BILLING_PERIOD]):
+        period = totals.setdefault(row[c.BILLING_PERIOD], dict.fromkeys(ROLLED_UP, 0.0))
+        for name in ROLLED_UP:
+            period[name] += float(row[name] or 0.0)
+    return totals
+
+
+def _mover_candidates(rows: list[Row], movers: Movers) -> list[Mover]:
     """Every row of a monthly dataset that has a change, as a candidate mover."""
     kind, key = movers.kind, movers.name_column
-    rows = (
-        frame.where(F.col(c.AMORTIZED_CHANGE).isNotNull())
-        .select(c.BILLING_PERIOD, key, c.AMORTIZED, c.AMORTIZED_CHANGE)
-        .collect()
-    )
     return [
         Mover(row[c.BILLING_PERIOD], kind, str(row[key]), row[c.AMORTIZED], row[c.AMORTIZED_CHANGE])
         for row in rows
+        if row[c.AMORTIZED_CHANGE] is not None
     ]
