@@ -251,6 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--scenario", action="append", choices=sorted(SCENARIOS), help="default: all of them"
     )
     parser.add_argument("--rows-per-month", type=int, help="rows of the default scenario")
+    parser.add_argument("--large-rows-per-month", type=int, help="rows of the large scenario")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs after the warm-up")
     parser.add_argument("--cold-repeats", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
@@ -262,6 +263,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     chosen = {name: SCENARIOS[name] for name in (args.scenario or SCENARIOS)}
     if args.rows_per_month and "default" in chosen:
         chosen["default"] = Scenario("default", chosen["default"].months, args.rows_per_month)
+    if args.large_rows_per_month and "large" in chosen:
+        chosen["large"] = Scenario("large", chosen["large"].months, args.large_rows_per_month)
 
     from cur_analysis.local.session import local_spark
 
