@@ -1,14 +1,17 @@
-"""``make bench``: our job against DuckDB on one period of a synthetic 24-month CUR, here.
+"""``make bench``: our job against DuckDB on the latest period of synthetic CUR exports, here.
 
-For the latest period of the export it measures, in one run:
-  (a) ``pipeline.run`` with a warm SparkSession (first run discarded, median of ``--repeats``), for
-      the fine-grain pass (the job) and for the persisted-conformed-frame alternative;
-  (b) the cold CLI end to end (``cur-analysis run`` in a subprocess, its own catalog);
-  (c) DuckDB computing the same five datasets from the same Parquet files (first run discarded);
-  (d) the job on tables holding only the partitions the run reads (the period and its previous
-      month, for the change columns), and only the period itself.
-Prints a table, writes JSON to ``benchmarks/results/``, and exits 1 when any dataset's column sums
-differ from DuckDB's beyond 1e-6 relative.
+For each scenario (``default``: 24 months x 2 M rows of a small organization; ``large``: 2 months
+x 10 M rows of a large one, 400 accounts, 60 services, 12 tag keys over 200,000 resources) it
+measures, in one run:
+  (a) ``pipeline.run`` with a warm SparkSession, every dataset, and (a-) without ``tag_monthly``
+      (first run discarded, median of ``--repeats``, variants timed round-robin);
+  (b) the cold CLI end to end (``cur-analysis run`` in a subprocess, its own catalog), and a
+      trivial PySpark job's start-up (session, ``range(1).count()``, stop) beside it;
+  (c) DuckDB computing the same five datasets from the same Parquet files, in a process of its
+      own (first run discarded), and its peak memory;
+  (d) (default scenario) the job on a table holding only the partitions the run reads.
+Prints a table per scenario with the targets, writes JSON to ``benchmarks/results/``, and exits 1
+when any dataset's column sums differ from DuckDB's beyond 1e-6 relative.
 """
 
 from __future__ import annotations
@@ -41,6 +44,22 @@ TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True)
+class Scenario:
+    """An export the bench measures: the generator's profile, months and rows per month."""
+
+    profile: str
+    months: int
+    rows: int
+
+
+SCENARIOS = {
+    "default": Scenario("default", 24, 2_000_000),
+    # A large organization: 400 accounts, 60 services, 12 tag keys over 200,000 resources.
+    "large": Scenario("large", 2, 10_000_000),
+}
+
+
+@dataclass(frozen=True)
 class Timing:
     """Wall times of repeated runs; the first (warm-up) is kept apart."""
 
@@ -65,17 +84,18 @@ def _log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def ensure_export(root: Path, months: int, rows: int, seed: int) -> Path:
-    """The synthetic export, generated once per size and kept (marked complete when written)."""
+def ensure_export(root: Path, months: int, rows: int, seed: int, profile: str) -> Path:
+    """The synthetic export, generated once per shape and kept (marked complete when written)."""
     from cur_analysis.dev.generate import generate
 
-    export = root / f"export-{months}x{rows}-seed{seed}"
+    export = root / f"export-{profile}-{months}x{rows}-seed{seed}"
     marker = export / ".complete"
     if not marker.exists():
-        _log(f"generating {months} months x {rows:,} rows under {export}")
+        _log(f"generating {months} months x {rows:,} rows ({profile} profile) under {export}")
+        started = time.perf_counter()
         shutil.rmtree(export, ignore_errors=True)
-        generate(export, START, months, rows, seed)
-        marker.write_text("ok\n")
+        generate(export, START, months, rows, seed, profile=profile)
+        marker.write_text(f"{time.perf_counter() - started:.1f} s\n")
     return export
 
 
@@ -186,165 +206,210 @@ def _cold_cli(home: Path, export: Path, period: BillingPeriod, output: Path, rep
     return {"times": times, "median": statistics.median(times), "job_seconds": job_seconds}
 
 
+def _trivial_pyspark(repeats: int) -> list[float]:
+    """Wall times of the smallest PySpark job: start a local session, count one row, stop."""
+    code = (
+        "from pyspark.sql import SparkSession\n"
+        "s = SparkSession.builder.master('local[*]').getOrCreate()\n"
+        "s.range(1).count()\ns.stop()\n"
+    )
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def _duckdb(files: list[str], period: BillingPeriod, labels: list[str], output: Path, repeats: int):
+    spec = {
+        "files": files,
+        "periods": [period.label],
+        "loaded": labels,
+        "output": str(output),
+        "repeats": repeats,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.duckdb_timed", json.dumps(spec)],
+        check=True, capture_output=True, text=True, cwd=PROJECT,
+    )  # fmt: skip
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _jvm_peak_mb(spark: Any) -> float:
+    """Peak resident memory (VmHWM) of the driver JVM so far."""
+    pid = spark.sparkContext._jvm.java.lang.ProcessHandle.current().pid()  # noqa: SLF001
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench", description=__doc__.split("\n")[0])
-    parser.add_argument("--rows-per-month", type=int, default=2_000_000)
-    parser.add_argument("--months", type=int, default=24)
+    parser.add_argument(
+        "--scenario", action="append", choices=sorted(SCENARIOS), help="default: all of them"
+    )
+    parser.add_argument("--rows-per-month", type=int, help="rows of the default scenario")
+    parser.add_argument("--large-rows-per-month", type=int, help="rows of the large scenario")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs after the warm-up")
     parser.add_argument("--cold-repeats", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--home", default=str(PROJECT / ".cur-analysis"))
     parser.add_argument("--skip-cold", action="store_true", help="leave out (b)")
     args = parser.parse_args(argv)
-
     root = Path(args.home).resolve() / "bench"
     root.mkdir(parents=True, exist_ok=True)
-    export = ensure_export(root, args.months, args.rows_per_month, args.seed)
-    periods = month_range(START, args.months)
-    period = periods[-1]
-    loaded = (period.previous(), period) if args.months > 1 else (period,)
-    minimal = subset_export(root, export, loaded, "export-loaded-only")
-    single = subset_export(root, export, (period,), "export-period-only")
-    load_before = os.getloadavg()
+    chosen = {name: SCENARIOS[name] for name in (args.scenario or SCENARIOS)}
+    if args.rows_per_month and "default" in chosen:
+        chosen["default"] = Scenario("default", chosen["default"].months, args.rows_per_month)
+    if args.large_rows_per_month and "large" in chosen:
+        chosen["large"] = Scenario("large", chosen["large"].months, args.large_rows_per_month)
 
-    cold = None
-    if not args.skip_cold:
-        _log("(b) cold CLI")
-        cold = _cold_cli(
-            root / "cli-home", export, period, root / "out-cli", max(1, args.cold_repeats)
-        )
+    from cur_analysis.local.session import local_spark
 
+    failed = False
+    spark = None
+    results = []
+    for name, scenario in chosen.items():
+        export = ensure_export(root, scenario.months, scenario.rows, args.seed, scenario.profile)
+        if spark is None:
+            spark = local_spark(root / "spark-home", app_name="cur-analysis-bench")
+        result = measure(spark, root, name, scenario, export, args)
+        results.append(result)
+        print(format_table(result))
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        path = RESULTS / f"bench-{name}-{scenario.rows}-{stamp}.json"
+        path.write_text(json.dumps(result, indent=2, default=str) + "\n")
+        print(f"\nwrote {path}")
+        differences = {
+            n: f["differences"] for n, f in result["cross_check"].items() if f["differences"]
+        }
+        if differences:
+            failed = True
+            print(f"CROSS-CHECK FAILED (beyond {TOLERANCE:g} relative): {json.dumps(differences)}")
+        else:
+            print(f"cross-check: every dataset's column sums equal DuckDB's within {TOLERANCE:g}")
+    if spark is not None:
+        spark.stop()
+    return 1 if failed else 0
+
+
+def measure(spark: Any, root: Path, name: str, scenario: Scenario, export: Path, args) -> dict:
+    """Every measurement of one scenario (see the module docstring)."""
+    from cur_analysis.datasets.registry import DATASETS, TAG_MONTHLY
     from cur_analysis.local import catalog
     from cur_analysis.local.reader import LocalCatalogReader
-    from cur_analysis.local.session import local_spark
     from cur_analysis.pipeline import RunConfig, plan_scan, run
 
-    from .persist_strategy import run_persisting_conformed
-
-    spark = local_spark(root / "spark-home", app_name="cur-analysis-bench")
-    reader = LocalCatalogReader(spark)
-    tables = {
-        "full": (export, "bench_cur"),
-        "loaded": (minimal, "bench_min"),
-        "one": (single, "bench_one"),
-    }
-    for path, database in tables.values():
-        catalog.register(spark, path, database, TABLE)
-
-    def config(database: str, output: str) -> RunConfig:
-        return RunConfig(database, TABLE, (period.label,), str(root / output))
-
-    def timed_runs(variants: dict[str, Callable[[], Any]]) -> dict[str, tuple[Timing, dict]]:
-        """Warm every variant up once, then time them round-robin (load drifts hit all alike)."""
-        times: dict[str, list[float]] = {label: [] for label in variants}
-        for round_number in range(args.repeats + 1):
-            for label, action in variants.items():
-                _log(f"{label}: run {round_number + 1} of {args.repeats + 1}")
-                spark.sparkContext.setJobGroup(label, label)
-                started = time.perf_counter()
-                action()
-                times[label].append(time.perf_counter() - started)
-        spark.sparkContext.setJobGroup("bench-idle", "bench-idle")
-        measured = {}
-        for label, found in times.items():
-            stage = _stage_input(spark, label)
-            per_run = {key: value // len(found) for key, value in stage.items()}
-            measured[label] = (Timing(found[0], tuple(found[1:])), per_run)
-        return measured
-
-    grain_config = config("bench_cur", "out-spark")
-    measured = timed_runs(
-        {
-            "(a) warm, fine-grain pass": lambda: run(reader, grain_config),
-            "(a') warm, persisted conformed frame": lambda: run_persisting_conformed(
-                reader, config("bench_cur", "out-persist")
-            ),
-            "(d) table of the loaded partitions": lambda: run(
-                reader, config("bench_min", "out-min")
-            ),
-            "(d') table of the period only": lambda: run(reader, config("bench_one", "out-one")),
-        }
-    )
-    (warm, warm_input), (persisted, persisted_input), (loaded_only, _), (period_only, _) = (
-        measured.values()
-    )
-    scan = plan_scan(reader, grain_config)
-    (file_scan,) = file_scans(scan.grain)
-    input_files = scan.grain.inputFiles()
-    spark.stop()
-
-    _log("(c) DuckDB")
+    periods = month_range(START, scenario.months)
+    period = periods[-1]
+    loaded = (period.previous(), period) if scenario.months > 1 else (period,)
     files = partition_files(export, loaded)
     labels = [p.label for p in loaded]
-    duck = _timed(
-        lambda: duckdb_datasets.compute(files, [period.label], labels, root / "out-duckdb"),
-        args.repeats,
-    )
-    duck_outputs = duckdb_datasets.compute(files, [period.label], labels, root / "out-duckdb")
-    check = cross_check(root / "out-spark", duck_outputs, period)
-    failed = {name: found["differences"] for name, found in check.items() if found["differences"]}
+    load_before = os.getloadavg()
+    out = root / f"out-{name}"
 
+    _log(f"{name}: (c) DuckDB")
+    duck = _duckdb(files, period, labels, out / "duckdb", args.repeats)
+    duck_outputs = {n: out / "duckdb" / f"{n}.parquet" for n in DATASETS}
+
+    cold = trivial = None
+    if not args.skip_cold:
+        _log(f"{name}: (b) cold CLI and a trivial PySpark start-up, alternating")
+        repeats = max(1, args.cold_repeats)
+        cold = _cold_cli(root / f"cli-home-{name}", export, period, out / "cli", repeats)
+        trivial = _trivial_pyspark(repeats)
+
+    reader = LocalCatalogReader(spark)
+    database = f"bench_{name}"
+    catalog.register(spark, export, database, TABLE)
+    without_tags = tuple(d for d in DATASETS if d != TAG_MONTHLY.name)
+
+    def config(db: str, output: str, datasets: tuple[str, ...] = DATASETS) -> RunConfig:
+        return RunConfig(db, TABLE, (period.label,), str(out / output), datasets=datasets)
+
+    variants: dict[str, Callable[[], Any]] = {
+        "(a) warm Spark, every dataset": lambda: run(reader, config(database, "spark")),
+        "(a-) warm Spark, without tag_monthly": lambda: run(
+            reader, config(database, "spark-notags", without_tags)
+        ),
+    }
+    if scenario.months > 2:
+        minimal = subset_export(root, export, loaded, f"export-{name}-loaded-only")
+        catalog.register(spark, minimal, f"{database}_min", TABLE)
+        variants["(d) warm Spark, table of the loaded partitions"] = lambda: run(
+            reader, config(f"{database}_min", "spark-min")
+        )
+    measured = _round_robin(spark, variants, args.repeats)
+    jvm_peak = _jvm_peak_mb(spark)
+    scan = plan_scan(reader, config(database, "spark"))
+    (file_scan,) = file_scans(scan.grain)
+
+    check = cross_check(out / "spark", duck_outputs, period)
     rows = _rows_in(files)
-    result = {
-        "machine": {
-            "cpus": os.cpu_count(),
-            "load_before": load_before,
-            "load_after": os.getloadavg(),
-        },
-        "export": {
-            "months": args.months,
-            "rows_per_month": args.rows_per_month,
-            "path": str(export),
-        },
+    cores = os.cpu_count() or 1
+    seconds = {label: timing.median for label, (timing, _) in measured.items()}
+    warm = seconds["(a) warm Spark, every dataset"]
+    result: dict[str, Any] = {
+        "scenario": name,
+        "machine": {"cpus": cores, "load_before": load_before, "load_after": os.getloadavg()},
+        "export": {"profile": scenario.profile, "months": scenario.months, "rows": scenario.rows},
         "period": period.label,
         "loaded_periods": labels,
         "rows_read": rows,
         "bytes_of_loaded_files": _bytes_of(files),
         "scan": {
-            "file_scans": len(file_scans(scan.grain)),
             "read_schema_columns": file_scan.columns,
-            "partition_filters": file_scan.partition_filters,
-            "location": file_scan.location,
-            "input_files": sorted(input_files),
             "table_columns": len(spark_columns(export)),
+            "input_files": len(scan.grain.inputFiles()),
         },
-        "stage_input_per_run": {"fine_grain": warm_input, "persisted": persisted_input},
-        "seconds": {
-            "warm_fine_grain": warm.median,
-            "warm_fine_grain_runs": warm.runs,
-            "warm_fine_grain_first": warm.first,
-            "warm_persisted": persisted.median,
-            "warm_persisted_runs": persisted.runs,
-            "cold_cli": cold["median"] if cold else None,
-            "cold_cli_runs": cold["times"] if cold else None,
-            "cold_cli_job_seconds": cold["job_seconds"] if cold else None,
-            "duckdb": duck.median,
-            "duckdb_runs": duck.runs,
-            "loaded_only_table": loaded_only.median,
-            "loaded_only_table_runs": loaded_only.runs,
-            "period_only_table": period_only.median,
-            "period_only_table_runs": period_only.runs,
+        "warm": {
+            label: {"median": timing.median, "runs": timing.runs, "first": timing.first, **stage}
+            for label, (timing, stage) in measured.items()
         },
+        "cold_cli": cold,
+        "trivial_pyspark": trivial,
+        "duckdb": duck,
+        "peak_memory_mb": {"spark_driver_jvm": jvm_peak, "duckdb": duck["peak_rss_mb"]},
         "cross_check": check,
-        "passed": not failed,
     }
-    result["ratios"] = {
-        "spark_over_duckdb": warm.median / duck.median,
-        "full_over_loaded_only": warm.median / loaded_only.median,
-        "full_over_period_only": warm.median / period_only.median,
-        "persisted_over_fine_grain": persisted.median / warm.median,
+    duck_median = statistics.median(duck["times"])
+    ratios = {
+        "spark_over_duckdb": warm / duck_median,
+        "with_over_without_tags": warm / seconds["(a-) warm Spark, without tag_monthly"],
+        "rows_per_second_per_core": rows / warm / cores,
     }
-    print(format_table(result))
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    path = RESULTS / f"bench-{args.rows_per_month}-{stamp}.json"
-    path.write_text(json.dumps(result, indent=2, default=str) + "\n")
-    print(f"\nwrote {path}")
-    if failed:
-        print(f"CROSS-CHECK FAILED (beyond {TOLERANCE:g} relative): {json.dumps(failed, indent=1)}")
-        return 1
-    print(f"cross-check: every dataset's column sums equal DuckDB's within {TOLERANCE:g}")
-    return 0
+    if cold and trivial:
+        ratios["cold_over_trivial_pyspark"] = cold["median"] / statistics.median(trivial)
+    if "(d) warm Spark, table of the loaded partitions" in seconds:
+        ratios["full_over_loaded_only"] = (
+            warm / seconds["(d) warm Spark, table of the loaded partitions"]
+        )
+    result["ratios"] = ratios
+    return result
+
+
+def _round_robin(
+    spark: Any, variants: dict[str, Callable[[], Any]], repeats: int
+) -> dict[str, tuple[Timing, dict]]:
+    """Warm every variant up once, then time them round-robin (load drifts hit all alike)."""
+    times: dict[str, list[float]] = {label: [] for label in variants}
+    for round_number in range(repeats + 1):
+        for label, action in variants.items():
+            _log(f"{label}: run {round_number + 1} of {repeats + 1}")
+            spark.sparkContext.setJobGroup(label, label)
+            started = time.perf_counter()
+            action()
+            times[label].append(time.perf_counter() - started)
+    spark.sparkContext.setJobGroup("bench-idle", "bench-idle")
+    measured = {}
+    for label, found in times.items():
+        stage = _stage_input(spark, label)
+        per_run = {key: value // len(found) for key, value in stage.items()}
+        measured[label] = (Timing(found[0], tuple(found[1:])), per_run)
+    return measured
 
 
 def spark_columns(export: Path) -> list[str]:
@@ -358,49 +423,66 @@ def spark_columns(export: Path) -> list[str]:
     return [row[0] for row in rows]
 
 
+TARGETS = {  # scenario -> ratio -> (target, what it compares)
+    "default": {"spark_over_duckdb": 2.5, "cold_over_trivial_pyspark": 2.5,
+                "full_over_loaded_only": 1.15},
+    "large": {"spark_over_duckdb": 4.0, "with_over_without_tags": 1.3,
+              "cold_over_trivial_pyspark": 2.5},
+}  # fmt: skip
+
+
 def format_table(result: dict) -> str:
-    s = result["seconds"]
     rows = result["rows_read"]
-    ratios = result["ratios"]
+    cores = result["machine"]["cpus"]
 
     def line(label: str, seconds: float | None, note: str = "") -> str:
         if seconds is None:
-            return f"  {label:<46}{'-':>9}"
-        return f"  {label:<46}{seconds:>8.2f}s {rows / seconds:>12,.0f} rows/s  {note}"
+            return f"  {label:<48}{'-':>9}"
+        per_core = rows / seconds / cores
+        return f"  {label:<48}{seconds:>8.2f}s {per_core:>12,.0f}  {note}"
 
     load = result["machine"]
-    scan = result["scan"]
-    stage = result["stage_input_per_run"]["fine_grain"]
+    cold, trivial, duck = result["cold_cli"], result["trivial_pyspark"], result["duckdb"]
+    memory = result["peak_memory_mb"]
     lines = [
         "",
-        f"period {result['period']} of {result['export']['months']} months x "
-        f"{result['export']['rows_per_month']:,} rows; the run reads "
-        f"{', '.join(result['loaded_periods'])}: {rows:,} rows, "
+        f"[{result['scenario']}] period {result['period']} of {result['export']['months']} months "
+        f"x {result['export']['rows']:,} rows ({result['export']['profile']} profile); the run "
+        f"reads {', '.join(result['loaded_periods'])}: {rows:,} rows, "
         f"{result['bytes_of_loaded_files'] / 1e6:,.0f} MB of Parquet",
-        f"machine: {load['cpus']} cpus, load average before {load['load_before'][0]:.2f}, "
+        f"machine: {cores} cpus, load average before {load['load_before'][0]:.2f}, "
         f"after {load['load_after'][0]:.2f}",
         "",
-        f"  {'':<46}{'wall':>9} {'rows/s':>12}",
-        line("(a) warm Spark, fine-grain pass (median)", s["warm_fine_grain"]),
-        line("(a') warm Spark, persisted conformed frame", s["warm_persisted"]),
-        line("(b) cold `cur-analysis run` (median)", s["cold_cli"]),
-        line("(c) DuckDB, same five datasets (median)", s["duckdb"]),
-        line("(d) Spark on a table of the 2 loaded partitions", s["loaded_only_table"]),
-        line("(d') Spark on a table of the period only", s["period_only_table"], "(reads 1 month)"),
-        "",
-        f"  Spark / DuckDB                     {ratios['spark_over_duckdb']:.2f}x  (target <= 3)",
-        f"  24-month / loaded-only table       {ratios['full_over_loaded_only']:.2f}x  "
-        "(target <= 1.15)",
-        f"  24-month / period-only table       {ratios['full_over_period_only']:.2f}x  "
-        "(reads half the rows)",
-        f"  persisted frame / fine-grain pass  {ratios['persisted_over_fine_grain']:.2f}x",
-        "",
-        f"  scan: {scan['file_scans']} FileScan, {len(scan['read_schema_columns'])} of "
-        f"{scan['table_columns']} columns read, {len(scan['input_files'])} input files",
-        f"  ReadSchema: {', '.join(scan['read_schema_columns'])}",
-        f"  stage input per run: {stage['input_bytes'] / 1e6:,.1f} MB, "
-        f"{stage['input_records']:,} records ({stage['jobs']} jobs, {stage['stages']} stages)",
+        f"  {'':<48}{'wall':>9} {'rows/s/core':>12}",
     ]
+    for label, found in result["warm"].items():
+        lines.append(line(f"{label} (median)", found["median"], f"{found['jobs']} jobs"))
+    lines += [
+        line("(b) cold `cur-analysis run` (median)", cold["median"] if cold else None),
+        line("(b') trivial PySpark start-up (median)",
+             statistics.median(trivial) if trivial else None, "(not a CUR run)"),
+        line("(c) DuckDB, same five datasets (median)", statistics.median(duck["times"])),
+        "",
+        f"  peak memory: Spark driver JVM {memory['spark_driver_jvm']:,.0f} MB (whole bench "
+        f"session so far), DuckDB {memory['duckdb']:,.0f} MB (its process)",
+        "",
+    ]  # fmt: skip
+    for ratio, value in result["ratios"].items():
+        target = TARGETS.get(result["scenario"], {}).get(ratio)
+        if ratio == "rows_per_second_per_core":
+            lines.append(f"  {ratio:<34}{value:>12,.0f}")
+            continue
+        verdict = (
+            ""
+            if target is None
+            else f"(target <= {target}: {'met' if value <= target else 'missed'})"
+        )
+        lines.append(f"  {ratio:<34}{value:>11.2f}x  {verdict}")
+    scan = result["scan"]
+    lines.append(
+        f"\n  scan: {len(scan['read_schema_columns'])} of {scan['table_columns']} columns read, "
+        f"{scan['input_files']} input files"
+    )
     return "\n".join(lines)
 
 

@@ -7,11 +7,14 @@ Each line item is summed into rows of two kinds, told apart by ``grain``:
   ``savings_monthly`` needs; ``daily_cost``, ``account_monthly``, ``service_monthly``,
   ``savings_monthly`` and the run totals are roll-ups of these rows;
 - ``tags`` (only with tag columns): period x service x the combination of user tag values seen on
-  the line items; ``tag_monthly`` rolls each key up from these rows.
+  the line items, held in one string (``tag_combination``, the values joined by a separator no
+  tag value can hold); ``tag_monthly`` rolls each key up from these rows.
 
-Both kinds come out of one ``groupBy`` over the line items (each line item feeds one row of each
-kind), so the source is read once and the result, a few thousand to a few hundred thousand rows
-per month, is all that is kept for the datasets.
+Both kinds come out of one ``groupBy`` over the line items (each line item of a requested period
+feeds one row of each kind), so the source is read once and the result, a few thousand to a few
+hundred thousand rows per month, is all that is kept for the datasets. One combination column
+instead of one column per tag key keeps the aggregation key and the cached grain narrow when an
+organization has many tag keys (measured: see the README's "Performance").
 """
 
 from __future__ import annotations
@@ -52,6 +55,34 @@ DAILY_KEYS = (
 ACCOUNT_KEYS = (c.PAYER, c.ACCOUNT)
 # Keys a ``tags`` row keeps; the other daily keys are null there.
 TAG_ROW_KEYS = (c.BILLING_PERIOD, c.SERVICE)
+# A ``tags`` row's tag values, joined by TAG_SEPARATOR in the order of the tag columns; an
+# untagged key is the empty string (blank values are null after conforming, so "" is no value).
+# AWS allows only letters, digits, spaces and ``_ . : / = + - @`` in tags: U+0001 is never one.
+TAG_COMBINATION = "tag_combination"
+TAG_SEPARATOR = "\u0001"
+# The combination column's metadata key naming its tag columns, in order.
+TAG_COLUMNS = "tag_columns"
+
+
+def tag_combination(tag_columns: Sequence[str]) -> Column:
+    """The tag values of a line item as one string (see ``TAG_COMBINATION``)."""
+    return F.concat_ws(TAG_SEPARATOR, *[F.coalesce(F.col(t), F.lit("")) for t in tag_columns])
+
+
+def combined_tag_columns(grain: DataFrame) -> list[str]:
+    """The tag columns a grain's ``TAG_COMBINATION`` joins (none for a grain without tags)."""
+    if TAG_COMBINATION not in grain.columns:
+        return []
+    return list(grain.schema[TAG_COMBINATION].metadata.get(TAG_COLUMNS, []))
+
+
+def tag_values(tag_columns: Sequence[str]) -> list[Column]:
+    """Each tag column's value back out of ``TAG_COMBINATION`` (null where untagged)."""
+    parts = F.split(F.col(TAG_COMBINATION), TAG_SEPARATOR, -1)
+    return [
+        F.when(parts.getItem(index) != "", parts.getItem(index)).alias(name)
+        for index, name in enumerate(tag_columns)
+    ]
 
 
 def _daily_keys() -> dict[str, Column]:
@@ -104,10 +135,12 @@ def fine_grain(
             (expression if name in TAG_ROW_KEYS else F.when(is_daily, expression)).alias(name)
             for name, expression in keys.items()
         ]
-        tags = [F.when(~is_daily, F.col(tag)).alias(tag) for tag in tag_columns]
+        combination = F.when(~is_daily, tag_combination(tag_columns)).alias(
+            TAG_COMBINATION, metadata={TAG_COLUMNS: list(tag_columns)}
+        )
         return (
             cur.withColumn(GRAIN, F.explode(kinds))
-            .groupBy(F.col(GRAIN), *both, *tags)
+            .groupBy(F.col(GRAIN), *both, combination)
             .agg(*_summed_columns())
         )
 

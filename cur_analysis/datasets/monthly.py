@@ -18,9 +18,11 @@ from cur_analysis.datasets.grain import (
     ACCOUNT_KEYS,
     ROLLED_UP,
     Transform,
+    combined_tag_columns,
     daily_rows,
     summed,
     tag_rows,
+    tag_values,
 )
 from cur_analysis.errors import InvalidInputError
 from cur_analysis.measures import MEASURES
@@ -117,16 +119,17 @@ def tag_monthly(tag_columns: Sequence[str]) -> Transform:
     def to_tag_monthly(grain: DataFrame) -> DataFrame:
         if not tag_columns:
             return _empty_tag_frame(grain)
-        missing = [name for name in tag_columns if name not in grain.columns]
-        if missing:
+        combined = combined_tag_columns(grain)
+        if combined != list(tag_columns):
+            missing = [name for name in tag_columns if name not in combined]
             raise InvalidInputError(
-                f"the fine grain has no tag columns {missing}: make it with "
-                "fine_grain(tag_columns) and the same tag columns"
+                f"the fine grain has no tag columns {missing or list(tag_columns)} in this order: "
+                "make it with fine_grain(tag_columns) and the same tag columns"
             )
         pairs = F.array(
             *[
-                F.struct(F.lit(tag_key_of(name)).alias(c.TAG_KEY), F.col(name).alias(c.TAG_VALUE))
-                for name in tag_columns
+                F.struct(F.lit(tag_key_of(name)).alias(c.TAG_KEY), value.alias(c.TAG_VALUE))
+                for name, value in zip(tag_columns, tag_values(tag_columns), strict=True)
             ]
         )
         stacked = tag_rows(grain).select(c.BILLING_PERIOD, c.SERVICE, F.inline(pairs), *ROLLED_UP)
