@@ -11,14 +11,8 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from cur_analysis import columns as c
-from cur_analysis.io.uris import joined
 from cur_analysis.layout import OUTPUT_LAYOUT
 from cur_analysis.periods import month_column, year_column
-
-
-def dataset_path(output: str, name: str) -> str:
-    """``OUTPUT/<name>``; a local folder is made absolute, an ``s3://`` URI is kept."""
-    return joined(output, name)
 
 
 def with_partition_keys(df: DataFrame) -> DataFrame:
@@ -39,22 +33,3 @@ def write_version(df: DataFrame, root: str, run_id: str, *, small: bool = False)
     grouped = keyed.coalesce(1) if small else keyed.repartition(*keys)
     grouped.write.mode("append").partitionBy(*keys, c.RUN).parquet(root)
     return root
-
-
-def write_periods(df: DataFrame, output: str, name: str, *, small: bool = False) -> str:
-    """Replace the partitions of the periods present in ``df`` in place (dynamic overwrite).
-
-    Not atomic (a kill can lose a period): kept for the benchmarks' write comparison only; runs
-    publish through ``io.publish`` and ``write_version``.
-    """
-    path = dataset_path(output, name)
-    keyed = with_partition_keys(df)
-    keys = OUTPUT_LAYOUT.partition_keys
-    grouped = keyed.coalesce(1) if small else keyed.repartition(*keys)
-    (
-        grouped.write.mode("overwrite")
-        .option("partitionOverwriteMode", "dynamic")
-        .partitionBy(*keys)
-        .parquet(path)
-    )
-    return path
