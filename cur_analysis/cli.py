@@ -8,7 +8,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from cur_analysis.datasets.registry import SERVICE_MONTHLY
+from cur_analysis.datasets.registry import FOCUS, SELECTABLE, SERVICE_MONTHLY, parse_datasets
 from cur_analysis.errors import CurAnalysisError, InvalidInputError, error_line
 from cur_analysis.periods import BillingPeriod
 from cur_analysis.pipeline import DATASETS
@@ -126,7 +126,9 @@ def _add_run(run: argparse.ArgumentParser) -> None:
     run.add_argument("--output", required=True, help="folder or s3:// URI for the datasets")
     run.add_argument("--output-database", help="also publish each dataset as a catalog table")
     run.add_argument(
-        "--datasets", default=",".join(DATASETS), help="comma-separated subset of the datasets"
+        "--datasets",
+        default=",".join(DATASETS),
+        help=f"comma-separated, from {', '.join(SELECTABLE)} (default: all but {FOCUS.name})",
     )
 
 
@@ -222,7 +224,7 @@ def _run(spark, args: argparse.Namespace) -> int:
         tuple(args.period),
         args.output,
         output_database=args.output_database,
-        datasets=tuple(name.strip() for name in args.datasets.split(",") if name.strip()),
+        datasets=parse_datasets(args.datasets),
     )
     print(format_run(run(LocalCatalogReader(spark), config)))
     return 0
@@ -271,12 +273,18 @@ def _demo(spark, args: argparse.Namespace) -> int:
         tuple(p.label for p in ran),
         str(home / "demo" / "output"),
         output_database=DEMO_OUTPUT_DATABASE,
+        datasets=(*DATASETS, FOCUS.name),  # the opt-in FOCUS dataset too, to show it
     )
     print(
         f"4/4 running the job for {', '.join(p.label for p in ran)} through "
         f"{DEFAULT_LINK_DATABASE}.{DEFAULT_TABLE}\n"
     )
-    print(format_run(run(LocalCatalogReader(spark), config)))
+    result = run(LocalCatalogReader(spark), config)
+    print(format_run(result))
+    print(
+        f"\nfocus: {result.line_items:,} FOCUS 1.0 rows (one per line item) in "
+        f"{result.outputs[FOCUS.name]} and {DEMO_OUTPUT_DATABASE}.{FOCUS.name}"
+    )
     print(
         f"\ntables: {DEMO_OUTPUT_DATABASE}.<dataset>, e.g. select * from "
         f"{DEMO_OUTPUT_DATABASE}.{SERVICE_MONTHLY.name} where {latest.predicate()}"

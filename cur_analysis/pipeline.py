@@ -21,6 +21,7 @@ from cur_analysis.datasets.grain import ROLLED_UP, daily_rows, fine_grain, summe
 from cur_analysis.datasets.movers import Mover, top_movers
 from cur_analysis.datasets.registry import (
     DATASETS,
+    SELECTABLE,
     Dataset,
     Movers,
     Scope,
@@ -56,10 +57,10 @@ class RunConfig:
         object.__setattr__(self, "periods", selection.texts)
         if self.output_database is not None:
             catalog_name(self.output_database, "output database")
-        unknown = sorted(set(self.datasets) - set(DATASETS))
+        unknown = sorted(set(self.datasets) - set(SELECTABLE))
         if unknown:
             raise InvalidInputError(
-                f"unknown datasets {unknown}: choose from {', '.join(DATASETS)}"
+                f"unknown datasets {unknown}: choose from {', '.join(SELECTABLE)}"
             )
 
     @property
@@ -90,7 +91,8 @@ def _requested_periods(
     available = reader.available_periods(config.database, config.table)
     periods = config.selection.resolve(available)
     require_periods(f"{config.database}.{config.table}", periods, available)
-    previous = {p.previous() for p in periods} & set(available)
+    needs_previous = any(dataset.reads_previous for dataset in config.selected)
+    previous = {p.previous() for p in periods} & set(available) if needs_previous else set()
     return periods, tuple(sorted(set(periods) | previous))
 
 
@@ -101,12 +103,17 @@ class Scan:
     ``grain`` is the run's only reference to the source: one scan of the requested and previous
     partitions, with only the columns the measures and dimensions use (and the tag columns when
     a requested dataset reads tags).
+
+    ``line_items`` is the conformed, split-cost-filtered frame the grain is summed from; when a
+    line-item dataset (``focus``) is requested it is persisted and the grain is summed from the
+    persisted rows, so the source is still read once for every dataset of the run.
     """
 
     periods: tuple[BillingPeriod, ...]
     loaded: tuple[BillingPeriod, ...]
     tags: tuple[str, ...]
     grain: DataFrame
+    line_items: DataFrame | None = None
 
     @property
     def scope(self) -> Scope:
@@ -119,10 +126,15 @@ def plan_scan(reader: CurReader, config: RunConfig) -> Scan:
     periods, loaded = _requested_periods(reader, config)
     source = reader.read(config.database, config.table, loaded)
     with_tags = any(dataset.reads_tags for dataset in config.selected)
-    cur = without_split_cost_rows(conform_cur(source, with_tags=with_tags))
+    extra = dict(pair for dataset in config.selected for pair in dataset.extra_columns)
+    conformed = conform_cur(source, with_tags=with_tags, extra_columns=extra or None)
+    cur = without_split_cost_rows(conformed)
     tags = tuple(user_tag_columns(cur.columns)) if with_tags else ()
+    line_items = None
+    if any(dataset.line_items for dataset in config.selected):
+        line_items = cur = cur.persist(StorageLevel.MEMORY_AND_DISK)
     grain = cur.transform(fine_grain(tags, tag_periods=periods))
-    return Scan(periods, loaded, tags, grain)
+    return Scan(periods, loaded, tags, grain, line_items)
 
 
 def run(reader: CurReader, config: RunConfig) -> RunResult:
@@ -139,7 +151,8 @@ def run(reader: CurReader, config: RunConfig) -> RunResult:
         totals = _totals_by_period(grain.where(in_periods))
         movers: tuple[Mover, ...] = ()
         for dataset in config.selected:
-            frame = grain.transform(dataset.builder(scan.scope)).where(in_periods)
+            rows = scan.line_items if dataset.line_items else grain
+            frame = rows.transform(dataset.builder(scan.scope)).where(in_periods)
             if dataset.movers is not None:
                 frame = frame.persist(StorageLevel.MEMORY_AND_DISK)
                 movers += top_movers(_mover_candidates(frame, dataset.movers))
@@ -147,6 +160,8 @@ def run(reader: CurReader, config: RunConfig) -> RunResult:
             frame.unpersist()
     finally:
         grain.unpersist()
+        if scan.line_items is not None:
+            scan.line_items.unpersist()
     return RunResult(config, scan.periods, totals, outputs, movers, time.monotonic() - started)
 
 
