@@ -102,7 +102,9 @@ class _Session:
     def __init__(self, url: str) -> None:
         import websocket
 
-        self._socket = websocket.create_connection(url, timeout=CALL_SECONDS, suppress_origin=True)
+        self._socket = websocket.create_connection(
+            url, timeout=CALL_SECONDS, suppress_origin=True
+        )
         self._next = 0
         self.events: list[dict] = []
 
