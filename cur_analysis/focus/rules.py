@@ -219,7 +219,8 @@ def tags(tag_columns: Sequence[str]) -> Column:
     CUR 2.0's ``resource_tags`` map keeps the keys as the user wrote them (``user_`` prefix
     dropped); the legacy CUR turns each key into a column name, lower case and with ``_`` for
     other characters, so a legacy key is that column's name after ``resource_tags_user_``: the
-    original spelling is gone from the source. Null when the line has no tag value.
+    original spelling is gone from the source. Keys in sorted order, so a tag set has one text;
+    null when the line has no tag value.
     """
     cur2 = F.map_filter(
         F.col(c.CUR2_RESOURCE_TAGS),
@@ -238,7 +239,8 @@ def tags(tag_columns: Sequence[str]) -> Column:
         else F.lit(None)
     )
     chosen = F.when(F.col(c.CUR2_RESOURCE_TAGS).isNotNull(), cur2).otherwise(legacy)
-    return F.when(F.size(chosen) > 0, F.to_json(chosen)).cast(StringType())
+    in_key_order = F.map_from_entries(F.array_sort(F.map_entries(chosen)))  # one text per tag set
+    return F.when(F.size(chosen) > 0, F.to_json(in_key_order)).cast(StringType())
 
 
 def focus_columns(tag_columns: Sequence[str]) -> list[Column]:
