@@ -20,7 +20,7 @@ from cur_analysis.datasets.registry import FOCUS
 from cur_analysis.focus.rules import COLUMNS
 
 from . import tools
-from .conftest import CONVERTER_SAMPLE, FocusRun
+from .support import CONVERTER_SAMPLE, FocusRun
 
 # Validator rules that cannot apply, with the reason; every other rule of the 133 must pass and
 # none is skipped. On the real samples: none. On generated data: one, for a gap of the generator.
@@ -148,7 +148,7 @@ def test_cur2_gives_the_same_focus_rows_as_the_legacy_cur(
     from cur_analysis.local import catalog
 
     from ..support import GENERATED_ROWS, GENERATED_START
-    from .conftest import focus_run
+    from .support import focus_run
 
     root = tmp_path_factory.mktemp("focus-cur2") / "export"
     generate(root, GENERATED_START, 3, GENERATED_ROWS, seed=11, fmt="cur2")
