@@ -11,13 +11,15 @@ VENV := $(if $(filter 6.0,$(GLUE)),.venv-glue6,.venv)
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 CONSTRAINTS := constraints/glue-$(GLUE).txt
+# The FOCUS tools' virtualenvs (see their rule below), shared by both GLUE targets.
+FOCUS_TOOLS := .venv-focus-validator/.installed .venv-focus-converter/.installed
 
 .PHONY: demo test lint bench java clean package docker-test aws-acceptance
 
 demo: java $(INSTALLED)
 	$(BIN)/cur-analysis demo
 
-test: java $(INSTALLED)
+test: java $(INSTALLED) $(FOCUS_TOOLS)
 	CUR_ANALYSIS_GLUE_VERSION=$(GLUE) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(INSTALLED)
@@ -54,6 +56,16 @@ aws-acceptance: $(INSTALLED)
 java:
 	@scripts/check-java
 
+# The FinOps Foundation's FOCUS tools, each in its own virtualenv with every package pinned
+# (constraints/focus-*.txt): their numpy/pyarrow/polars pins clash with Glue's. One pair for both
+# GLUE targets; tests/focus runs them in subprocesses.
+
+.venv-focus-%/.installed: constraints/focus-%.txt
+	rm -rf .venv-focus-$*
+	$(PYTHON) -m venv .venv-focus-$*
+	.venv-focus-$*/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --requirement $<
+	touch $@
+
 $(INSTALLED): pyproject.toml $(CONSTRAINTS)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (the AWS Glue 5.1 runtime; Glue 6.0 runs 3.13, which these tests run on 3.11): install it and run make with PYTHON=/path/to/python3.11.")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,4 +73,4 @@ $(INSTALLED): pyproject.toml $(CONSTRAINTS)
 	echo $(GLUE) > $(INSTALLED)
 
 clean:
-	rm -rf .venv .venv-glue6 .cur-analysis build dist *.egg-info .pytest_cache .ruff_cache
+	rm -rf .venv .venv-glue6 .venv-focus-validator .venv-focus-converter .cur-analysis build dist *.egg-info .pytest_cache .ruff_cache

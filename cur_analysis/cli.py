@@ -8,7 +8,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from cur_analysis.datasets.registry import SERVICE_MONTHLY
+from cur_analysis.datasets.registry import FOCUS, SELECTABLE, SERVICE_MONTHLY, parse_datasets
 from cur_analysis.errors import (
     INTERNAL_ERROR_EXIT,
     CurAnalysisError,
@@ -152,7 +152,9 @@ def _add_run(run: argparse.ArgumentParser) -> None:
     run.add_argument("--output", required=True, help="folder or s3:// URI for the datasets")
     run.add_argument("--output-database", help="also publish each dataset as a catalog table")
     run.add_argument(
-        "--datasets", default=",".join(DATASETS), help="comma-separated subset of the datasets"
+        "--datasets",
+        default=",".join(DATASETS),
+        help=f"comma-separated, from {', '.join(SELECTABLE)} (default: all but {FOCUS.name})",
     )
     run.add_argument(
         "--allow-empty-period",
@@ -300,11 +302,11 @@ def _run_config(args: argparse.Namespace):
     from cur_analysis.io.uris import is_s3_uri
     from cur_analysis.pipeline import RunConfig
 
-    names = tuple(name.strip() for name in args.datasets.split(",") if name.strip())
+    names = parse_datasets(args.datasets)
     if not names:
         raise InvalidInputError(
             f"--datasets {args.datasets!r} names no dataset: give one or more of "
-            f"{', '.join(DATASETS)}, comma-separated"
+            f"{', '.join(SELECTABLE)}, comma-separated"
         )
     config = RunConfig(
         args.database,
@@ -373,12 +375,18 @@ def _demo(spark, args: argparse.Namespace) -> int:
         tuple(p.label for p in ran),
         str(home / "demo" / "output"),
         output_database=DEMO_OUTPUT_DATABASE,
+        datasets=(*DATASETS, FOCUS.name),  # the opt-in FOCUS dataset too, to show it
     )
     print(
         f"4/4 running the job for {', '.join(p.label for p in ran)} through "
         f"{DEFAULT_LINK_DATABASE}.{DEFAULT_TABLE}\n"
     )
-    print(format_run(run(LocalCatalogReader(spark), config)))
+    result = run(LocalCatalogReader(spark), config)
+    print(format_run(result))
+    print(
+        f"\nfocus: {result.line_items:,} FOCUS 1.0 rows (one per line item) in "
+        f"{result.outputs[FOCUS.name]} and {DEMO_OUTPUT_DATABASE}.{FOCUS.name}"
+    )
     print(
         f"\ntables: {DEMO_OUTPUT_DATABASE}.<dataset>, e.g. select * from "
         f"{DEMO_OUTPUT_DATABASE}.{SERVICE_MONTHLY.name} where {latest.predicate()}"

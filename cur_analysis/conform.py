@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import DataType, StringType
@@ -53,9 +55,8 @@ def cast_as(name: str, source: DataType | None, target: DataType) -> Column:
     return F.col(name).cast(target).alias(name)
 
 
-def _conformed(df_types: dict[str, DataType], name: str) -> Column:
+def _conformed(df_types: dict[str, DataType], name: str, data_type: DataType) -> Column:
     """The column cast to its conformed type; a typed null when the month's files lack it."""
-    data_type = c.SOURCE_SCHEMA[name]
     column = cast_as(name, df_types.get(name), data_type)
     if isinstance(data_type, StringType) and name in df_types:
         column = _blank_as_null(column).alias(name)
@@ -72,11 +73,19 @@ def user_tag_columns(columns: list[str]) -> list[str]:
     return sorted(name for name in columns if name.lower().startswith(c.USER_TAG_PREFIX))
 
 
-def conform_legacy(df: DataFrame, *, with_tags: bool = False) -> DataFrame:
+def _schema(extra_columns: Mapping[str, DataType] | None) -> dict[str, DataType]:
+    """``SOURCE_SCHEMA`` plus the columns a requested dataset reads besides (FOCUS's)."""
+    return {**c.SOURCE_SCHEMA, **(extra_columns or {})}
+
+
+def conform_legacy(
+    df: DataFrame, *, with_tags: bool = False, extra_columns: Mapping[str, DataType] | None = None
+) -> DataFrame:
     """Project a legacy CUR frame onto ``SOURCE_SCHEMA`` plus partition keys and billing period.
 
     Only the columns the library uses are kept, so Parquet reads only those; user tag columns
-    are kept when ``with_tags`` (empty tag values become null, i.e. untagged).
+    are kept when ``with_tags`` (empty tag values become null, i.e. untagged), and
+    ``extra_columns`` (name -> type) only when a requested dataset needs them.
     """
     present = _types(df)
     missing_keys = [key for key in c.PARTITION_KEYS if key not in present]
@@ -84,7 +93,9 @@ def conform_legacy(df: DataFrame, *, with_tags: bool = False) -> DataFrame:
         raise ValueError(
             f"the CUR frame lacks the partition columns {missing_keys}; it has {sorted(present)}"
         )
-    projected = [_conformed(present, name) for name in c.SOURCE_SCHEMA]
+    projected = [
+        _conformed(present, name, data_type) for name, data_type in _schema(extra_columns).items()
+    ]
     tags = user_tag_columns(df.columns) if with_tags else []
     tag_columns = [_blank_as_null(F.col(tag)).alias(tag) for tag in tags]
     return df.select(
@@ -108,13 +119,14 @@ def is_cur2(df: DataFrame) -> bool:
     return c.CUR2_MARKER in names and c.CUR2_RESOURCE_TAGS in names
 
 
-def _cur2_source(df_types: dict[str, DataType], name: str) -> Column:
-    """A SOURCE_SCHEMA column from CUR 2.0: ``product_region`` has no column of its own there
-    and comes from the ``product`` map."""
-    if name == c.REGION and name not in df_types and c.CUR2_PRODUCT in df_types:
-        value = F.col(c.CUR2_PRODUCT).getItem("region")
-        return _blank_as_null(value.cast(c.SOURCE_SCHEMA[name])).alias(name)
-    return _conformed(df_types, name)
+def _cur2_source(df_types: dict[str, DataType], name: str, data_type: DataType) -> Column:
+    """A conformed column from CUR 2.0: ``product_region`` and other ``product_*`` attributes
+    without a column of their own there come from the ``product`` map."""
+    from_product = name.startswith("product_") and name != c.CUR2_PRODUCT
+    if from_product and name not in df_types and c.CUR2_PRODUCT in df_types:
+        value = F.col(c.CUR2_PRODUCT).getItem(name.removeprefix("product_"))
+        return _blank_as_null(value.cast(data_type)).alias(name)
+    return _conformed(df_types, name, data_type)
 
 
 def cur2_user_tag_keys(df: DataFrame) -> list[str]:
@@ -127,13 +139,17 @@ def cur2_user_tag_keys(df: DataFrame) -> list[str]:
     return sorted(key for key in found if key.startswith(c.CUR2_USER_TAG_PREFIX))
 
 
-def conform_cur2(df: DataFrame, *, with_tags: bool = False) -> DataFrame:
+def conform_cur2(
+    df: DataFrame, *, with_tags: bool = False, extra_columns: Mapping[str, DataType] | None = None
+) -> DataFrame:
     """Project a CUR 2.0 frame onto the same columns ``conform_legacy`` produces.
 
     User tags become ``resource_tags_user_<key>`` columns, so every dataset works unchanged.
     """
     present = _types(df)
-    projected = [_cur2_source(present, name) for name in c.SOURCE_SCHEMA]
+    projected = [
+        _cur2_source(present, name, data_type) for name, data_type in _schema(extra_columns).items()
+    ]
     tag_columns = []
     if with_tags:
         for key in cur2_user_tag_keys(df):
@@ -150,8 +166,9 @@ def conform_cur2(df: DataFrame, *, with_tags: bool = False) -> DataFrame:
     )
 
 
-def conform_cur(df: DataFrame, *, with_tags: bool = False) -> DataFrame:
+def conform_cur(
+    df: DataFrame, *, with_tags: bool = False, extra_columns: Mapping[str, DataType] | None = None
+) -> DataFrame:
     """Conform a CUR frame of either layout to the library's columns (the one entry point)."""
-    if is_cur2(df):
-        return conform_cur2(df, with_tags=with_tags)
-    return conform_legacy(df, with_tags=with_tags)
+    conform = conform_cur2 if is_cur2(df) else conform_legacy
+    return conform(df, with_tags=with_tags, extra_columns=extra_columns)

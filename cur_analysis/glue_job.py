@@ -15,16 +15,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cur_analysis.errors import (
-    CurAnalysisError,
-    InvalidInputError,
-    error_line,
-)
+from cur_analysis.datasets.registry import DATASETS, parse_datasets
+from cur_analysis.errors import CurAnalysisError, InvalidInputError, error_line
 from cur_analysis.io.uris import checked_location
 from cur_analysis.pipeline import RunConfig, RunResult
 
 ARGUMENTS = ["JOB_NAME", "source_database", "source_table", "periods", "output_path"]
-OPTIONAL_ARGUMENTS = ["output_database", "catalog", "report_path"]
+OPTIONAL_ARGUMENTS = ["output_database", "catalog", "report_path", "datasets"]
 CATALOGS = ("glue", "local")
 
 
@@ -85,6 +82,7 @@ def job_settings(edge: GlueEdge, argv: Sequence[str]) -> JobSettings:
         periods=(args["periods"],),
         output=args["output_path"],
         output_database=args.get("output_database"),
+        datasets=parse_datasets(args.get("datasets", ",".join(DATASETS))),
     )
     catalog = args.get("catalog", "glue")
     if catalog not in CATALOGS:

@@ -28,6 +28,7 @@ from cur_analysis.datasets.grain import ROLLED_UP, daily_rows, fine_grain, summe
 from cur_analysis.datasets.movers import Mover, top_movers
 from cur_analysis.datasets.registry import (
     DATASETS,
+    SELECTABLE,
     Dataset,
     Movers,
     Scope,
@@ -69,12 +70,12 @@ class RunConfig:
             catalog_name(self.output_database, "output database")
         if not self.datasets:
             raise InvalidInputError(
-                f"no dataset given: name one or more of {', '.join(DATASETS)}, comma-separated"
+                f"no dataset given: name one or more of {', '.join(SELECTABLE)}, comma-separated"
             )
-        unknown = sorted(set(self.datasets) - set(DATASETS))
+        unknown = sorted(set(self.datasets) - set(SELECTABLE))
         if unknown:
             raise InvalidInputError(
-                f"unknown datasets {unknown}: choose from {', '.join(DATASETS)}"
+                f"unknown datasets {unknown}: choose from {', '.join(SELECTABLE)}"
             )
 
     @property
@@ -106,7 +107,8 @@ def _requested_periods(
     available = reader.available_periods(config.database, config.table)
     periods = config.selection.resolve(available)
     require_periods(f"{config.database}.{config.table}", periods, available)
-    previous = {p.previous() for p in periods} & set(available)
+    needs_previous = any(dataset.reads_previous for dataset in config.selected)
+    previous = {p.previous() for p in periods} & set(available) if needs_previous else set()
     return periods, tuple(sorted(set(periods) | previous))
 
 
@@ -117,6 +119,10 @@ class Scan:
     ``grain`` is the run's only reference to the source: one scan of the requested and previous
     partitions, with only the columns the measures and dimensions use (and the tag columns when
     a requested dataset reads tags).
+
+    ``line_items`` is the conformed, split-cost-filtered frame the grain is summed from; when a
+    line-item dataset (``focus``) is requested it is persisted and the grain is summed from the
+    persisted rows, so the source is still read once for every dataset of the run.
     """
 
     periods: tuple[BillingPeriod, ...]
@@ -124,6 +130,7 @@ class Scan:
     tags: tuple[str, ...]
     grain: DataFrame
     source: SourceRecord
+    line_items: DataFrame | None = None
 
     @property
     def scope(self) -> Scope:
@@ -138,10 +145,15 @@ def plan_scan(reader: CurReader, config: RunConfig) -> Scan:
     source = reader.read(config.database, config.table, loaded)
     require_columns(source.columns, f"{config.database}.{config.table}")
     with_tags = any(dataset.reads_tags for dataset in config.selected)
-    cur = without_split_cost_rows(conform_cur(source, with_tags=with_tags))
+    extra = dict(pair for dataset in config.selected for pair in dataset.extra_columns)
+    conformed = conform_cur(source, with_tags=with_tags, extra_columns=extra or None)
+    cur = without_split_cost_rows(conformed)
     tags = tuple(user_tag_columns(cur.columns)) if with_tags else ()
+    line_items = None
+    if any(dataset.line_items for dataset in config.selected):
+        line_items = cur = cur.persist(StorageLevel.MEMORY_AND_DISK)
     grain = cur.transform(fine_grain(tags, tag_periods=periods))
-    return Scan(periods, loaded, tags, grain, record)
+    return Scan(periods, loaded, tags, grain, record, line_items)
 
 
 def _source_record(
@@ -192,7 +204,8 @@ def run(
         )
         movers: tuple[Mover, ...] = ()
         for dataset in config.selected:
-            frame = grain.transform(dataset.builder(scan.scope)).where(in_periods)
+            rows = scan.line_items if dataset.line_items else grain
+            frame = rows.transform(dataset.builder(scan.scope)).where(in_periods)
             if dataset.movers is not None:
                 frame = frame.persist(StorageLevel.MEMORY_AND_DISK)
                 movers += top_movers(_mover_candidates(frame, dataset.movers))
@@ -209,6 +222,8 @@ def run(
         )
     finally:
         grain.unpersist()
+        if scan.line_items is not None:
+            scan.line_items.unpersist()
     seconds = time.monotonic() - started
     return RunResult(
         config, scan.periods, totals, outputs, movers, seconds, run_id=publisher.run_id
@@ -225,7 +240,7 @@ def _write(frame: DataFrame, dataset: Dataset, publisher: Publisher) -> str:
 
 def _catalog(spark, publisher: Publisher, schemas: Mapping[str, StructType] | None = None):
     """A database name -> ``TableSwitch`` over the run's dataset folders."""
-    roots = {name: publisher.root(name) for name in DATASETS}
+    roots = {name: publisher.root(name) for name in SELECTABLE}
     return lambda database: TableSwitch(spark, database, roots, schemas)
 
 

@@ -20,3 +20,18 @@ SAMPLE_MONTHS = {
     "wal_Nov2018-WorkshopCUR-00001.snappy.parquet": "month=11",
     "wal_Dec2018-WorkshopCUR-00001.snappy.parquet": "month=12",
 }
+
+
+def input_records(spark, group: str) -> int:
+    """Input records of every stage of a Spark job group: the Parquet rows its scans read (a
+    cached frame's reads count none)."""
+    context = spark.sparkContext
+    store = context._jsc.sc().statusStore()
+    records = 0
+    for job_id in context.statusTracker().getJobIdsForGroup(group):
+        for stage_id in context.statusTracker().getJobInfo(job_id).stageIds:
+            try:
+                records += int(store.lastStageAttempt(stage_id).inputRecords())
+            except Exception:  # noqa: BLE001 (a stage adaptive execution skipped)
+                continue
+    return records

@@ -14,6 +14,8 @@ from cur_analysis.datasets.registry import DAILY_COST, DATASETS, TAG_MONTHLY
 from cur_analysis.local.reader import LocalCatalogReader
 from cur_analysis.pipeline import RunConfig, plan_scan, run
 
+from .support import input_records
+
 PERIOD = "2024-05"
 LOADED = ("month=4", "month=5")  # the period and its previous month (for the change columns)
 TAGS = {
@@ -103,14 +105,7 @@ def test_a_run_reads_the_source_rows_once(
         run(LocalCatalogReader(spark), _config(generated_catalog, tmp_path))
     finally:
         context.setJobGroup("", "")
-    store = context._jsc.sc().statusStore()
-    records = 0
-    for job_id in context.statusTracker().getJobIdsForGroup(group):
-        for stage_id in context.statusTracker().getJobInfo(job_id).stageIds:
-            try:
-                records += int(store.lastStageAttempt(stage_id).inputRecords())
-            except Exception:  # noqa: BLE001 (a stage adaptive execution skipped)
-                continue
+    records = input_records(spark, group)
     # Parquet rows read, plus a few cached batches of the persisted grain; a second scan of the
     # source would double it.
     assert rows <= records < rows * 1.2, (rows, records)

@@ -3,7 +3,8 @@
 The pipeline, the writers' caller, the published tables, the report and the benchmark all read
 this table; nothing else names a dataset. A builder takes the run's ``Scope`` and returns the
 ``DataFrame -> DataFrame`` function that rolls the dataset up from the fine grain
-(``datasets.grain``); ``tests/test_registry.py`` checks each declaration against the files a run
+(``datasets.grain``), or, for a ``line_items`` dataset (``focus``), maps the conformed line items;
+``tests/test_registry.py`` and ``tests/focus`` check each declaration against the files a run
 writes.
 """
 
@@ -13,8 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
+from pyspark.sql.types import DataType
+
 from cur_analysis import columns as c
 from cur_analysis.datasets.daily_cost import daily_cost
+from cur_analysis.datasets.focus import focus
 from cur_analysis.datasets.grain import ACCOUNT_KEYS, DAILY_KEYS, ROLLED_UP, Transform
 from cur_analysis.datasets.monthly import (
     SERVICE_KEYS,
@@ -24,6 +28,8 @@ from cur_analysis.datasets.monthly import (
     tag_monthly,
 )
 from cur_analysis.datasets.savings import savings_monthly
+from cur_analysis.focus.rules import COLUMNS as FOCUS_COLUMNS
+from cur_analysis.focus.source import FOCUS_SOURCE
 from cur_analysis.periods import BillingPeriod
 
 
@@ -52,7 +58,13 @@ class Movers:
 
 @dataclass(frozen=True)
 class Dataset:
-    """One dataset: what it is called, how it is built and written, what it holds."""
+    """One dataset: what it is called, how it is built and written, what it holds.
+
+    A ``line_items`` dataset is built from the conformed line items (split cost rows removed)
+    instead of the fine grain, and reads ``extra_columns`` (name, type) of the source besides
+    ``SOURCE_SCHEMA``. ``default``: part of a run when ``--datasets`` is not given.
+    ``reads_previous``: its change columns need the period before each requested one.
+    """
 
     name: str
     builder: Callable[[Scope], Transform]
@@ -61,6 +73,10 @@ class Dataset:
     values: tuple[str, ...]
     reads_tags: bool = False
     movers: Movers | None = None
+    line_items: bool = False
+    extra_columns: tuple[tuple[str, DataType], ...] = ()
+    default: bool = True
+    reads_previous: bool = False
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -86,6 +102,7 @@ ACCOUNT_MONTHLY = Dataset(
     keys=(c.BILLING_PERIOD, *ACCOUNT_KEYS),
     values=(*ROLLED_UP, c.SHARE_OF_TOTAL_AMORTIZED, *_CHANGE),
     movers=ACCOUNT_MOVERS,
+    reads_previous=True,
 )
 SERVICE_MONTHLY = Dataset(
     name="service_monthly",
@@ -94,6 +111,7 @@ SERVICE_MONTHLY = Dataset(
     keys=(c.BILLING_PERIOD, *SERVICE_KEYS),
     values=(*ROLLED_UP, c.SHARE_OF_TOTAL_AMORTIZED, c.RANK, *_CHANGE),
     movers=SERVICE_MOVERS,
+    reads_previous=True,
 )
 TAG_MONTHLY = Dataset(
     name="tag_monthly",
@@ -127,6 +145,18 @@ SAVINGS_MONTHLY = Dataset(
     ),
 )
 
+FOCUS = Dataset(
+    name="focus",
+    builder=lambda scope: focus(scope.tag_columns),
+    size=SizeClass.LARGE,
+    keys=(),
+    values=(*FOCUS_COLUMNS, c.BILLING_PERIOD),
+    reads_tags=True,
+    line_items=True,
+    extra_columns=tuple(FOCUS_SOURCE.items()),
+    default=False,  # a row-level copy of the CUR: opt-in
+)
+
 # Every dataset, in the order a run computes and writes them.
 REGISTRY: tuple[Dataset, ...] = (
     DAILY_COST,
@@ -134,11 +164,22 @@ REGISTRY: tuple[Dataset, ...] = (
     SERVICE_MONTHLY,
     TAG_MONTHLY,
     SAVINGS_MONTHLY,
+    FOCUS,
 )
-DATASETS: tuple[str, ...] = tuple(dataset.name for dataset in REGISTRY)
+# Every name ``--datasets`` accepts.
+SELECTABLE: tuple[str, ...] = tuple(dataset.name for dataset in REGISTRY)
+# The default set: what a run computes unless told otherwise (``--datasets``'s default), and
+# what the report and the benchmark read.
+DATASETS: tuple[str, ...] = tuple(dataset.name for dataset in REGISTRY if dataset.default)
 _BY_NAME = {dataset.name: dataset for dataset in REGISTRY}
 
 
 def by_name(name: str) -> Dataset:
     """The dataset called ``name`` (a KeyError for an unknown name: validate names first)."""
     return _BY_NAME[name]
+
+
+def parse_datasets(text: str) -> tuple[str, ...]:
+    """Dataset names from a comma-separated argument (``--datasets``), blanks dropped; the
+    names are checked by ``RunConfig``."""
+    return tuple(name.strip() for name in text.split(",") if name.strip())

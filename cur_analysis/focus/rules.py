@@ -1,0 +1,251 @@
+"""Each FOCUS 1.0 column of the ``focus`` dataset, declared once: its rule and where it comes from.
+
+A rule is a ``Column`` expression over the conformed line items (``conform_cur`` with
+``source.FOCUS_SOURCE``). Sources, cited per column:
+
+- ``AWS``: AWS Data Exports, "FOCUS 1.0 with AWS columns" table dictionary and its conformance
+  gaps page (docs.aws.amazon.com/cur/latest/userguide/table-dictionary-focus-1-0-aws-columns.html);
+- ``SPEC``: the FOCUS 1.0 specification (focus.finops.org, FOCUS_Spec v1.0), the column's section;
+- ``CONVERTER``: focus-converter 1.0.0, ``conversion_configs/aws/<file>.yaml``.
+
+Costs reuse ``measures``: EffectiveCost *is* ``amortized_cost`` and BilledCost ``unblended_cost``,
+so the FOCUS totals equal the other datasets' by construction, not by a second formula.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from pyspark.sql import Column
+from pyspark.sql import functions as F
+from pyspark.sql.types import StringType
+
+from cur_analysis import columns as c
+from cur_analysis import measures as m
+from cur_analysis.focus import source as s
+from cur_analysis.focus.service_categories import OTHER, SERVICE_CATEGORIES
+
+AWS = "AWS FOCUS 1.0 export"
+SPEC = "FOCUS 1.0 spec"
+CONVERTER = "focus-converter 1.0.0"
+PROVIDER = "AWS"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One FOCUS column: its name, its expression and the source of the rule."""
+
+    name: str
+    expression: Callable[[], Column]
+    source: str
+
+
+def _line_type(*types: str) -> Column:
+    return F.col(c.LINE_ITEM_TYPE).isin(*types)
+
+
+USAGE_TYPES = (c.USAGE, c.DISCOUNTED_USAGE, c.SP_COVERED_USAGE, c.SP_NEGATION)
+DISCOUNT_TYPES = (c.EDP_DISCOUNT, c.BUNDLED_DISCOUNT, c.PRIVATE_RATE_DISCOUNT, "Discount")
+PURCHASE_TYPES = (c.FEE, c.RI_FEE, c.SP_RECURRING_FEE, c.SP_UPFRONT_FEE)
+RECURRING_FEES = (c.RI_FEE, c.SP_RECURRING_FEE)
+
+
+def charge_category() -> Column:
+    """Usage / Purchase / Tax / Credit / Adjustment by line item type (converter's mapping,
+    except Credit: FOCUS 1.0 has a Credit category, which the converter's list predates)."""
+    line_type = F.col(c.LINE_ITEM_TYPE)
+    return (
+        F.when(_line_type(*USAGE_TYPES, *DISCOUNT_TYPES), F.lit("Usage"))
+        .when(_line_type(*PURCHASE_TYPES), F.lit("Purchase"))
+        .when(line_type == c.TAX, F.lit("Tax"))
+        .when(line_type == c.CREDIT, F.lit("Credit"))
+        .otherwise(F.lit("Adjustment"))
+    )
+
+
+def charge_class() -> Column:
+    """``Correction`` for a charge of an earlier billing period billed in this one (FOCUS 1.0
+    ChargeClass: a correction to a previously invoiced billing period); null otherwise."""
+    return F.when(F.col(c.USAGE_START) < billing_period_start(), F.lit("Correction")).cast(
+        StringType()
+    )
+
+
+def charge_frequency() -> Column:
+    """Usage-Based for usage, Recurring for the monthly commitment fees and tax, One-Time for
+    upfront fees, credits and refunds (FOCUS 1.0 ChargeFrequency values)."""
+    return (
+        F.when(_line_type(*USAGE_TYPES, *DISCOUNT_TYPES), F.lit("Usage-Based"))
+        .when(_line_type(*RECURRING_FEES, c.TAX), F.lit("Recurring"))
+        .otherwise(F.lit("One-Time"))
+    )
+
+
+def billing_period_start() -> Column:
+    """First instant (UTC) of the billing period, from the partition (always present)."""
+    return F.to_timestamp(F.concat(F.col(c.BILLING_PERIOD), F.lit("-01 00:00:00")))
+
+
+def billing_period_end() -> Column:
+    """Exclusive end: the first instant of the next billing period."""
+    return F.to_timestamp(F.add_months(billing_period_start(), 1))
+
+
+def _commitment_arn() -> Column:
+    """The savings plan or reservation a line belongs to (the CUR sets the ARN on covered
+    usage, negations and fees of that commitment)."""
+    return F.coalesce(F.col(c.SP_ARN), F.col(c.RI_ARN))
+
+
+def _by_commitment(savings_plan: str, reservation: str) -> Column:
+    return (
+        F.when(F.col(c.SP_ARN).isNotNull(), F.lit(savings_plan))
+        .when(F.col(c.RI_ARN).isNotNull(), F.lit(reservation))
+        .cast(StringType())
+    )
+
+
+def commitment_status() -> Column:
+    """Used for covered usage, Unused for the recurring fee lines (their EffectiveCost is the
+    unused commitment); null elsewhere."""
+    return (
+        F.when(_line_type(c.DISCOUNTED_USAGE, c.SP_COVERED_USAGE), F.lit("Used"))
+        .when(_line_type(*RECURRING_FEES), F.lit("Unused"))
+        .cast(StringType())
+    )
+
+
+def pricing_category() -> Column:
+    """Committed for commitment-covered usage and fees, Dynamic for Spot, Standard for other
+    usage and purchases; null for tax, credits and adjustments (FOCUS 1.0 PricingCategory)."""
+    usage_or_purchase = _line_type(*USAGE_TYPES, *PURCHASE_TYPES)
+    return (
+        F.when(~usage_or_purchase, F.lit(None))
+        .when(_commitment_arn().isNotNull(), F.lit("Committed"))
+        .when(F.col(c.USAGE_TYPE).contains("Spot"), F.lit("Dynamic"))
+        .otherwise(F.lit("Standard"))
+        .cast(StringType())
+    )
+
+
+def _usage_only(column: Column) -> Column:
+    """``column`` on usage lines; null on the others (ConsumedQuantity/Unit are usage facts)."""
+    return F.when(_line_type(*USAGE_TYPES), column)
+
+
+def service_category() -> Column:
+    """The product code's category from ``service_categories``; ``Other`` when not listed."""
+    pairs = [F.lit(item) for pair in sorted(SERVICE_CATEGORIES.items()) for item in pair]
+    return F.coalesce(F.element_at(F.create_map(*pairs), F.col(c.PRODUCT_CODE)), F.lit(OTHER))
+
+
+def service_name() -> Column:
+    """The product name; the product code where the line has none (fees, some tax lines)."""
+    return F.coalesce(F.col(c.PRODUCT_NAME), F.col(c.PRODUCT_CODE), F.col(c.SERVICE_CODE))
+
+
+def _issuer() -> Column:
+    return F.coalesce(F.col(s.INVOICING_ENTITY), F.col(s.LEGAL_ENTITY), F.lit(PROVIDER))
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("BilledCost", m.unblended_cost, f"{AWS}; {SPEC} (unblended: the invoiced amount)"),
+    Rule("EffectiveCost", m.amortized_cost, f"{AWS}; {CONVERTER} effective_cost_S001"),
+    Rule("ListCost", m.public_on_demand_cost, f"{AWS} (pricing_public_on_demand_cost)"),
+    Rule("ListUnitPrice", lambda: F.col(s.PUBLIC_ON_DEMAND_RATE), f"{AWS}; {CONVERTER}"),
+    Rule("ContractedCost", m.net_unblended_cost, f"{SPEC} (cost at negotiated rates)"),
+    Rule("ContractedUnitPrice", lambda: F.lit(None).cast("double"), f"{AWS} gap (no rate)"),
+    Rule("BillingAccountId", lambda: F.col(c.PAYER_ACCOUNT_ID), f"{AWS}; {CONVERTER}"),
+    Rule("BillingAccountName", lambda: F.col(s.PAYER_ACCOUNT_NAME), f"{AWS} (CUR 2.0 only)"),
+    Rule("BillingCurrency", lambda: F.col(s.CURRENCY), f"{AWS}; {CONVERTER}"),
+    Rule("BillingPeriodStart", billing_period_start, SPEC),
+    Rule("BillingPeriodEnd", billing_period_end, SPEC),
+    Rule("ChargePeriodStart", lambda: F.col(c.USAGE_START), f"{AWS}; {CONVERTER}"),
+    Rule("ChargePeriodEnd", lambda: F.col(s.USAGE_END), f"{AWS}; {CONVERTER}"),
+    Rule("ChargeCategory", charge_category, f"{CONVERTER} 1_charge_category_S001; {SPEC}"),
+    Rule("ChargeClass", charge_class, SPEC),
+    Rule("ChargeDescription", lambda: F.col(s.DESCRIPTION), f"{AWS}; {CONVERTER}"),
+    Rule("ChargeFrequency", charge_frequency, SPEC),
+    Rule("CommitmentDiscountId", _commitment_arn, f"{AWS}; {CONVERTER}"),
+    Rule(
+        "CommitmentDiscountCategory",
+        lambda: _by_commitment("Spend", "Usage"),
+        f"{AWS}; {CONVERTER}",
+    ),
+    Rule(
+        "CommitmentDiscountType",
+        lambda: _by_commitment("Savings Plan", "Reserved Instance"),
+        AWS,
+    ),
+    Rule("CommitmentDiscountName", lambda: F.lit(None).cast(StringType()), f"{AWS} (no name)"),
+    Rule("CommitmentDiscountStatus", commitment_status, SPEC),
+    Rule("PricingQuantity", lambda: F.col(c.USAGE_AMOUNT), f"{AWS}; {CONVERTER}"),
+    Rule("PricingUnit", lambda: F.col(s.PRICING_UNIT), f"{AWS}; {CONVERTER}"),
+    Rule("PricingCategory", pricing_category, SPEC),
+    Rule("ConsumedQuantity", lambda: _usage_only(F.col(c.USAGE_AMOUNT)), SPEC),
+    Rule("ConsumedUnit", lambda: _usage_only(F.col(s.PRICING_UNIT)), SPEC),
+    Rule("ProviderName", lambda: F.lit(PROVIDER), AWS),
+    Rule("PublisherName", lambda: F.coalesce(F.col(s.LEGAL_ENTITY), F.lit(PROVIDER)), CONVERTER),
+    Rule("InvoiceIssuerName", _issuer, f"{AWS}; {CONVERTER}"),
+    Rule("RegionId", lambda: F.coalesce(F.col(c.REGION), F.col(c.REGION_CODE)), CONVERTER),
+    Rule("RegionName", lambda: F.col(s.LOCATION), AWS),
+    Rule("AvailabilityZone", lambda: F.col(s.AVAILABILITY_ZONE), f"{AWS}; {CONVERTER}"),
+    Rule("ResourceId", lambda: F.col(c.RESOURCE_ID), f"{AWS}; {CONVERTER}"),
+    Rule("ResourceName", lambda: F.lit(None).cast(StringType()), f"{SPEC} (no display name)"),
+    Rule("ResourceType", lambda: F.lit(None).cast(StringType()), f"{SPEC} (not in the CUR)"),
+    Rule("ServiceName", service_name, AWS),
+    Rule("ServiceCategory", service_category, f"{CONVERTER} aws_category_mapping.csv"),
+    Rule("SkuId", lambda: F.col(s.SKU), f"{AWS}; {CONVERTER}"),
+    Rule(
+        "SkuPriceId",
+        lambda: F.coalesce(F.col(s.RATE_CODE), F.col(s.RATE_ID)),
+        f"{CONVERTER} sku_price_id_S001",
+    ),
+    Rule("SubAccountId", lambda: F.col(c.USAGE_ACCOUNT_ID), f"{AWS}; {CONVERTER}"),
+    Rule("SubAccountName", lambda: F.col(s.USAGE_ACCOUNT_NAME), f"{AWS} (CUR 2.0 only)"),
+    Rule("x_ServiceCode", lambda: F.col(c.PRODUCT_CODE), AWS),
+    Rule("x_UsageType", lambda: F.col(c.USAGE_TYPE), AWS),
+    Rule("x_Operation", lambda: F.col(c.OPERATION), AWS),
+)
+TAGS = "Tags"
+# Every column of the dataset, in output order (Tags last of the FOCUS columns).
+COLUMNS: tuple[str, ...] = (*(rule.name for rule in RULES), TAGS)
+
+
+def tags(tag_columns: Sequence[str]) -> Column:
+    """FOCUS Tags: the line's user tags as a JSON object string (FOCUS 1.0 Key-Value Format).
+
+    CUR 2.0's ``resource_tags`` map keeps the keys as the user wrote them (``user_`` prefix
+    dropped); the legacy CUR turns each key into a column name, lower case and with ``_`` for
+    other characters, so a legacy key is that column's name after ``resource_tags_user_``: the
+    original spelling is gone from the source. Keys in sorted order, so a tag set has one text;
+    null when the line has no tag value.
+    """
+    cur2 = F.map_filter(
+        F.col(c.CUR2_RESOURCE_TAGS),
+        lambda key, value: key.startswith(c.CUR2_USER_TAG_PREFIX) & (value != ""),
+    )
+    cur2 = F.transform_keys(
+        cur2, lambda key, _value: F.substring(key, len(c.CUR2_USER_TAG_PREFIX) + 1, 1 << 20)
+    )
+    legacy_pairs = [
+        F.struct(F.lit(name[len(c.USER_TAG_PREFIX) :]).alias("key"), F.col(name).alias("value"))
+        for name in tag_columns
+    ]
+    legacy = (
+        F.map_from_entries(F.filter(F.array(*legacy_pairs), lambda pair: pair["value"].isNotNull()))
+        if legacy_pairs
+        else F.lit(None)
+    )
+    chosen = F.when(F.col(c.CUR2_RESOURCE_TAGS).isNotNull(), cur2).otherwise(legacy)
+    in_key_order = F.map_from_entries(F.array_sort(F.map_entries(chosen)))  # one text per tag set
+    return F.when(F.size(chosen) > 0, F.to_json(in_key_order)).cast(StringType())
+
+
+def focus_columns(tag_columns: Sequence[str]) -> list[Column]:
+    """Every FOCUS column, aliased, in ``COLUMNS`` order."""
+    return [
+        *(rule.expression().alias(rule.name) for rule in RULES),
+        tags(tag_columns).alias(TAGS),
+    ]

@@ -1,0 +1,85 @@
+"""The FinOps Foundation's tools, run in subprocesses from their own virtualenvs (``make test``
+builds them from ``constraints/focus-*.txt``), and the files they read and write."""
+
+from __future__ import annotations
+
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from ..support import PROJECT
+
+VALIDATOR_VENV = PROJECT / ".venv-focus-validator"
+CONVERTER_VENV = PROJECT / ".venv-focus-converter"
+DRIVER = Path(__file__).with_name("converter_driver.py")
+
+# focus-validator 1.0.0's "1.0" rule set still names four columns as FOCUS 1.0-preview did;
+# FOCUS 1.0 renamed them (spec 1.0, column list). The validator gets a copy with its names, so
+# its rules run over our columns instead of failing "column required" on a spelling.
+VALIDATOR_NAMES = {
+    "ResourceId": "ResourceID",
+    "InvoiceIssuerName": "InvoiceIssuer",
+    "ProviderName": "Provider",
+    "PublisherName": "Publisher",
+}
+# ...and its SkuPriceId_Nullable query reads ChargeType, the 1.0-preview name of ChargeCategory:
+# the copy carries ChargeCategory under that name too, so the rule checks our values.
+VALIDATOR_ALIASES = {"ChargeType": "ChargeCategory"}
+
+
+def _tool(venv: Path, script: str) -> Path:
+    path = venv / "bin" / script
+    if not path.exists():
+        pytest.fail(f"{path} is missing: run `make test` (it builds {venv.name})")
+    return path
+
+
+def validator_copy(table: pa.Table, target: Path) -> Path:
+    """``table`` as the Parquet file the validator reads (its column names, no partition keys)."""
+    table = table.drop_columns([name for name in ("year", "month") if name in table.column_names])
+    table = table.rename_columns([VALIDATOR_NAMES.get(n, n) for n in table.column_names])
+    for alias, name in VALIDATOR_ALIASES.items():
+        table = table.append_column(alias, table.column(name))
+    pq.write_table(table, target)
+    return target
+
+
+def validate(data: Path, report: Path) -> dict[str, str]:
+    """Run focus-validator 1.0.0 (FOCUS 1.0 rules) over ``data``: rule -> failure message.
+
+    It exits 0 whatever it finds, so the JUnit XML is read. It loads its currency code list
+    from the relative path ``focus_validator/utils/currency_codes.csv``: it runs from its
+    site-packages folder, or BillingCurrency_IsCurrencyCode fails on every row.
+    """
+    site = next((VALIDATOR_VENV / "lib").glob("python3*/site-packages"))
+    command = [
+        str(_tool(VALIDATOR_VENV, "focus-validator")),
+        "--data-file",
+        str(data),
+        "--validate-version",
+        "1.0",
+        "--output-type",
+        "unittest",
+        "--output-destination",
+        str(report),
+    ]
+    subprocess.run(command, cwd=site, check=True, capture_output=True, timeout=600)
+    suites = ET.parse(report).getroot()
+    assert int(suites.get("tests")) == 133, "the FOCUS 1.0 rule set of focus-validator 1.0.0"
+    return {
+        case.get("name"): problem.get("message", "")
+        for case in suites.iter("testcase")
+        for problem in [*case.iter("failure"), *case.iter("error")]
+    }
+
+
+def convert(provider: str, data_format: str, source: Path, target: Path) -> pa.Table:
+    """focus-converter 1.0.0's conversion of ``source`` (``converter_driver.py``)."""
+    python = _tool(CONVERTER_VENV, "python")
+    command = [str(python), str(DRIVER), provider, data_format, str(source), str(target)]
+    subprocess.run(command, check=True, capture_output=True, timeout=600)
+    return pq.read_table(target)
