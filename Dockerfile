@@ -26,6 +26,17 @@ RUN python3.11 -m pip install --user --no-cache-dir --no-deps . \
     && python3.11 -m pip install --user --no-cache-dir \
         pytest==8.4.2 chispa==0.12.0 "moto[server]==5.2.5" duckdb==1.4.4
 
+# The FinOps Foundation's FOCUS validator and converter, each in its own virtualenv beside the
+# project as `make test` builds them (their numpy/pyarrow/polars pins clash with Glue's); tests/focus
+# runs them in subprocesses.
+COPY --chown=hadoop:hadoop constraints/focus-validator.txt constraints/focus-converter.txt ./constraints/
+RUN python3.11 -m venv .venv-focus-validator \
+    && .venv-focus-validator/bin/python -m pip install --no-cache-dir --no-deps \
+        --requirement constraints/focus-validator.txt \
+    && python3.11 -m venv .venv-focus-converter \
+    && .venv-focus-converter/bin/python -m pip install --no-cache-dir --no-deps \
+        --requirement constraints/focus-converter.txt
+
 COPY --chown=hadoop:hadoop jobs ./jobs
 COPY --chown=hadoop:hadoop examples ./examples
 COPY --chown=hadoop:hadoop tests ./tests
