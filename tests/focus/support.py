@@ -48,6 +48,7 @@ def csv_export(sample: Path, root: Path) -> Path:
 
 
 def focus_run(spark, database: str, table: str, periods: tuple[str, ...], output: Path):
+    from cur_analysis.io.publish import published_files
     from cur_analysis.local.reader import LocalCatalogReader
     from cur_analysis.pipeline import RunConfig, run
 
@@ -58,5 +59,8 @@ def focus_run(spark, database: str, table: str, periods: tuple[str, ...], output
         result = run(LocalCatalogReader(spark), config)
     finally:
         spark.sparkContext.setJobGroup("", "")
-    written = pq.read_table(result.outputs[FOCUS.name])
+    # What the run published (the manifest's files): a folder read would also see the `run`
+    # partition level as a column.
+    files = published_files(str(output), FOCUS.name)
+    written = pa.concat_tables([pq.read_table(file) for file in files])
     return FocusRun(result, written, input_records(spark, group))

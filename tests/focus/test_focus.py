@@ -40,7 +40,7 @@ def test_each_period_is_one_file_of_the_declared_columns_one_row_per_line_item(
     focus_generated: FocusRun,
 ) -> None:
     files = sorted(
-        Path(focus_generated.result.outputs[FOCUS.name]).glob("year=*/month=*/*.parquet")
+        Path(focus_generated.result.outputs[FOCUS.name]).glob("year=*/month=*/run=*/*.parquet")
     )
     assert len(files) == 3
     for file in files:
