@@ -161,11 +161,12 @@ def _bytes_of(files: Sequence[str]) -> int:
 
 def cross_check(spark_output: Path, duck_outputs: dict[str, Path], period: BillingPeriod) -> dict:
     """Per dataset: row count and the sum of every numeric column, Spark's against DuckDB's."""
+    from cur_analysis.io.publish import published_files
+
     con = duckdb.connect()
     report: dict[str, Any] = {}
-    partition = f"year={period.year_value}/month={period.month_value}"
     for name, duck_path in duck_outputs.items():
-        ours = duckdb_datasets.column_sums(con, str(spark_output / name / partition / "*.parquet"))
+        ours = duckdb_datasets.column_sums(con, published_files(str(spark_output), name, [period]))
         theirs = duckdb_datasets.column_sums(con, str(duck_path))
         differences = {}
         for column in sorted(set(ours) | set(theirs)):

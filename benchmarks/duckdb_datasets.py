@@ -305,9 +305,11 @@ def compute(
     return written
 
 
-def column_sums(con: duckdb.DuckDBPyConnection, parquet: str) -> dict[str, float]:
-    """Row count and the sum of every numeric column of a Parquet file (or glob)."""
-    described = con.execute(f"DESCRIBE SELECT * FROM read_parquet('{parquet}')").fetchall()
+def column_sums(con: duckdb.DuckDBPyConnection, parquet: str | Sequence[str]) -> dict[str, float]:
+    """Row count and the sum of every numeric column of a Parquet file, glob or list of files."""
+    paths = [parquet] if isinstance(parquet, str) else list(parquet)
+    source = "read_parquet([" + ", ".join(f"'{path}'" for path in paths) + "])"
+    described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
     numeric = [
         row[0]
         for row in described
@@ -315,6 +317,6 @@ def column_sums(con: duckdb.DuckDBPyConnection, parquet: str) -> dict[str, float
         and row[0] not in ("year", "month")
     ]
     sums = ", ".join(f'sum("{name}")::DOUBLE' for name in numeric)
-    row = con.execute(f"SELECT count(*), {sums} FROM read_parquet('{parquet}')").fetchone()
+    row = con.execute(f"SELECT count(*), {sums} FROM {source}").fetchone()
     assert row is not None
     return {"rows": float(row[0]), **dict(zip(numeric, (v or 0.0 for v in row[1:]), strict=True))}
