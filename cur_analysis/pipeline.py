@@ -120,9 +120,10 @@ class Scan:
     partitions, with only the columns the measures and dimensions use (and the tag columns when
     a requested dataset reads tags).
 
-    ``line_items`` is the conformed, split-cost-filtered frame the grain is summed from; when a
-    line-item dataset (``focus``) is requested it is persisted and the grain is summed from the
-    persisted rows, so the source is still read once for every dataset of the run.
+    ``line_items``: when a line-item dataset (``focus``) is requested, the conformed,
+    split-cost-filtered rows of the requested periods, persisted; the grain sums those rows and
+    the previous periods' rows, so each partition of the source is still read once for every
+    dataset of the run.
     """
 
     periods: tuple[BillingPeriod, ...]
@@ -151,9 +152,24 @@ def plan_scan(reader: CurReader, config: RunConfig) -> Scan:
     tags = tuple(user_tag_columns(cur.columns)) if with_tags else ()
     line_items = None
     if any(dataset.line_items for dataset in config.selected):
-        line_items = cur = cur.persist(StorageLevel.MEMORY_AND_DISK)
+        line_items, cur = _kept_line_items(cur, periods)
     grain = cur.transform(fine_grain(tags, tag_periods=periods))
     return Scan(periods, loaded, tags, grain, record, line_items)
+
+
+def _kept_line_items(
+    cur: DataFrame, periods: tuple[BillingPeriod, ...]
+) -> tuple[DataFrame, DataFrame]:
+    """The requested periods' line items, persisted for a line-item dataset and the grain, and
+    the frame the grain is summed from: those persisted rows plus the previous periods' rows
+    straight from the source (different partitions, so each is still read once).
+
+    Only the requested periods are kept, on local disk: their rows are wide (FOCUS reads about
+    50 columns) and caching them costs more than anything the run does with them (measured:
+    README, FOCUS)."""
+    requested = label_in(F.col(c.BILLING_PERIOD), periods)
+    kept = cur.where(requested).persist(StorageLevel.DISK_ONLY)
+    return kept, kept.unionByName(cur.where(~requested))
 
 
 def _source_record(

@@ -213,6 +213,33 @@ TAGS = "Tags"
 COLUMNS: tuple[str, ...] = (*(rule.name for rule in RULES), TAGS)
 
 
+def _cur2_tags() -> Column:
+    """CUR 2.0's ``resource_tags`` user entries (``user_`` dropped, blanks out) as JSON, keys
+    sorted; null when none is left."""
+    entries = F.map_filter(
+        F.col(c.CUR2_RESOURCE_TAGS),
+        lambda key, value: key.startswith(c.CUR2_USER_TAG_PREFIX) & (value != ""),
+    )
+    entries = F.transform_keys(
+        entries, lambda key, _value: F.substring(key, len(c.CUR2_USER_TAG_PREFIX) + 1, 1 << 20)
+    )
+    in_key_order = F.map_from_entries(F.array_sort(F.map_entries(entries)))
+    return F.when(F.size(entries) > 0, F.to_json(in_key_order))
+
+
+def _legacy_tags(tag_columns: Sequence[str]) -> Column:
+    """The legacy tag columns as a JSON object of their non-null values, keys sorted; null when
+    the line has none. ``to_json`` of a struct leaves null fields out, so this is one codegen'd
+    projection instead of building and filtering an array of pairs per line (about 3x faster
+    on the bench's 2 M lines: README, FOCUS)."""
+    if not tag_columns:
+        return F.lit(None).cast(StringType())
+    fields = sorted((name[len(c.USER_TAG_PREFIX) :], name) for name in tag_columns)
+    values = F.struct(*[F.col(name).alias(key) for key, name in fields])
+    tagged = F.coalesce(*[F.col(name) for _, name in fields]).isNotNull()
+    return F.when(tagged, F.to_json(values, {"ignoreNullFields": "true"}))
+
+
 def tags(tag_columns: Sequence[str]) -> Column:
     """FOCUS Tags: the line's user tags as a JSON object string (FOCUS 1.0 Key-Value Format).
 
@@ -222,25 +249,10 @@ def tags(tag_columns: Sequence[str]) -> Column:
     original spelling is gone from the source. Keys in sorted order, so a tag set has one text;
     null when the line has no tag value.
     """
-    cur2 = F.map_filter(
-        F.col(c.CUR2_RESOURCE_TAGS),
-        lambda key, value: key.startswith(c.CUR2_USER_TAG_PREFIX) & (value != ""),
+    chosen = F.when(F.col(c.CUR2_RESOURCE_TAGS).isNotNull(), _cur2_tags()).otherwise(
+        _legacy_tags(tag_columns)
     )
-    cur2 = F.transform_keys(
-        cur2, lambda key, _value: F.substring(key, len(c.CUR2_USER_TAG_PREFIX) + 1, 1 << 20)
-    )
-    legacy_pairs = [
-        F.struct(F.lit(name[len(c.USER_TAG_PREFIX) :]).alias("key"), F.col(name).alias("value"))
-        for name in tag_columns
-    ]
-    legacy = (
-        F.map_from_entries(F.filter(F.array(*legacy_pairs), lambda pair: pair["value"].isNotNull()))
-        if legacy_pairs
-        else F.lit(None)
-    )
-    chosen = F.when(F.col(c.CUR2_RESOURCE_TAGS).isNotNull(), cur2).otherwise(legacy)
-    in_key_order = F.map_from_entries(F.array_sort(F.map_entries(chosen)))  # one text per tag set
-    return F.when(F.size(chosen) > 0, F.to_json(in_key_order)).cast(StringType())
+    return chosen.cast(StringType())
 
 
 def focus_columns(tag_columns: Sequence[str]) -> list[Column]:
