@@ -12,6 +12,7 @@ from pyspark.sql import Column
 from pyspark.sql import functions as F
 
 from cur_analysis import columns as c
+from cur_analysis.reuse import per_jvm
 
 
 def _line_type_is(*types: str) -> Column:
@@ -39,11 +40,13 @@ def _net_or_gross(net: str, gross: str) -> Column:
     return F.coalesce(F.col(net), F.col(gross), F.lit(0.0))
 
 
+@per_jvm
 def unblended_cost() -> Column:
     """What AWS billed on the line: ``line_item_unblended_cost``."""
     return _amount(c.UNBLENDED_COST)
 
 
+@per_jvm
 def net_unblended_cost() -> Column:
     """Unblended after discounts; falls back to unblended where the net column is absent or null."""
     return _net_or_gross(c.NET_UNBLENDED_COST, c.UNBLENDED_COST)
@@ -70,6 +73,7 @@ def _amortized(pick: Callable[[str, str], Column], otherwise: Column) -> Column:
     )
 
 
+@per_jvm
 def amortized_cost() -> Column:
     """Cost with RI/SP commitments spread over the usage they cover (CID ``amortized_cost``).
 
@@ -83,11 +87,13 @@ def amortized_cost() -> Column:
     return _amortized(lambda _net, gross: _amount(gross), unblended_cost())
 
 
+@per_jvm
 def net_amortized_cost() -> Column:
     """Amortized cost after discounts: each branch uses the net column where the CUR has it."""
     return _amortized(_net_or_gross, net_unblended_cost())
 
 
+@per_jvm
 def ri_sp_trueup() -> Column:
     """What turns amortized into unblended over a month: ``amortized + ri_sp_trueup == unblended``.
 
@@ -108,6 +114,7 @@ def ri_sp_trueup() -> Column:
     )
 
 
+@per_jvm
 def public_on_demand_cost() -> Column:
     """Public on-demand price of the line; 0 on SavingsPlanNegation (it would count usage twice)."""
     return F.when(_line_type_is(c.SP_NEGATION), F.lit(0.0)).otherwise(
@@ -115,6 +122,7 @@ def public_on_demand_cost() -> Column:
     )
 
 
+@per_jvm
 def usage_amount() -> Column:
     """Usage quantity of usage lines only (Usage, DiscountedUsage, SavingsPlanCoveredUsage)."""
     return F.when(_line_type_is(*c.USAGE_LINE_TYPES), _amount(c.USAGE_AMOUNT)).otherwise(F.lit(0.0))

@@ -20,6 +20,7 @@ organization has many tag keys (measured: see the README's "Performance").
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
@@ -28,6 +29,7 @@ from cur_analysis import columns as c
 from cur_analysis import dimensions as d
 from cur_analysis.measures import MEASURES
 from cur_analysis.periods import BillingPeriod, as_periods, label_in
+from cur_analysis.reuse import per_jvm
 
 # A dataset transform: the quinn habit, ``frame.transform(builder(parameters))``.
 Transform = Callable[[DataFrame], DataFrame]
@@ -85,6 +87,7 @@ def tag_values(tag_columns: Sequence[str]) -> list[Column]:
     ]
 
 
+@per_jvm
 def _daily_keys() -> dict[str, Column]:
     """Each of ``DAILY_KEYS`` and its expression over the conformed frame."""
     return {
@@ -99,6 +102,7 @@ def _daily_keys() -> dict[str, Column]:
     }
 
 
+@per_jvm
 def _summed_values() -> dict[str, Column]:
     """Each value the grain sums, per line item (output name -> expression), in output order
     (the line count, summed as ``count``, comes after the measures)."""
@@ -116,6 +120,53 @@ def _sums(values: dict[str, Column]) -> list[Column]:
     return [*measures, F.count(F.lit(1)).alias(c.LINE_ITEM_COUNT), *commitments]
 
 
+@dataclass(frozen=True)
+class _GrainColumns:
+    """The columns of one fine-grain aggregation: what each line is first projected to (none
+    without tags), the kinds of row it feeds, the grouping keys and the sums."""
+
+    lines: tuple[Column, ...]
+    kinds: Column | None
+    keys: tuple[Column, ...]
+    sums: tuple[Column, ...]
+
+
+@per_jvm
+def _daily_only_columns() -> _GrainColumns:
+    keys = [expression.alias(name) for name, expression in _daily_keys().items()]
+    return _GrainColumns(
+        (), None, (F.lit(DAILY).alias(GRAIN), *keys), tuple(_sums(_summed_values()))
+    )
+
+
+@per_jvm
+def _tagged_columns(
+    tag_columns: tuple[str, ...], tag_periods: tuple[BillingPeriod, ...] | None
+) -> _GrainColumns:
+    keys, values = _daily_keys(), _summed_values()
+    in_tag_periods = (
+        F.lit(True) if tag_periods is None else label_in(F.col(c.BILLING_PERIOD), tag_periods)
+    )
+    lines = (
+        *[expression.alias(name) for name, expression in keys.items()],
+        F.when(in_tag_periods, tag_combination(tag_columns)).alias(TAG_COMBINATION),
+        *[expression.alias(name) for name, expression in values.items()],
+    )
+    kinds = F.when(F.col(TAG_COMBINATION).isNull(), F.array(F.lit(DAILY))).otherwise(
+        F.array(F.lit(DAILY), F.lit(TAGS))
+    )
+    is_daily = F.col(GRAIN) == DAILY
+    both = [
+        (F.col(name) if name in TAG_ROW_KEYS else F.when(is_daily, F.col(name))).alias(name)
+        for name in keys
+    ]
+    combination = F.when(~is_daily, F.col(TAG_COMBINATION)).alias(
+        TAG_COMBINATION, metadata={TAG_COLUMNS: list(tag_columns)}
+    )
+    sums = _sums({name: F.col(name) for name in values})
+    return _GrainColumns(lines, kinds, (F.col(GRAIN), *both, combination), tuple(sums))
+
+
 def fine_grain(
     tag_columns: Sequence[str] = (), tag_periods: Sequence[BillingPeriod | str] | None = None
 ) -> Transform:
@@ -127,39 +178,18 @@ def fine_grain(
     (computing them after the ``explode`` evaluated every measure twice: about 7% of the scan
     stage on the bench, README "Performance").
     """
+    periods = None if tag_periods is None else as_periods(tag_periods)
 
     def to_fine_grain(cur: DataFrame) -> DataFrame:
-        keys = _daily_keys()
-        values = _summed_values()
         if not tag_columns:
-            daily = [expression.alias(name) for name, expression in keys.items()]
-            return cur.groupBy(F.lit(DAILY).alias(GRAIN), *daily).agg(*_sums(values))
-        in_tag_periods = (
-            F.lit(True)
-            if tag_periods is None
-            else label_in(F.col(c.BILLING_PERIOD), as_periods(tag_periods))
-        )
-        lines = cur.select(
-            *[expression.alias(name) for name, expression in keys.items()],
-            F.when(in_tag_periods, tag_combination(tag_columns)).alias(TAG_COMBINATION),
-            *[expression.alias(name) for name, expression in values.items()],
-        )
-        kinds = F.when(F.col(TAG_COMBINATION).isNull(), F.array(F.lit(DAILY))).otherwise(
-            F.array(F.lit(DAILY), F.lit(TAGS))
-        )
-        is_daily = F.col(GRAIN) == DAILY
-        both = [
-            (F.col(name) if name in TAG_ROW_KEYS else F.when(is_daily, F.col(name))).alias(name)
-            for name in keys
-        ]
-        combination = F.when(~is_daily, F.col(TAG_COMBINATION)).alias(
-            TAG_COMBINATION, metadata={TAG_COLUMNS: list(tag_columns)}
-        )
-        summed_lines = {name: F.col(name) for name in values}
+            columns = _daily_only_columns()
+            return cur.groupBy(*columns.keys).agg(*columns.sums)
+        columns = _tagged_columns(tuple(tag_columns), periods)
         return (
-            lines.withColumn(GRAIN, F.explode(kinds))
-            .groupBy(F.col(GRAIN), *both, combination)
-            .agg(*_sums(summed_lines))
+            cur.select(*columns.lines)
+            .withColumn(GRAIN, F.explode(columns.kinds))
+            .groupBy(*columns.keys)
+            .agg(*columns.sums)
         )
 
     return to_fine_grain
@@ -177,7 +207,12 @@ def tag_rows(grain: DataFrame) -> DataFrame:
 
 def summed(names: Sequence[str]) -> list[Column]:
     """``sum(name) as name`` for pre-summed columns (a roll-up of the fine grain)."""
-    return [F.sum(name).alias(name) for name in names]
+    return list(_summed(tuple(names)))
+
+
+@per_jvm
+def _summed(names: tuple[str, ...]) -> tuple[Column, ...]:
+    return tuple(F.sum(name).alias(name) for name in names)
 
 
 ROLLED_UP = (*MEASURES, c.LINE_ITEM_COUNT)

@@ -9,6 +9,7 @@ function: ``grain.transform(account_monthly(loaded_periods))``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
@@ -27,6 +28,7 @@ from cur_analysis.datasets.grain import (
 from cur_analysis.errors import InvalidInputError
 from cur_analysis.measures import MEASURES
 from cur_analysis.periods import BillingPeriod, as_periods, label_in, shifted_label
+from cur_analysis.reuse import per_jvm
 
 # Grouping keys besides billing_period.
 SERVICE_KEYS = (c.SERVICE,)
@@ -47,27 +49,40 @@ def with_previous_period_change(
     Previous is 0 for a key absent from a previous period that was loaded, and null (with both
     changes null) when the previous period is not in the table at all.
     """
-    previous = monthly.select(
+    columns = _change_columns(tuple(keys), as_periods(loaded_periods))
+    previous = monthly.select(*columns.previous)
+    joined = monthly.join(previous, [c.BILLING_PERIOD, *keys], "left")
+    return joined.withColumns(columns.changes)
+
+
+@dataclass(frozen=True)
+class _ChangeColumns:
+    previous: tuple[Column, ...]  # each key row as the next period's previous
+    changes: dict[str, Column]  # the change columns, in output order
+
+
+@per_jvm
+def _change_columns(
+    keys: tuple[str, ...], loaded_periods: tuple[BillingPeriod, ...]
+) -> _ChangeColumns:
+    previous = (
         shifted_label(F.col(c.BILLING_PERIOD), 1).alias(c.BILLING_PERIOD),
-        *keys,
+        *[F.col(key) for key in keys],
         F.col(c.AMORTIZED).alias(c.PREVIOUS_AMORTIZED),
     )
-    previous_loaded = label_in(
-        shifted_label(F.col(c.BILLING_PERIOD), -1), as_periods(loaded_periods)
-    )
-    joined = monthly.join(previous, [c.BILLING_PERIOD, *keys], "left")
+    previous_loaded = label_in(shifted_label(F.col(c.BILLING_PERIOD), -1), loaded_periods)
     previous_cost = F.when(previous_loaded, F.coalesce(F.col(c.PREVIOUS_AMORTIZED), F.lit(0.0)))
-    change = F.col(c.AMORTIZED) - F.col(c.PREVIOUS_AMORTIZED)
-    return (
-        joined.withColumn(c.PREVIOUS_AMORTIZED, previous_cost)
-        .withColumn(c.AMORTIZED_CHANGE, change)
-        .withColumn(
-            c.AMORTIZED_CHANGE_RATIO,
-            F.when(F.col(c.PREVIOUS_AMORTIZED) != 0, change / F.col(c.PREVIOUS_AMORTIZED)),
-        )
-    )
+    change = F.col(c.AMORTIZED) - previous_cost
+    ratio = F.when(previous_cost != 0, change / previous_cost)
+    changes = {
+        c.PREVIOUS_AMORTIZED: previous_cost,
+        c.AMORTIZED_CHANGE: change,
+        c.AMORTIZED_CHANGE_RATIO: ratio,
+    }
+    return _ChangeColumns(previous, changes)
 
 
+@per_jvm
 def _share_of_period(measure: str) -> Column:
     total = F.sum(measure).over(Window.partitionBy(c.BILLING_PERIOD))
     return F.when(total != 0, F.col(measure) / total)

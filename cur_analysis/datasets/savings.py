@@ -24,8 +24,10 @@ from cur_analysis.datasets.grain import (
     SP_USED_COMMITMENT_SUM,
     daily_rows,
 )
+from cur_analysis.reuse import per_jvm
 
 
+@per_jvm
 def _of_type(line_type: str | tuple[str, ...], value: str) -> Column:
     types = (line_type,) if isinstance(line_type, str) else line_type
     return F.sum(F.when(F.col(c.CHARGE_TYPE).isin(*types), F.col(value)).otherwise(F.lit(0.0)))
@@ -40,28 +42,38 @@ def savings_monthly(grain: DataFrame) -> DataFrame:
 
     From a conformed CUR frame: ``cur.transform(fine_grain()).transform(savings_monthly)``.
     """
+    sums = daily_rows(grain).groupBy(c.BILLING_PERIOD, *ACCOUNT_KEYS).agg(*_sums())
+    derived = sums
+    for name, column in _derived():
+        derived = derived.withColumn(name, column)
+    return derived
+
+
+@per_jvm
+def _sums() -> tuple[Column, ...]:
     public, amortized = c.PUBLIC_ON_DEMAND, c.AMORTIZED
-    sums = (
-        daily_rows(grain)
-        .groupBy(c.BILLING_PERIOD, *ACCOUNT_KEYS)
-        .agg(
-            F.sum(public).alias(c.ON_DEMAND_EQUIVALENT),
-            F.sum(amortized).alias(c.AMORTIZED),
-            _of_type(c.DISCOUNTED_USAGE, public).alias(c.RI_COVERED),
-            _of_type(c.SP_COVERED_USAGE, public).alias(c.SP_COVERED),
-            _of_type(c.USAGE_LINE_TYPES, public).alias(c.ELIGIBLE),
-            _of_type(c.RI_FEE, amortized).alias(c.RI_UNUSED),
-            _of_type(c.SP_RECURRING_FEE, amortized).alias(c.SP_UNUSED),
-            _of_type(c.DISCOUNTED_USAGE, amortized).alias(c.RI_USED),
-            _of_type(c.SP_RECURRING_FEE, SP_USED_COMMITMENT_SUM).alias(c.SP_USED),
-            _of_type(c.SP_RECURRING_FEE, SP_TOTAL_COMMITMENT_SUM).alias(c.SP_TOTAL),
-        )
+    return (
+        F.sum(public).alias(c.ON_DEMAND_EQUIVALENT),
+        F.sum(amortized).alias(c.AMORTIZED),
+        _of_type(c.DISCOUNTED_USAGE, public).alias(c.RI_COVERED),
+        _of_type(c.SP_COVERED_USAGE, public).alias(c.SP_COVERED),
+        _of_type(c.USAGE_LINE_TYPES, public).alias(c.ELIGIBLE),
+        _of_type(c.RI_FEE, amortized).alias(c.RI_UNUSED),
+        _of_type(c.SP_RECURRING_FEE, amortized).alias(c.SP_UNUSED),
+        _of_type(c.DISCOUNTED_USAGE, amortized).alias(c.RI_USED),
+        _of_type(c.SP_RECURRING_FEE, SP_USED_COMMITMENT_SUM).alias(c.SP_USED),
+        _of_type(c.SP_RECURRING_FEE, SP_TOTAL_COMMITMENT_SUM).alias(c.SP_TOTAL),
     )
+
+
+@per_jvm
+def _derived() -> tuple[tuple[str, Column], ...]:
+    """The figures computed from the sums, in output order (each may use the ones before)."""
     covered = F.col(c.RI_COVERED) + F.col(c.SP_COVERED)
     return (
-        sums.withColumn(c.SAVINGS, F.col(c.ON_DEMAND_EQUIVALENT) - F.col(c.AMORTIZED))
-        .withColumn(c.RI_TOTAL, F.col(c.RI_USED) + F.col(c.RI_UNUSED))
-        .withColumn(c.COVERAGE, _ratio(covered, c.ELIGIBLE))
-        .withColumn(c.RI_UTILIZATION, _ratio(F.col(c.RI_USED), c.RI_TOTAL))
-        .withColumn(c.SP_UTILIZATION, _ratio(F.col(c.SP_USED), c.SP_TOTAL))
+        (c.SAVINGS, F.col(c.ON_DEMAND_EQUIVALENT) - F.col(c.AMORTIZED)),
+        (c.RI_TOTAL, F.col(c.RI_USED) + F.col(c.RI_UNUSED)),
+        (c.COVERAGE, _ratio(covered, c.ELIGIBLE)),
+        (c.RI_UTILIZATION, _ratio(F.col(c.RI_USED), c.RI_TOTAL)),
+        (c.SP_UTILIZATION, _ratio(F.col(c.SP_USED), c.SP_TOTAL)),
     )
