@@ -248,8 +248,10 @@ def run(
 
 def _write(frame: DataFrame, dataset: Dataset, publisher: Publisher) -> str:
     """Write this run's version of the dataset's periods (published later, all at once)."""
-    small = dataset.size is SizeClass.SMALL
-    root = write_version(frame, publisher.root(dataset.name), publisher.run_id, small=small)
+    small, shuffle = dataset.size is SizeClass.SMALL, dataset.size is SizeClass.LARGE
+    root = write_version(
+        frame, publisher.root(dataset.name), publisher.run_id, small=small, shuffle=shuffle
+    )
     publisher.staged(dataset.name)
     return root
 

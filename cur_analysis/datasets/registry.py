@@ -42,10 +42,11 @@ class Scope:
 
 
 class SizeClass(Enum):
-    """How a dataset's periods are written (one file per period either way)."""
+    """How a dataset's periods are written (one file per period, but for line items)."""
 
     SMALL = "one task"  # a few thousand rows per period: written by one task, no shuffle
     LARGE = "shuffled by period"  # rows shuffled by period first
+    LINE_ITEMS = "by the tasks that hold them"  # no shuffle: a file per task and period
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ SAVINGS_MONTHLY = Dataset(
 FOCUS = Dataset(
     name="focus",
     builder=lambda scope: focus(scope.tag_columns),
-    size=SizeClass.LARGE,
+    size=SizeClass.LINE_ITEMS,
     keys=(),
     values=(*FOCUS_COLUMNS, c.BILLING_PERIOD),
     reads_tags=True,

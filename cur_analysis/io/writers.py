@@ -21,15 +21,22 @@ def with_partition_keys(df: DataFrame) -> DataFrame:
     return df.withColumn(c.YEAR, year_column(period)).withColumn(c.MONTH, month_column(period))
 
 
-def write_version(df: DataFrame, root: str, run_id: str, *, small: bool = False) -> str:
+def write_version(
+    df: DataFrame, root: str, run_id: str, *, small: bool = False, shuffle: bool = True
+) -> str:
     """Write the periods present in ``df`` as new versions under ``root``; touch nothing else.
 
     Each period's version gets one file: rows are shuffled by period first, or, for a ``small``
     dataset (a few thousand rows per period), written by one task without a shuffle (the writer
-    sorts by the partition keys, so that is one file per period too).
+    sorts by the partition keys, so that is one file per period too). Without ``shuffle`` (line
+    items: millions of wide rows a period) each task writes its own file of each period it
+    holds: shuffling them to one task per period cost more than computing them (README, FOCUS).
     """
     keyed = with_partition_keys(df).withColumn(c.RUN, F.lit(run_id))
     keys = OUTPUT_LAYOUT.partition_keys
-    grouped = keyed.coalesce(1) if small else keyed.repartition(*keys)
-    grouped.write.mode("append").partitionBy(*keys, c.RUN).parquet(root)
+    if small:
+        keyed = keyed.coalesce(1)
+    elif shuffle:
+        keyed = keyed.repartition(*keys)
+    keyed.write.mode("append").partitionBy(*keys, c.RUN).parquet(root)
     return root
