@@ -32,7 +32,6 @@ from cur_analysis.datasets.registry import (
     Dataset,
     Movers,
     Scope,
-    SizeClass,
     by_name,
 )
 from cur_analysis.errors import InvalidInputError, SourceDataError
@@ -248,10 +247,7 @@ def run(
 
 def _write(frame: DataFrame, dataset: Dataset, publisher: Publisher) -> str:
     """Write this run's version of the dataset's periods (published later, all at once)."""
-    small, shuffle = dataset.size is SizeClass.SMALL, dataset.size is SizeClass.LARGE
-    root = write_version(
-        frame, publisher.root(dataset.name), publisher.run_id, small=small, shuffle=shuffle
-    )
+    root = write_version(frame, publisher.root(dataset.name), publisher.run_id, size=dataset.size)
     publisher.staged(dataset.name)
     return root
 

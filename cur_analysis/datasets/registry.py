@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
 
 from pyspark.sql.types import DataType
 
@@ -30,6 +29,7 @@ from cur_analysis.datasets.monthly import (
 from cur_analysis.datasets.savings import savings_monthly
 from cur_analysis.focus.rules import COLUMNS as FOCUS_COLUMNS
 from cur_analysis.focus.source import FOCUS_SOURCE
+from cur_analysis.io.writers import SizeClass
 from cur_analysis.periods import BillingPeriod
 
 
@@ -39,14 +39,6 @@ class Scope:
 
     loaded_periods: tuple[BillingPeriod, ...] = ()
     tag_columns: tuple[str, ...] = ()
-
-
-class SizeClass(Enum):
-    """How a dataset's periods are written (one file per period, but for line items)."""
-
-    SMALL = "one task"  # a few thousand rows per period: written by one task, no shuffle
-    LARGE = "shuffled by period"  # rows shuffled by period first
-    LINE_ITEMS = "by the tasks that hold them"  # no shuffle: a file per task and period
 
 
 @dataclass(frozen=True)

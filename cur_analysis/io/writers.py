@@ -7,6 +7,8 @@ job more than the dynamic-overwrite write did (one per dataset).
 
 from __future__ import annotations
 
+from enum import Enum
+
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
@@ -21,22 +23,30 @@ def with_partition_keys(df: DataFrame) -> DataFrame:
     return df.withColumn(c.YEAR, year_column(period)).withColumn(c.MONTH, month_column(period))
 
 
+class SizeClass(Enum):
+    """How a dataset's periods are written (one file per period, but for line items)."""
+
+    SMALL = "one task"  # a few thousand rows per period: written by one task, no shuffle
+    LARGE = "shuffled by period"  # rows shuffled by period first
+    LINE_ITEMS = "by the tasks that hold them"  # no shuffle: a file per task and period
+
+
 def write_version(
-    df: DataFrame, root: str, run_id: str, *, small: bool = False, shuffle: bool = True
+    df: DataFrame, root: str, run_id: str, *, size: SizeClass = SizeClass.LARGE
 ) -> str:
     """Write the periods present in ``df`` as new versions under ``root``; touch nothing else.
 
-    Each period's version gets one file: rows are shuffled by period first, or, for a ``small``
+    Each period's version gets one file: rows are shuffled by period first, or, for a ``SMALL``
     dataset (a few thousand rows per period), written by one task without a shuffle (the writer
-    sorts by the partition keys, so that is one file per period too). Without ``shuffle`` (line
-    items: millions of wide rows a period) each task writes its own file of each period it
-    holds: shuffling them to one task per period cost more than computing them (README, FOCUS).
+    sorts by the partition keys, so that is one file per period too). ``LINE_ITEMS`` (millions
+    of wide rows a period) are written by the tasks that hold them, a file per task and period:
+    shuffling them to one task per period cost more than computing them (README, FOCUS).
     """
     keyed = with_partition_keys(df).withColumn(c.RUN, F.lit(run_id))
     keys = OUTPUT_LAYOUT.partition_keys
-    if small:
+    if size is SizeClass.SMALL:
         keyed = keyed.coalesce(1)
-    elif shuffle:
+    elif size is SizeClass.LARGE:
         keyed = keyed.repartition(*keys)
     keyed.write.mode("append").partitionBy(*keys, c.RUN).parquet(root)
     return root
