@@ -15,6 +15,8 @@ from cur_analysis.datasets.registry import FOCUS
 from ..support import input_records
 
 CONVERTER_SAMPLE = "focus_converters_sample-anonymous-aws-export-dataset.csv"
+# The Well-Architected month both our run (``focus_samples``) and the converter read.
+SAMPLE_MONTH = "wal_Dec2018-WorkshopCUR-00001.snappy.parquet"
 
 
 @dataclass(frozen=True)

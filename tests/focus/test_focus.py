@@ -19,8 +19,8 @@ from cur_analysis import columns as c
 from cur_analysis.datasets.registry import FOCUS
 from cur_analysis.focus.rules import COLUMNS
 
-from . import tools
-from .support import CONVERTER_SAMPLE, FocusRun
+from .support import FocusRun
+from .tools import Running
 
 # Validator rules that cannot apply, with the reason; every other rule of the 133 must pass and
 # none is skipped. On the real samples: none. On generated data: one, for a gap of the generator.
@@ -31,9 +31,16 @@ NOT_APPLICABLE_TO_GENERATED: dict[str, str] = {
     ),
 }
 
+
+@pytest.fixture(scope="module", autouse=True)
+def _tools_started_early(converted, validated_generated, validated_samples) -> None:
+    """Start the FinOps tools before the first test, each as soon as its input exists (the
+    converter at once, the validator after each Spark run): the tests that read their answers
+    come last in this module, so the tools run while Spark works."""
+
+
 COSTS = ("BilledCost", "EffectiveCost", "ListCost")
 KEYS = ("SubAccountId", "ServiceCode", "ChargeCategory", "ChargeDay")
-SAMPLE_MONTH = "wal_Dec2018-WorkshopCUR-00001.snappy.parquet"
 
 
 def test_each_period_has_files_of_the_declared_columns_one_row_per_line_item(
@@ -51,23 +58,6 @@ def test_each_period_has_files_of_the_declared_columns_one_row_per_line_item(
         assert tuple(pq.read_schema(file).names) == FOCUS.columns
     assert focus_generated.table.num_rows == focus_generated.result.line_items
     assert tuple(FOCUS.columns) == (*COLUMNS, c.BILLING_PERIOD)
-
-
-def test_the_validator_finds_no_failed_rule_on_the_real_samples(
-    focus_samples: FocusRun, focus_converter_sample: FocusRun, tmp_path: Path
-) -> None:
-    # One validator run over both (the same schema): its start-up and SQL checks dominate.
-    table = pa.concat_tables([focus_samples.table, focus_converter_sample.table])
-    data = tools.validator_copy(table, tmp_path / "focus.parquet")
-    assert tools.validate(data, tmp_path / "validator.xml") == {}
-
-
-def test_the_validator_finds_no_failed_rule_on_generated_data(
-    focus_generated: FocusRun, tmp_path: Path
-) -> None:
-    data = tools.validator_copy(focus_generated.table, tmp_path / "focus.parquet")
-    failed = tools.validate(data, tmp_path / "validator.xml")
-    assert set(failed) <= set(NOT_APPLICABLE_TO_GENERATED), failed
 
 
 def _ours(table: pa.Table) -> pd.DataFrame:
@@ -101,22 +91,6 @@ def _compare(ours: pa.Table, theirs: pa.Table) -> None:
     assert sorted(mine.index) == sorted(converted.index)
     difference = (mine - converted.loc[mine.index]).abs().max()
     assert (difference <= 1e-6).all(), difference
-
-
-def test_the_converter_agrees_on_its_own_sample(
-    focus_converter_sample: FocusRun, samples_dir: Path, tmp_path: Path
-) -> None:
-    theirs = tools.convert(
-        "aws-cur", "csv", samples_dir / CONVERTER_SAMPLE, tmp_path / "fc.parquet"
-    )
-    _compare(focus_converter_sample.table, theirs)
-
-
-def test_the_converter_agrees_on_the_well_architected_months(
-    focus_samples: FocusRun, samples_dir: Path, tmp_path: Path
-) -> None:
-    theirs = tools.convert("aws", "parquet", samples_dir / SAMPLE_MONTH, tmp_path / "wal.parquet")
-    _compare(focus_samples.table, theirs)
 
 
 @pytest.mark.parametrize("run", ["focus_samples", "focus_generated"])
@@ -170,3 +144,31 @@ def test_cur2_gives_the_same_focus_rows_as_the_legacy_cur(
     legacy, other = rows(focus_generated.table), rows(cur2.table)
     assert legacy["Tags"].notna().any()
     pd.testing.assert_frame_equal(legacy, other, check_exact=False, atol=1e-9)
+
+
+# The tools' answers, last: they ran in the background since the module started.
+
+
+def test_the_validator_finds_no_failed_rule_on_the_real_samples(
+    validated_samples: Running,
+) -> None:
+    assert validated_samples.result() == {}
+
+
+def test_the_validator_finds_no_failed_rule_on_generated_data(
+    validated_generated: Running,
+) -> None:
+    failed = validated_generated.result()
+    assert set(failed) <= set(NOT_APPLICABLE_TO_GENERATED), failed
+
+
+def test_the_converter_agrees_on_its_own_sample(
+    focus_converter_sample: FocusRun, converted: dict[str, Running]
+) -> None:
+    _compare(focus_converter_sample.table, converted["own"].result())
+
+
+def test_the_converter_agrees_on_the_well_architected_months(
+    focus_samples: FocusRun, converted: dict[str, Running]
+) -> None:
+    _compare(focus_samples.table, converted["wal"].result())

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import subprocess
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -13,6 +16,7 @@ import pytest
 
 from ..support import PROJECT
 
+T = TypeVar("T")
 VALIDATOR_VENV = PROJECT / ".venv-focus-validator"
 CONVERTER_VENV = PROJECT / ".venv-focus-converter"
 DRIVER = Path(__file__).with_name("converter_driver.py")
@@ -48,8 +52,42 @@ def validator_copy(table: pa.Table, target: Path) -> Path:
     return target
 
 
-def validate(data: Path, report: Path) -> dict[str, str]:
-    """Run focus-validator 1.0.0 (FOCUS 1.0 rules) over ``data``: rule -> failure message.
+@dataclass
+class Running(Generic[T]):
+    """A tool started in the background (it reads files, not Spark): the test that needs its
+    answer waits for it, so the tool's start-up and checks overlap the Spark runs before it."""
+
+    process: subprocess.Popen
+    log: Path
+    read: Callable[[], T]
+
+    def result(self, timeout: float = 600) -> T:
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise
+        if self.process.returncode != 0:
+            tail = self.log.read_text(errors="replace")[-3000:]
+            pytest.fail(f"{self.process.args[0]} exited {self.process.returncode}:\n{tail}")
+        return self.read()
+
+    def stop(self) -> None:
+        """Kill the tool if no test waited for it (a deselected test)."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+def _start(command: list[str], log: Path, read: Callable[[], T], cwd: Path | None = None):
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT)
+    return Running(process, log, read)
+
+
+def start_validator(data: Path, report: Path) -> Running[dict[str, str]]:
+    """Start focus-validator 1.0.0 (FOCUS 1.0 rules) over ``data``; its result maps each failed
+    rule to the failure message.
 
     It exits 0 whatever it finds, so the JUnit XML is read. It loads its currency code list
     from the relative path ``focus_validator/utils/currency_codes.csv``: it runs from its
@@ -67,7 +105,10 @@ def validate(data: Path, report: Path) -> dict[str, str]:
         "--output-destination",
         str(report),
     ]
-    subprocess.run(command, cwd=site, check=True, capture_output=True, timeout=600)
+    return _start(command, report.with_suffix(".log"), lambda: _failed_rules(report), cwd=site)
+
+
+def _failed_rules(report: Path) -> dict[str, str]:
     suites = ET.parse(report).getroot()
     assert int(suites.get("tests")) == 133, "the FOCUS 1.0 rule set of focus-validator 1.0.0"
     return {
@@ -77,9 +118,9 @@ def validate(data: Path, report: Path) -> dict[str, str]:
     }
 
 
-def convert(provider: str, data_format: str, source: Path, target: Path) -> pa.Table:
-    """focus-converter 1.0.0's conversion of ``source`` (``converter_driver.py``)."""
+def start_converter(provider: str, data_format: str, source: Path, target: Path):
+    """Start focus-converter 1.0.0's conversion of ``source`` (``converter_driver.py``); its
+    result is the converted table."""
     python = _tool(CONVERTER_VENV, "python")
     command = [str(python), str(DRIVER), provider, data_format, str(source), str(target)]
-    subprocess.run(command, check=True, capture_output=True, timeout=600)
-    return pq.read_table(target)
+    return _start(command, target.with_suffix(".log"), lambda: pq.read_table(target))
