@@ -11,6 +11,7 @@ from pyspark.sql.types import DataType, StringType
 from cur_analysis import columns as c
 from cur_analysis.errors import SourceDataError
 from cur_analysis.periods import label_column, month_column, year_column
+from cur_analysis.reuse import per_jvm
 
 
 def missing_required(columns: list[str] | tuple[str, ...]) -> list[str]:
@@ -78,6 +79,15 @@ def _schema(extra_columns: Mapping[str, DataType] | None) -> dict[str, DataType]
     return {**c.SOURCE_SCHEMA, **(extra_columns or {})}
 
 
+Fields = tuple[tuple[str, DataType], ...]
+
+
+def _fields(types: Mapping[str, DataType]) -> Fields:
+    """A schema as a hashable key: the months of a table share it, so their projection is
+    built once per JVM (``reuse.per_jvm``)."""
+    return tuple(types.items())
+
+
 def conform_legacy(
     df: DataFrame, *, with_tags: bool = False, extra_columns: Mapping[str, DataType] | None = None
 ) -> DataFrame:
@@ -93,24 +103,31 @@ def conform_legacy(
         raise ValueError(
             f"the CUR frame lacks the partition columns {missing_keys}; it has {sorted(present)}"
         )
-    projected = [
-        _conformed(present, name, data_type) for name, data_type in _schema(extra_columns).items()
-    ]
-    tags = user_tag_columns(df.columns) if with_tags else []
-    tag_columns = [_blank_as_null(F.col(tag)).alias(tag) for tag in tags]
-    return df.select(
-        *projected,
-        *tag_columns,
+    tags = tuple(user_tag_columns(df.columns)) if with_tags else ()
+    return df.select(*_legacy_projection(_fields(present), _fields(_schema(extra_columns)), tags))
+
+
+@per_jvm
+def _legacy_projection(present: Fields, schema: Fields, tags: tuple[str, ...]) -> list[Column]:
+    types = dict(present)
+    return [
+        *[_conformed(types, name, data_type) for name, data_type in schema],
+        *[_blank_as_null(F.col(tag)).alias(tag) for tag in tags],
         F.col(c.YEAR),
         F.col(c.MONTH),
         label_column(F.col(c.YEAR), F.col(c.MONTH)).alias(c.BILLING_PERIOD),
-    )
+    ]
 
 
 def without_split_cost_rows(df: DataFrame) -> DataFrame:
     """Drop split cost allocation rows (EKS/ECS task splits), which duplicate instance cost."""
+    return df.where(_not_split_cost())
+
+
+@per_jvm
+def _not_split_cost() -> Column:
     operation = F.col(c.OPERATION)
-    return df.where(operation.isNull() | ~operation.isin(*c.SPLIT_COST_OPERATIONS))
+    return operation.isNull() | ~operation.isin(*c.SPLIT_COST_OPERATIONS)
 
 
 def is_cur2(df: DataFrame) -> bool:
@@ -146,24 +163,27 @@ def conform_cur2(
 
     User tags become ``resource_tags_user_<key>`` columns, so every dataset works unchanged.
     """
-    present = _types(df)
-    projected = [
-        _cur2_source(present, name, data_type) for name, data_type in _schema(extra_columns).items()
+    keys = tuple(cur2_user_tag_keys(df)) if with_tags else ()
+    return df.select(*_cur2_projection(_fields(_types(df)), _fields(_schema(extra_columns)), keys))
+
+
+@per_jvm
+def _cur2_projection(present: Fields, schema: Fields, tag_keys: tuple[str, ...]) -> list[Column]:
+    types = dict(present)
+    tag_columns = [
+        _blank_as_null(F.col(c.CUR2_RESOURCE_TAGS).getItem(key)).alias(
+            c.USER_TAG_PREFIX + key[len(c.CUR2_USER_TAG_PREFIX) :]
+        )
+        for key in tag_keys
     ]
-    tag_columns = []
-    if with_tags:
-        for key in cur2_user_tag_keys(df):
-            value = F.col(c.CUR2_RESOURCE_TAGS).getItem(key)
-            name = c.USER_TAG_PREFIX + key[len(c.CUR2_USER_TAG_PREFIX) :]
-            tag_columns.append(_blank_as_null(value).alias(name))
     period = F.col(c.CUR2_PARTITION_KEY)
-    return df.select(
-        *projected,
+    return [
+        *[_cur2_source(types, name, data_type) for name, data_type in schema],
         *tag_columns,
         year_column(period).alias(c.YEAR),
         month_column(period).alias(c.MONTH),
         period.alias(c.BILLING_PERIOD),
-    )
+    ]
 
 
 def conform_cur(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
 
 from cur_analysis.datasets.grain import DAILY_KEYS, ROLLED_UP, daily_rows
+from cur_analysis.reuse import per_jvm
 
 KEYS = DAILY_KEYS
 
@@ -14,4 +16,9 @@ def daily_cost(grain: DataFrame) -> DataFrame:
 
     From a conformed CUR frame: ``cur.transform(fine_grain()).transform(daily_cost)``.
     """
-    return daily_rows(grain).select(*KEYS, *ROLLED_UP)
+    return daily_rows(grain).select(*_columns())
+
+
+@per_jvm
+def _columns() -> tuple[Column, ...]:
+    return tuple(F.col(name) for name in (*KEYS, *ROLLED_UP))

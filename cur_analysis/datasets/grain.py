@@ -80,11 +80,16 @@ def combined_tag_columns(grain: DataFrame) -> list[str]:
 
 def tag_values(tag_columns: Sequence[str]) -> list[Column]:
     """Each tag column's value back out of ``TAG_COMBINATION`` (null where untagged)."""
+    return list(_tag_values(tuple(tag_columns)))
+
+
+@per_jvm
+def _tag_values(tag_columns: tuple[str, ...]) -> tuple[Column, ...]:
     parts = F.split(F.col(TAG_COMBINATION), TAG_SEPARATOR, -1)
-    return [
+    return tuple(
         F.when(parts.getItem(index) != "", parts.getItem(index)).alias(name)
         for index, name in enumerate(tag_columns)
-    ]
+    )
 
 
 @per_jvm
@@ -197,12 +202,17 @@ def fine_grain(
 
 def daily_rows(grain: DataFrame) -> DataFrame:
     """The ``daily`` rows of a fine grain."""
-    return grain.where(F.col(GRAIN) == DAILY)
+    return grain.where(_rows_of(DAILY))
 
 
 def tag_rows(grain: DataFrame) -> DataFrame:
     """The ``tags`` rows of a fine grain."""
-    return grain.where(F.col(GRAIN) == TAGS)
+    return grain.where(_rows_of(TAGS))
+
+
+@per_jvm
+def _rows_of(kind: str) -> Column:
+    return F.col(GRAIN) == kind
 
 
 def summed(names: Sequence[str]) -> list[Column]:

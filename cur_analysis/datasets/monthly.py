@@ -141,22 +141,33 @@ def tag_monthly(tag_columns: Sequence[str]) -> Transform:
                 f"the fine grain has no tag columns {missing or list(tag_columns)} in this order: "
                 "make it with fine_grain(tag_columns) and the same tag columns"
             )
-        pairs = F.array(
-            *[
-                F.struct(F.lit(tag_key_of(name)).alias(c.TAG_KEY), value.alias(c.TAG_VALUE))
-                for name, value in zip(tag_columns, tag_values(tag_columns), strict=True)
-            ]
+        stacked = tag_rows(grain).select(
+            c.BILLING_PERIOD, c.SERVICE, F.inline(_tag_pairs(tuple(tag_columns))), *ROLLED_UP
         )
-        stacked = tag_rows(grain).select(c.BILLING_PERIOD, c.SERVICE, F.inline(pairs), *ROLLED_UP)
         by_key = stacked.groupBy(c.BILLING_PERIOD, *TAG_KEYS).agg(*summed(ROLLED_UP))
-        per_key = Window.partitionBy(c.BILLING_PERIOD, c.TAG_KEY)
-        tagged = F.sum(F.when(F.col(c.TAG_VALUE).isNotNull(), F.col(c.AMORTIZED))).over(per_key)
-        total = F.sum(c.AMORTIZED).over(per_key)
-        return by_key.withColumn(
-            c.TAG_COVERAGE, F.when(total != 0, F.coalesce(tagged, F.lit(0.0)) / total)
-        )
+        return by_key.withColumn(c.TAG_COVERAGE, _tag_coverage())
 
     return to_tag_monthly
+
+
+@per_jvm
+def _tag_pairs(tag_columns: tuple[str, ...]) -> Column:
+    """An array of (tag key, tag value) structs, one per tag column of the grain."""
+    return F.array(
+        *[
+            F.struct(F.lit(tag_key_of(name)).alias(c.TAG_KEY), value.alias(c.TAG_VALUE))
+            for name, value in zip(tag_columns, tag_values(tag_columns), strict=True)
+        ]
+    )
+
+
+@per_jvm
+def _tag_coverage() -> Column:
+    """The share of the period's amortized cost whose line items carry the row's tag key."""
+    per_key = Window.partitionBy(c.BILLING_PERIOD, c.TAG_KEY)
+    tagged = F.sum(F.when(F.col(c.TAG_VALUE).isNotNull(), F.col(c.AMORTIZED))).over(per_key)
+    total = F.sum(c.AMORTIZED).over(per_key)
+    return F.when(total != 0, F.coalesce(tagged, F.lit(0.0)) / total)
 
 
 def _empty_tag_frame(frame: DataFrame) -> DataFrame:
