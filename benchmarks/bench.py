@@ -6,7 +6,9 @@ measures, in one run:
   (a) ``pipeline.run`` with a warm SparkSession, every dataset, and (a-) without ``tag_monthly``
       (first run discarded, median of ``--repeats``, variants timed round-robin);
   (b) the cold CLI end to end (``cur-analysis run`` in a subprocess, its own catalog), and a
-      trivial PySpark job's start-up (session, ``range(1).count()``, stop) beside it;
+      trivial PySpark job's start-up (session, ``range(1).count()``, stop) beside it; (b2) the
+      same cold CLI over a tiny export (3 months x 3,000 rows), whose time is the start-up and
+      the fixed cost of a run, not the work on the scenario's rows;
   (c) DuckDB computing the same five datasets from the same Parquet files, in a process of its
       own (first run discarded), and its peak memory;
   (d) (default scenario) the job on a table holding only the partitions the run reads;
@@ -317,12 +319,15 @@ def measure(spark: Any, root: Path, name: str, scenario: Scenario, export: Path,
     duck = _duckdb(files, period, labels, out / "duckdb", args.repeats)
     duck_outputs = {n: out / "duckdb" / f"{n}.parquet" for n in DATASETS}
 
-    cold = trivial = None
+    cold = trivial = startup = None
     if not args.skip_cold:
         _log(f"{name}: (b) cold CLI and a trivial PySpark start-up, alternating")
         repeats = max(1, args.cold_repeats)
         cold = _cold_cli(root / f"cli-home-{name}", export, period, out / "cli", repeats)
         trivial = _trivial_pyspark(repeats)
+        tiny = ensure_export(root, TINY_MONTHS, TINY_ROWS, args.seed, "default")
+        tiny_period = month_range(START, TINY_MONTHS)[-1]
+        startup = _cold_cli(root / "cli-home-tiny", tiny, tiny_period, out / "cli-tiny", repeats)
 
     reader = LocalCatalogReader(spark)
     database = f"bench_{name}"
@@ -375,6 +380,7 @@ def measure(spark: Any, root: Path, name: str, scenario: Scenario, export: Path,
             for label, (timing, stage) in measured.items()
         },
         "cold_cli": cold,
+        "cold_cli_tiny_export": startup,
         "trivial_pyspark": trivial,
         "duckdb": duck,
         "peak_memory_mb": {"spark_driver_jvm": jvm_peak, "duckdb": duck["peak_rss_mb"]},
@@ -388,6 +394,7 @@ def measure(spark: Any, root: Path, name: str, scenario: Scenario, export: Path,
     }
     if cold and trivial:
         ratios["cold_over_trivial_pyspark"] = cold["median"] / statistics.median(trivial)
+        ratios["cold_tiny_over_trivial_pyspark"] = startup["median"] / statistics.median(trivial)
     if "(d) warm Spark, table of the loaded partitions" in seconds:
         ratios["full_over_loaded_only"] = (
             warm / seconds["(d) warm Spark, table of the loaded partitions"]
@@ -431,6 +438,8 @@ def spark_columns(export: Path) -> list[str]:
 
 
 WITH_FOCUS = "(e) warm Spark, every dataset and focus"
+# (b2)'s export: small enough that a cold run's time is its start-up and fixed cost.
+TINY_MONTHS, TINY_ROWS = 3, 3000
 TARGETS = {  # scenario -> ratio -> (target, what it compares)
     "default": {"spark_over_duckdb": 2.5, "cold_over_trivial_pyspark": 2.5,
                 "full_over_loaded_only": 1.15, "with_focus_over_without": 1.5},
@@ -443,14 +452,15 @@ def format_table(result: dict) -> str:
     rows = result["rows_read"]
     cores = result["machine"]["cpus"]
 
-    def line(label: str, seconds: float | None, note: str = "") -> str:
+    def line(label: str, seconds: float | None, note: str = "", of_rows: bool = True) -> str:
         if seconds is None:
             return f"  {label:<48}{'-':>9}"
-        per_core = rows / seconds / cores
-        return f"  {label:<48}{seconds:>8.2f}s {per_core:>12,.0f}  {note}"
+        per_core = f"{rows / seconds / cores:>12,.0f}" if of_rows else f"{'':>12}"
+        return f"  {label:<48}{seconds:>8.2f}s {per_core}  {note}"
 
     load = result["machine"]
     cold, trivial, duck = result["cold_cli"], result["trivial_pyspark"], result["duckdb"]
+    startup = result.get("cold_cli_tiny_export")
     memory = result["peak_memory_mb"]
     lines = [
         "",
@@ -467,8 +477,10 @@ def format_table(result: dict) -> str:
         lines.append(line(f"{label} (median)", found["median"], f"{found['jobs']} jobs"))
     lines += [
         line("(b) cold `cur-analysis run` (median)", cold["median"] if cold else None),
+        line("(b2) cold run of a 3 x 3,000-row export (median)",
+             startup["median"] if startup else None, "(start-up and fixed cost)", False),
         line("(b') trivial PySpark start-up (median)",
-             statistics.median(trivial) if trivial else None, "(not a CUR run)"),
+             statistics.median(trivial) if trivial else None, "(not a CUR run)", False),
         line("(c) DuckDB, same five datasets (median)", statistics.median(duck["times"])),
         "",
         f"  peak memory: Spark driver JVM {memory['spark_driver_jvm']:,.0f} MB (whole bench "
