@@ -79,7 +79,11 @@ def test_restated_month_is_rewritten_with_only_the_new_data(
     shutil.copytree(generated_export, export)
     catalog.register(spark, export, "restate_org", "legacy_all")
     output = tmp_path / "out"
-    config = RunConfig("restate_org", "legacy_all", ("2024-04", "2024-05"), str(output))
+    # The two datasets checked below: the line-level one and the tag roll-up.
+    checked = (DAILY_COST.name, TAG_MONTHLY.name)
+    config = RunConfig(
+        "restate_org", "legacy_all", ("2024-04", "2024-05"), str(output), datasets=checked
+    )
     run(LocalCatalogReader(spark), config)
     april_before = _frame(output / DAILY_COST.name).query("billing_period == '2024-04'")
     # The CUR restates May: the month's file is replaced by one with only the first 1,000 rows.
@@ -87,7 +91,8 @@ def test_restated_month_is_rewritten_with_only_the_new_data(
     pq.write_table(pq.read_table(may_file).slice(0, 1000), may_file)
     catalog.register(spark, export, "restate_org", "legacy_all")
     run(
-        LocalCatalogReader(spark), RunConfig("restate_org", "legacy_all", ("2024-05",), str(output))
+        LocalCatalogReader(spark),
+        RunConfig("restate_org", "legacy_all", ("2024-05",), str(output), datasets=checked),
     )
     daily = _frame(output / DAILY_COST.name)
     expected = totals_by_period(export)
