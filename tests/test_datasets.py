@@ -9,7 +9,12 @@ from pyspark.sql import functions as F
 from cur_analysis import columns as c
 from cur_analysis.conform import conform_legacy
 from cur_analysis.datasets.grain import fine_grain
-from cur_analysis.datasets.monthly import account_monthly, service_monthly, tag_monthly
+from cur_analysis.datasets.monthly import (
+    account_monthly,
+    service_monthly,
+    tag_monthly,
+    with_previous_period_change,
+)
 from cur_analysis.datasets.savings import savings_monthly
 
 from .frames import conformed, raw_frame
@@ -72,6 +77,34 @@ def test_account_that_disappears_is_not_a_row_of_the_new_period(spark, two_month
     assert (
         out.where((F.col(c.BILLING_PERIOD) == "2024-05") & (F.col(c.ACCOUNT) == "a2")).count() == 0
     )
+
+
+def test_previous_is_the_month_before_not_an_older_month_and_null_is_a_key(spark) -> None:
+    # March, April and May read. EC2 skips April: May's previous is April's 0, not March's 7.
+    # The null service (neither service code nor product code) is one key in every month.
+    monthly = spark.createDataFrame(
+        [
+            ("2024-03", "EC2", 7.0),
+            ("2024-05", "EC2", 9.0),
+            ("2024-04", None, 4.0),
+            ("2024-05", None, 6.0),
+        ],
+        f"{c.BILLING_PERIOD} string, {c.SERVICE} string, {c.AMORTIZED} double",
+    ).coalesce(1)
+    out = with_previous_period_change(monthly, [c.SERVICE], ["2024-03", "2024-04", "2024-05"])
+    got = {
+        (row[c.BILLING_PERIOD], row[c.SERVICE]): (
+            row[c.PREVIOUS_AMORTIZED],
+            row[c.AMORTIZED_CHANGE],
+        )
+        for row in out.collect()
+    }
+    assert got == {
+        ("2024-03", "EC2"): (None, None),  # February is not in the table
+        ("2024-05", "EC2"): (0.0, 9.0),
+        ("2024-04", None): (0.0, 4.0),  # March was read; the null key had no row there
+        ("2024-05", None): (4.0, 2.0),
+    }
 
 
 def test_service_monthly_ranks_by_amortized_cost(spark, two_months) -> None:

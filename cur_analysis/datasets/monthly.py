@@ -9,7 +9,6 @@ function: ``grain.transform(account_monthly(loaded_periods))``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
@@ -47,39 +46,35 @@ def with_previous_period_change(
     """Add previous-period amortized cost, its absolute and relative change.
 
     Previous is 0 for a key absent from a previous period that was loaded, and null (with both
-    changes null) when the previous period is not in the table at all.
+    changes null) when the previous period is not in the table at all. It is the key's row
+    before in period order (``lag``), taken only when that row is the previous month's: a window
+    over the one partition ``_monthly`` leaves needs no shuffle and no Spark job of its own,
+    where a self-join ran a broadcast job per dataset. Null keys are one key, as ``groupBy``
+    made them.
     """
     columns = _change_columns(tuple(keys), as_periods(loaded_periods))
-    previous = monthly.select(*columns.previous)
-    joined = monthly.join(previous, [c.BILLING_PERIOD, *keys], "left")
-    return joined.withColumns(columns.changes)
-
-
-@dataclass(frozen=True)
-class _ChangeColumns:
-    previous: tuple[Column, ...]  # each key row as the next period's previous
-    changes: dict[str, Column]  # the change columns, in output order
+    return monthly.withColumns(columns)
 
 
 @per_jvm
 def _change_columns(
     keys: tuple[str, ...], loaded_periods: tuple[BillingPeriod, ...]
-) -> _ChangeColumns:
-    previous = (
-        shifted_label(F.col(c.BILLING_PERIOD), 1).alias(c.BILLING_PERIOD),
-        *[F.col(key) for key in keys],
-        F.col(c.AMORTIZED).alias(c.PREVIOUS_AMORTIZED),
+) -> dict[str, Column]:
+    """The change columns, in output order."""
+    period = F.col(c.BILLING_PERIOD)
+    before = Window.partitionBy(*keys).orderBy(period)
+    previous_month = shifted_label(period, -1)
+    previous_amortized = F.when(
+        F.lag(period).over(before) == previous_month, F.lag(c.AMORTIZED).over(before)
     )
-    previous_loaded = label_in(shifted_label(F.col(c.BILLING_PERIOD), -1), loaded_periods)
-    previous_cost = F.when(previous_loaded, F.coalesce(F.col(c.PREVIOUS_AMORTIZED), F.lit(0.0)))
+    previous_loaded = label_in(previous_month, loaded_periods)
+    previous_cost = F.when(previous_loaded, F.coalesce(previous_amortized, F.lit(0.0)))
     change = F.col(c.AMORTIZED) - previous_cost
-    ratio = F.when(previous_cost != 0, change / previous_cost)
-    changes = {
+    return {
         c.PREVIOUS_AMORTIZED: previous_cost,
         c.AMORTIZED_CHANGE: change,
-        c.AMORTIZED_CHANGE_RATIO: ratio,
+        c.AMORTIZED_CHANGE_RATIO: F.when(previous_cost != 0, change / previous_cost),
     }
-    return _ChangeColumns(previous, changes)
 
 
 @per_jvm
