@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -65,7 +66,7 @@ def converted(samples_dir, tmp_path_factory) -> Iterator[dict[str, tools.Running
         yield {"own": own, "wal": wal}
 
 
-def _validation(table: pa.Table, folder) -> tools.Running:
+def _validation(table: pa.Table, folder: Path) -> tools.Running:
     data = tools.validator_copy(table, folder / "focus.parquet")
     return tools.start_validator(data, folder / "validator.xml")
 

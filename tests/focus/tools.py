@@ -79,7 +79,9 @@ class Running(Generic[T]):
             self.process.wait()
 
 
-def _start(command: list[str], log: Path, read: Callable[[], T], cwd: Path | None = None):
+def _start(
+    command: list[str], log: Path, read: Callable[[], T], cwd: Path | None = None
+) -> Running[T]:
     with log.open("wb") as output:
         process = subprocess.Popen(command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT)
     return Running(process, log, read)
@@ -118,7 +120,9 @@ def _failed_rules(report: Path) -> dict[str, str]:
     }
 
 
-def start_converter(provider: str, data_format: str, source: Path, target: Path):
+def start_converter(
+    provider: str, data_format: str, source: Path, target: Path
+) -> Running[pa.Table]:
     """Start focus-converter 1.0.0's conversion of ``source`` (``converter_driver.py``); its
     result is the converted table."""
     python = _tool(CONVERTER_VENV, "python")
