@@ -1,9 +1,14 @@
-"""The five datasets in DuckDB SQL over the same Parquet files: the rival and the cross-check.
+"""The default datasets in DuckDB SQL over the same Parquet files: the bench's rival and check.
 
-Written from the rules in the README (the CID amortized rule, split-cost rows left out, the dataset
-definitions), not from the library's code: nothing here imports ``cur_analysis``' measures. Only
-the names come from the library (the registry's datasets, ``columns``' measure names); the SQL
-spells the output columns out, and ``bench.cross_check`` compares them with what Spark wrote.
+Written as a DuckDB user would write them, from the dataset definitions in docs/datasets.md (the
+CID amortized rule, split-cost rows left out), not from the library's code: this module imports
+nothing from ``cur_analysis`` and spells every name out, so ``bench.cross_check`` checks the names
+as well as the figures.
+
+The plan: a view over ``read_parquet`` conforms each line item (CUR's "" as null, typed measures);
+one aggregation over that view, with two grouping sets, sums the line items to a fine grain kept
+in a temporary table (the daily keys over every loaded period; period x service x every tag column
+over the requested periods); each dataset is a roll-up of that grain, written with ``COPY``.
 """
 
 from __future__ import annotations
@@ -13,15 +18,13 @@ from pathlib import Path
 
 import duckdb
 
-from cur_analysis import columns as c
-from cur_analysis.datasets.registry import (
-    ACCOUNT_MONTHLY,
-    DAILY_COST,
-    DATASETS,
-    SAVINGS_MONTHLY,
-    SERVICE_MONTHLY,
-    TAG_MONTHLY,
-)
+DAILY_COST = "daily_cost"
+ACCOUNT_MONTHLY = "account_monthly"
+SERVICE_MONTHLY = "service_monthly"
+TAG_MONTHLY = "tag_monthly"
+SAVINGS_MONTHLY = "savings_monthly"
+# The datasets this rival computes: a run's default set.
+DATASETS = (DAILY_COST, ACCOUNT_MONTHLY, SERVICE_MONTHLY, TAG_MONTHLY, SAVINGS_MONTHLY)
 
 TAG_PREFIX = "resource_tags_user_"
 SPLIT_OPERATIONS = ("EKSPod-EC2", "ECSTask-EC2")
@@ -58,14 +61,26 @@ DOUBLES = (
     "reservation_net_unused_recurring_fee",
 )
 MEASURES = (
-    c.UNBLENDED,
-    c.NET_UNBLENDED,
-    c.AMORTIZED,
-    c.NET_AMORTIZED,
-    c.PUBLIC_ON_DEMAND,
-    c.RI_SP_TRUEUP,
-    c.USAGE_QUANTITY,
+    "unblended_cost",
+    "net_unblended_cost",
+    "amortized_cost",
+    "net_amortized_cost",
+    "public_on_demand_cost",
+    "ri_sp_trueup",
+    "usage_amount",
 )
+DAILY_KEYS = (
+    "usage_date",
+    "billing_period",
+    "payer_account_id",
+    "usage_account_id",
+    "service",
+    "region",
+    "charge_type",
+    "purchase_option",
+)
+# The grain's sums besides the measures: line count and savings-plan commitments.
+COUNTS = ("line_item_count", "sp_used", "sp_total")
 
 
 def _amortized(net: bool) -> str:
@@ -106,15 +121,23 @@ def _quoted(values: Sequence[str]) -> str:
     return ", ".join(f"'{value}'" for value in values)
 
 
+def _read(files: Sequence[str]) -> str:
+    return (
+        f"read_parquet([{_quoted(files)}], union_by_name = true, hive_partitioning = true, "
+        "hive_types_autocast = false)"
+    )
+
+
 def _present_columns(con: duckdb.DuckDBPyConnection, files: Sequence[str]) -> set[str]:
-    rows = con.execute(
-        f"DESCRIBE SELECT * FROM read_parquet([{_quoted(files)}], union_by_name = true)"
-    ).fetchall()
+    rows = con.execute(f"DESCRIBE SELECT * FROM {_read(files)}").fetchall()
     return {row[0] for row in rows}
 
 
-def _lines_sql(files: Sequence[str], present: set[str], tags: Sequence[str]) -> str:
-    """One row per line item (split-cost rows left out): keys and measures, CUR "" as null."""
+def _source_sql(
+    files: Sequence[str], present: set[str], tags: Sequence[str], periods: Sequence[str]
+) -> str:
+    """The raw columns typed, CUR's "" as null, absent ones as typed nulls; tag values only in
+    ``periods`` (the tag grain is made for the requested periods alone)."""
     strings = [
         f"nullif(CAST({name} AS VARCHAR), '') AS {name}"
         if name in present
@@ -127,18 +150,27 @@ def _lines_sql(files: Sequence[str], present: set[str], tags: Sequence[str]) -> 
         else f"CAST(NULL AS DOUBLE) AS {name}"
         for name in DOUBLES
     ]
-    tag_values = [f"nullif(CAST({tag} AS VARCHAR), '') AS {tag}" for tag in tags]
-    source = f"""
+    period = "year || '-' || lpad(month, 2, '0')"
+    tag_values = [
+        f"CASE WHEN {period} IN ({_quoted(periods)}) THEN nullif(CAST({tag} AS VARCHAR), '') "
+        f"END AS {tag}"
+        for tag in tags
+    ]
+    return f"""
       SELECT {", ".join(strings + doubles + tag_values)},
-             line_item_usage_start_date,
-             year || '-' || lpad(month, 2, '0') AS billing_period
-      FROM read_parquet([{_quoted(files)}], union_by_name = true, hive_partitioning = true,
-                        hive_types_autocast = false)"""
+             line_item_usage_start_date, {period} AS billing_period
+      FROM {_read(files)}"""
+
+
+def lines_sql(
+    files: Sequence[str], present: set[str], tags: Sequence[str], periods: Sequence[str]
+) -> str:
+    """One row per line item (split-cost rows left out): the keys and measures of the datasets."""
     upfront = """(t = 'Fee' AND reservation_reservation_a_r_n IS NOT NULL)
                  OR (t = 'Refund' AND line_item_product_code = 'ComputeSavingsPlans')"""
     tag_list = "".join(f", {tag}" for tag in tags)
     return f"""
-    WITH src AS ({source}),
+    WITH src AS ({_source_sql(files, present, tags, periods)}),
     typed AS (
       SELECT *, line_item_line_item_type AS t, {upfront} AS upfront_payment FROM src
       WHERE line_item_operation IS NULL
@@ -177,13 +209,29 @@ def _lines_sql(files: Sequence[str], present: set[str], tags: Sequence[str]) -> 
     """
 
 
-SUMS = ", ".join(f"sum({m}) AS {m}" for m in MEASURES) + ", count(*) AS line_item_count"
+def grain_sql(tags: Sequence[str]) -> str:
+    """The fine grain of the ``lines`` view in one aggregation: ``daily`` rows keyed by
+    ``DAILY_KEYS``, and (with tags) rows keyed by period, service and every tag column."""
+    sets = [f"({', '.join(DAILY_KEYS)})"]
+    if tags:
+        sets.append(f"(billing_period, service, {', '.join(tags)})")
+    sums = ", ".join(f"sum({name}) AS {name}" for name in MEASURES)
+    tag_list = "".join(f", {tag}" for tag in tags)
+    return f"""
+    SELECT grouping(usage_date) = 0 AS daily, {", ".join(DAILY_KEYS)}{tag_list},
+      {sums}, count(*) AS line_item_count, sum(sp_used) AS sp_used, sum(sp_total) AS sp_total
+    FROM lines GROUP BY GROUPING SETS ({", ".join(sets)})
+    """
+
+
+# The measures and the line count of grain rows, summed again.
+SUMS = ", ".join(f"sum({m}) AS {m}" for m in (*MEASURES, "line_item_count"))
 
 
 def _with_change(keys: Sequence[str], extra: str, periods: Sequence[str], loaded: str) -> str:
     key_list = ", ".join(keys)
     return f"""
-    WITH m AS (SELECT billing_period, {key_list}, {SUMS} FROM lines GROUP BY ALL),
+    WITH m AS (SELECT billing_period, {key_list}, {SUMS} FROM grain WHERE daily GROUP BY ALL),
     shared AS (
       SELECT *,
         CASE WHEN sum(amortized_cost) OVER per_period <> 0
@@ -217,64 +265,78 @@ def _of_type(types: Sequence[str], value: str) -> str:
     return f"sum(CASE WHEN charge_type IN ({_quoted(types)}) THEN {value} ELSE 0 END)"
 
 
+def _daily_cost(periods: Sequence[str]) -> str:
+    columns = ", ".join((*DAILY_KEYS, *MEASURES, "line_item_count"))
+    return f"SELECT {columns} FROM grain WHERE daily AND billing_period IN ({_quoted(periods)})"
+
+
+def _tag_monthly(periods: Sequence[str], tags: Sequence[str]) -> str:
+    if not tags:
+        return f"""
+        SELECT billing_period, '' AS tag_key, '' AS tag_value, service, {SUMS},
+          0.0 AS tag_coverage
+        FROM grain WHERE false GROUP BY ALL"""
+    per_key = f"""
+      SELECT billing_period, substr(tag_key, {len(TAG_PREFIX) + 1}) AS tag_key, tag_value,
+        service, {SUMS}
+      FROM (SELECT billing_period, service, {", ".join((*tags, *MEASURES))}, line_item_count
+            FROM grain WHERE NOT daily AND billing_period IN ({_quoted(periods)}))
+        UNPIVOT INCLUDE NULLS (tag_value FOR tag_key IN ({", ".join(tags)}))
+      GROUP BY ALL"""
+    return f"""
+    SELECT *,
+      CASE WHEN sum(amortized_cost) OVER k <> 0
+           THEN coalesce(sum(CASE WHEN tag_value IS NOT NULL THEN amortized_cost END) OVER k, 0)
+                / sum(amortized_cost) OVER k END AS tag_coverage
+    FROM ({per_key}) WINDOW k AS (PARTITION BY billing_period, tag_key)
+    """
+
+
+def _savings_monthly(periods: Sequence[str]) -> str:
+    return f"""
+    WITH s AS (
+      SELECT billing_period, payer_account_id, usage_account_id,
+        sum(public_on_demand_cost) AS on_demand_equivalent_cost,
+        sum(amortized_cost) AS amortized_cost,
+        {_of_type(["DiscountedUsage"], "public_on_demand_cost")} AS ri_covered_usage_cost,
+        {_of_type(["SavingsPlanCoveredUsage"], "public_on_demand_cost")} AS sp_covered_usage_cost,
+        {_of_type(USAGE_TYPES, "public_on_demand_cost")} AS eligible_usage_cost,
+        {_of_type(["RIFee"], "amortized_cost")} AS ri_unused_commitment,
+        {_of_type(["SavingsPlanRecurringFee"], "amortized_cost")} AS sp_unused_commitment,
+        {_of_type(["DiscountedUsage"], "amortized_cost")} AS ri_used_commitment,
+        {_of_type(["SavingsPlanRecurringFee"], "sp_used")} AS sp_used_commitment,
+        {_of_type(["SavingsPlanRecurringFee"], "sp_total")} AS sp_total_commitment
+      FROM grain WHERE daily AND billing_period IN ({_quoted(periods)}) GROUP BY ALL
+    )
+    SELECT *, on_demand_equivalent_cost - amortized_cost AS savings,
+      ri_used_commitment + ri_unused_commitment AS ri_total_commitment,
+      CASE WHEN eligible_usage_cost > 0
+           THEN (ri_covered_usage_cost + sp_covered_usage_cost) / eligible_usage_cost END
+        AS coverage,
+      CASE WHEN ri_used_commitment + ri_unused_commitment > 0
+           THEN ri_used_commitment / (ri_used_commitment + ri_unused_commitment) END
+        AS ri_utilization,
+      CASE WHEN sp_total_commitment > 0 THEN sp_used_commitment / sp_total_commitment END
+        AS sp_utilization
+    FROM s
+    """
+
+
 def dataset_sql(
     name: str, periods: Sequence[str], loaded: Sequence[str], tags: Sequence[str]
 ) -> str:
-    """The query of one dataset over the ``lines`` table, for ``periods`` (``loaded`` read)."""
-    in_periods = f"billing_period IN ({_quoted(periods)})"
-    if name == DAILY_COST.name:
-        keys = (
-            "usage_date, billing_period, payer_account_id, usage_account_id, service, region, "
-            "charge_type, purchase_option"
-        )
-        return f"SELECT {keys}, {SUMS} FROM lines WHERE {in_periods} GROUP BY ALL"
-    if name == ACCOUNT_MONTHLY.name:
+    """The query of one dataset over the ``grain`` table, for ``periods`` (``loaded`` read)."""
+    if name == DAILY_COST:
+        return _daily_cost(periods)
+    if name == ACCOUNT_MONTHLY:
         return _with_change(["payer_account_id", "usage_account_id"], "", periods, _quoted(loaded))
-    if name == SERVICE_MONTHLY.name:
+    if name == SERVICE_MONTHLY:
         rank = ", rank() OVER (PARTITION BY billing_period ORDER BY amortized_cost DESC) AS rank"
         return _with_change(["service"], rank, periods, _quoted(loaded))
-    if name == TAG_MONTHLY.name:
-        per_key = " UNION ALL ".join(
-            f"SELECT billing_period, '{tag[len(TAG_PREFIX) :]}' AS tag_key, {tag} AS tag_value, "
-            f"service, {SUMS} FROM lines WHERE {in_periods} GROUP BY ALL"
-            for tag in tags
-        )
-        return f"""
-        SELECT *,
-          CASE WHEN sum(amortized_cost) OVER k <> 0
-               THEN coalesce(sum(CASE WHEN tag_value IS NOT NULL THEN amortized_cost END) OVER k,
-                             0) / sum(amortized_cost) OVER k END AS tag_coverage
-        FROM ({per_key}) WINDOW k AS (PARTITION BY billing_period, tag_key)
-        """
-    if name == SAVINGS_MONTHLY.name:
-        return f"""
-        WITH s AS (
-          SELECT billing_period, payer_account_id, usage_account_id,
-            sum(public_on_demand_cost) AS on_demand_equivalent_cost,
-            sum(amortized_cost) AS amortized_cost,
-            {_of_type(["DiscountedUsage"], "public_on_demand_cost")} AS ri_covered_usage_cost,
-            {_of_type(["SavingsPlanCoveredUsage"], "public_on_demand_cost")}
-              AS sp_covered_usage_cost,
-            {_of_type(USAGE_TYPES, "public_on_demand_cost")} AS eligible_usage_cost,
-            {_of_type(["RIFee"], "amortized_cost")} AS ri_unused_commitment,
-            {_of_type(["SavingsPlanRecurringFee"], "amortized_cost")} AS sp_unused_commitment,
-            {_of_type(["DiscountedUsage"], "amortized_cost")} AS ri_used_commitment,
-            {_of_type(["SavingsPlanRecurringFee"], "sp_used")} AS sp_used_commitment,
-            {_of_type(["SavingsPlanRecurringFee"], "sp_total")} AS sp_total_commitment
-          FROM lines WHERE {in_periods} GROUP BY ALL
-        )
-        SELECT *, on_demand_equivalent_cost - amortized_cost AS savings,
-          ri_used_commitment + ri_unused_commitment AS ri_total_commitment,
-          CASE WHEN eligible_usage_cost > 0
-               THEN (ri_covered_usage_cost + sp_covered_usage_cost) / eligible_usage_cost END
-            AS coverage,
-          CASE WHEN ri_used_commitment + ri_unused_commitment > 0
-               THEN ri_used_commitment / (ri_used_commitment + ri_unused_commitment) END
-            AS ri_utilization,
-          CASE WHEN sp_total_commitment > 0 THEN sp_used_commitment / sp_total_commitment END
-            AS sp_utilization
-        FROM s
-        """
+    if name == TAG_MONTHLY:
+        return _tag_monthly(periods, tags)
+    if name == SAVINGS_MONTHLY:
+        return _savings_monthly(periods)
     raise ValueError(f"unknown dataset {name}")
 
 
@@ -285,14 +347,15 @@ def compute(
     output: Path,
     threads: int | None = None,
 ) -> dict[str, Path]:
-    """Write the five datasets of ``periods`` as Parquet under ``output``; one scan of ``files``."""
+    """Write the datasets of ``periods`` as Parquet under ``output``; one pass over ``files``."""
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     if threads:
         con.execute(f"SET threads = {threads}")
     present = _present_columns(con, files)
     tags = sorted(name for name in present if name.lower().startswith(TAG_PREFIX))
-    con.execute(f"CREATE TEMP TABLE lines AS {_lines_sql(files, present, tags)}")
+    con.execute(f"CREATE TEMP VIEW lines AS {lines_sql(files, present, tags, periods)}")
+    con.execute(f"CREATE TEMP TABLE grain AS {grain_sql(tags)}")
     output.mkdir(parents=True, exist_ok=True)
     written = {}
     for name in DATASETS:
