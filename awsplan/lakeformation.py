@@ -1,4 +1,4 @@
-"""Lake Formation grants: the resource and grant values, and how grants are read back and made.
+"""Lake Formation: grant values, how grants are read back and made, and the data lake settings.
 
 Grants are read the way terraform-provider-aws reads ``aws_lakeformation_permissions`` and data.all
 checks a share: ListPermissions with ``Principal`` and ``Resource`` (with ``CatalogId``), never by
@@ -17,6 +17,8 @@ from typing import Any
 from awsplan.aws import aws_call, paginate
 
 SUPER = "ALL"
+# The group that stands for "access decided by IAM alone" (LF developer guide, "Changing the
+# default settings for your data lake").
 IAM_ALLOWED_PRINCIPALS = "IAM_ALLOWED_PRINCIPALS"
 _ASSUMED_ROLE_RE = re.compile(
     r"arn:(?P<partition>[\w-]+):sts::(?P<account>\d{12}):assumed-role/(?P<role>[^/]+)/.+"
@@ -252,3 +254,75 @@ def lf_principal(caller_arn: str) -> str:
     if match is None:
         return caller_arn
     return f"arn:{match['partition']}:iam::{match['account']}:role/{match['role']}"
+
+
+def names_iam_allowed(
+    defaults: Iterable[Mapping[str, Any]] | None, permission: str | None = None
+) -> bool:
+    """Does a default-permissions list (``PrincipalPermissions`` entries) give
+    ``IAM_ALLOWED_PRINCIPALS`` anything (or ``permission``, when given)?"""
+    return any(
+        entry.get("Principal", {}).get("DataLakePrincipalIdentifier") == IAM_ALLOWED_PRINCIPALS
+        and (permission is None or permission in entry.get("Permissions", ()))
+        for entry in defaults or ()
+    )
+
+
+@dataclass(frozen=True)
+class DataLakeSettings:
+    """One account's data lake settings (GetDataLakeSettings), with absent lists read as empty.
+
+    Default settings carry no ``Parameters``: a missing ``CROSS_ACCOUNT_VERSION`` is "1".
+    """
+
+    admins: frozenset[str]
+    database_defaults: tuple[Mapping[str, Any], ...] = ()
+    table_defaults: tuple[Mapping[str, Any], ...] = ()
+    parameters: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def from_response(cls, settings: Mapping[str, Any]) -> DataLakeSettings:
+        return cls(
+            admins=frozenset(
+                str(a.get("DataLakePrincipalIdentifier"))
+                for a in settings.get("DataLakeAdmins") or ()
+            ),
+            database_defaults=tuple(settings.get("CreateDatabaseDefaultPermissions") or ()),
+            table_defaults=tuple(settings.get("CreateTableDefaultPermissions") or ()),
+            parameters=tuple(
+                sorted((str(k), str(v)) for k, v in (settings.get("Parameters") or {}).items())
+            ),
+        )
+
+    @property
+    def cross_account_version(self) -> int:
+        text = dict(self.parameters).get("CROSS_ACCOUNT_VERSION", "1")
+        return int(text) if text.isdecimal() and text.isascii() else 1
+
+    @property
+    def defaults(self) -> dict[str, tuple[Mapping[str, Any], ...]]:
+        """The default permissions of new databases and tables, by their API names."""
+        return {
+            "CreateDatabaseDefaultPermissions": self.database_defaults,
+            "CreateTableDefaultPermissions": self.table_defaults,
+        }
+
+    def iam_allowed_defaults(self, permission: str | None = None) -> tuple[str, ...]:
+        """The defaults that give ``IAM_ALLOWED_PRINCIPALS`` anything (or ``permission``)."""
+        return tuple(k for k, v in self.defaults.items() if names_iam_allowed(v, permission))
+
+    @property
+    def iam_access_by_default(self) -> bool:
+        """New databases and tables default to ``IAM_ALLOWED_PRINCIPALS`` ALL: IAM decides."""
+        return len(self.iam_allowed_defaults(SUPER)) == len(self.defaults)
+
+
+def read_data_lake_settings(lakeformation: Any, account_id: str) -> DataLakeSettings:
+    """The data lake settings of ``account_id`` (the caller's account). Read-only."""
+    answer = aws_call(
+        lakeformation.get_data_lake_settings,
+        call="lakeformation:GetDataLakeSettings",
+        resource=f"Lake Formation settings of account {account_id}",
+        CatalogId=account_id,
+    )
+    return DataLakeSettings.from_response(answer["DataLakeSettings"])

@@ -25,12 +25,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from awsplan.aws import AccountClients, aws_call, paginate
-from awsplan.lakeformation import LfResource, read_grants
+from awsplan.lakeformation import (
+    IAM_ALLOWED_PRINCIPALS,
+    DataLakeSettings,
+    LfResource,
+    names_iam_allowed,
+    read_grants,
+)
 from awsplan.plan import Action, ActionKind
 from bootstrap.config import ProducerConfig
 from bootstrap.errors import BootstrapError
 
-IAM_ALLOWED_PRINCIPALS = "IAM_ALLOWED_PRINCIPALS"
 HYBRID_CROSS_ACCOUNT_VERSION = 4
 
 
@@ -61,11 +66,6 @@ class IamAllowedState:
         return "; ".join(places)
 
 
-def cross_account_version(settings: dict[str, Any]) -> int:
-    text = str((settings.get("Parameters") or {}).get("CROSS_ACCOUNT_VERSION", "1"))
-    return int(text) if text.isdecimal() and text.isascii() else 1
-
-
 def list_tables(clients: AccountClients, producer: ProducerConfig) -> list[dict[str, Any]]:
     """Every table of the producer's database in catalog A (read-only)."""
     return paginate(
@@ -94,7 +94,7 @@ def shared_resources(producer: ProducerConfig, tables: Iterable[str]) -> tuple[L
 def read_iam_allowed(
     clients: AccountClients,
     producer: ProducerConfig,
-    settings: dict[str, Any],
+    settings: DataLakeSettings,
     principals: tuple[str, ...],
 ) -> IamAllowedState:
     """Read-only: grants to IAM_ALLOWED_PRINCIPALS, the database's default, opt-ins (hybrid)."""
@@ -111,7 +111,6 @@ def read_iam_allowed(
         resource=f"database {producer.database} in account {producer.account_id}",
         Name=producer.database,
     )["Database"]
-    defaults = database.get("CreateTableDefaultPermissions") or []
     opted: set[tuple[str, LfResource]] = set()
     if producer.iam_allowed_principals == "hybrid":
         opted = read_opt_ins(clients.lakeformation, principals, resources)
@@ -121,16 +120,13 @@ def read_iam_allowed(
         on_tables=tuple(
             r.table or "" for r in resources[1:] if held.get(IAM_ALLOWED_PRINCIPALS, r)
         ),
-        in_database_default=any(
-            d.get("Principal", {}).get("DataLakePrincipalIdentifier") == IAM_ALLOWED_PRINCIPALS
-            for d in defaults
-        ),
+        in_database_default=names_iam_allowed(database.get("CreateTableDefaultPermissions")),
         database_input={
             k: database[k]
             for k in ("Name", "Description", "LocationUri", "Parameters", "TargetDatabase")
             if database.get(k) is not None
         },
-        cross_account_version=cross_account_version(settings),
+        cross_account_version=settings.cross_account_version,
         opted_in=frozenset(opted),
     )
 

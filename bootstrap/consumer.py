@@ -11,12 +11,12 @@ from datetime import datetime
 from typing import Any
 
 from awsplan.aws import AccountClients, aws_call, check_account, role_is_new
-from awsplan.lakeformation import Grant, HeldGrants, grant, pairs, read_grants
+from awsplan.lakeformation import Grant, HeldGrants, pairs, read_grants
 from awsplan.plan import Action, ActionKind, Plan
 from bootstrap.config import ConsumerConfig, ProducerConfig
 from bootstrap.desired import consumer_desired, share_name
 from bootstrap.errors import BootstrapError
-from bootstrap.grants import JOB_ROLE_ALLOWED
+from bootstrap.grants import JOB_ROLE_ALLOWED, grant_actions
 from bootstrap.policies import (
     DECRYPT_SID,
     JOB_ROLE_POLICY_NAME,
@@ -200,7 +200,7 @@ def plan_consumer(
         [
             *_invitation_actions(clients, producer, consumer, state),
             *_link_actions(clients, producer, consumer, state),
-            *_grant_actions(clients, producer, consumer, state),
+            *_job_role_grant_actions(clients, producer, consumer, state),
             *_policy_actions(clients, producer, consumer, state, kms_key_arn),
         ]
     )
@@ -294,35 +294,25 @@ def _link_actions(
     ]
 
 
-def _grant_actions(
+def _job_role_grant_actions(
     clients: AccountClients,
     producer: ProducerConfig,
     consumer: ConsumerConfig,
     state: ConsumerState,
 ) -> list[Action]:
-    lf = clients.lakeformation
-    actions: list[Action] = []
-    for wanted in consumer_desired(producer, consumer).grants:
-        check_job_role_grant(wanted)
-        held = state.grants.get(wanted.principal, wanted.resource)
-        missing = wanted.missing_given(held)
-        if missing is None:
-            continue
-        check_job_role_grant(missing)
-        kind = ActionKind.CREATE if held is None else ActionKind.UPDATE
-        why = "not granted" if held is None else "missing " + "+".join(sorted(missing.permissions))
+    """The job role's missing grants, each refused first if it goes beyond DESCRIBE/SELECT.
 
-        def run(missing: Grant = missing) -> object:
-            # InvalidInputException is retried only when IAM showed the role to exist and it was
-            # created inside the IAM propagation window: then "Invalid principal" is the
-            # documented propagation delay, not a bad request (see awsplan.aws).
-            grant(lf, missing, principal_is_new_role=role_is_new(state.role_created))
-            return None
-
-        actions.append(
-            Action.build(f"LF grant {wanted.describe()}", kind, why, run, missing.request())
-        )
-    return actions
+    InvalidInputException is retried only when IAM showed the role to exist and it was created
+    inside the IAM propagation window: then "Invalid principal" is the documented propagation
+    delay, not a bad request (see ``awsplan.aws``).
+    """
+    wanted = [check_job_role_grant(g) for g in consumer_desired(producer, consumer).grants]
+    return grant_actions(
+        clients.lakeformation,
+        wanted,
+        state.grants,
+        principal_is_new_role=role_is_new(state.role_created),
+    )
 
 
 def _policy_actions(

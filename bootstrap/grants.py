@@ -8,13 +8,18 @@ DESCRIBE/SELECT:
   DESCRIBE on the resource link (catalog B); DESCRIBE on the target database (catalog A);
   SELECT + DESCRIBE on the target tables (catalog A). Never on "the link's tables": a database
   resource link only carries DESCRIBE and DROP.
+
+``grant_actions`` turns wanted grants and what is held into the plan's grant actions, for both
+sides.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from awsplan.lakeformation import Grant, LfResource
+from awsplan.lakeformation import Grant, HeldGrants, LfResource, grant
+from awsplan.plan import Action, ActionKind
 from bootstrap.config import ConsumerConfig, ProducerConfig
 
 ORG_DATABASE_PERMISSIONS = frozenset({"DESCRIBE"})
@@ -77,3 +82,37 @@ def job_role_grants(producer: ProducerConfig, consumer: ConsumerConfig) -> tuple
 def link_tables(consumer: ConsumerConfig) -> LfResource:
     """ "All tables of the resource link": never granted, only looked for (doctor)."""
     return LfResource(consumer.account_id, consumer.resource_link, wildcard=True)
+
+
+def grant_actions(
+    lakeformation: Any,
+    wanted: Iterable[Grant],
+    held: HeldGrants,
+    *,
+    principal_is_new_role: bool = False,
+) -> list[Action]:
+    """One GrantPermissions per wanted grant that ``held`` does not cover, granting only what
+    is missing (additive: never revokes); ``principal_is_new_role`` as in
+    ``awsplan.lakeformation.grant``."""
+    actions: list[Action] = []
+    for want in wanted:
+        have = held.get(want.principal, want.resource)
+        missing = want.missing_given(have)
+        if missing is None:
+            continue
+        kind = ActionKind.CREATE if have is None else ActionKind.UPDATE
+        why = "not granted" if have is None else _missing_text(missing)
+
+        def run(missing: Grant = missing) -> object:
+            grant(lakeformation, missing, principal_is_new_role=principal_is_new_role)
+            return None
+
+        actions.append(
+            Action.build(f"LF grant {want.describe()}", kind, why, run, missing.request())
+        )
+    return actions
+
+
+def _missing_text(missing: Grant) -> str:
+    option = " (grantable)" if missing.grantable else ""
+    return "missing " + "+".join(sorted(missing.permissions)) + option

@@ -11,7 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from awsplan.aws import AccountClients, aws_call, check_account, partition_for
-from awsplan.lakeformation import Grant, HeldGrants, grant, pairs, read_grants
+from awsplan.lakeformation import (
+    DataLakeSettings,
+    HeldGrants,
+    pairs,
+    read_data_lake_settings,
+    read_grants,
+)
 from awsplan.plan import Action, ActionKind, Plan
 from bootstrap.access_mode import (
     IamAllowedState,
@@ -22,6 +28,7 @@ from bootstrap.access_mode import (
 from bootstrap.config import ProducerConfig
 from bootstrap.desired import ProducerDesired, producer_desired, share_name
 from bootstrap.errors import BootstrapError
+from bootstrap.grants import grant_actions
 from bootstrap.policies import (
     OUR_BUCKET_SIDS,
     find_statement,
@@ -51,21 +58,13 @@ class ProducerState:
     share: ShareState | None
     grants: HeldGrants
     bucket_policy: dict[str, Any] | None
-    access: IamAllowedState | None = None
+    settings: DataLakeSettings
+    access: IamAllowedState
     org_sharing: bool | None = None
 
     @property
     def principals(self) -> tuple[str, ...]:
         return self.desired.principals
-
-
-def read_settings(clients: AccountClients, producer: ProducerConfig) -> dict[str, Any]:
-    answer = aws_call(
-        clients.lakeformation.get_data_lake_settings,
-        call="lakeformation:GetDataLakeSettings",
-        resource=f"Lake Formation settings of account {producer.account_id}",
-    )
-    return dict(answer["DataLakeSettings"])
 
 
 def sharing_principals(clients: AccountClients, producer: ProducerConfig) -> tuple[str, ...]:
@@ -251,28 +250,26 @@ def require_database(clients: AccountClients, producer: ProducerConfig) -> None:
 
 
 def read_producer(clients: AccountClients, producer: ProducerConfig) -> ProducerState:
-    """Everything the producer plan compares against. Read-only calls only."""
+    """Everything the producer plan compares against (the doctor's facts build on it).
+    Read-only calls only."""
     check_account(clients, producer.account_id, "producer")
     require_database(clients, producer)
     desired = producer_desired(producer, sharing_principals(clients, producer))
-    principals = desired.principals
+    settings = read_data_lake_settings(clients.lakeformation, producer.account_id)
     return ProducerState(
         desired=desired,
         share=read_share(clients, producer),
         grants=read_grants(clients.lakeformation, producer.account_id, pairs(desired.grants)),
         bucket_policy=read_bucket_policy(clients, producer),
-        access=read_iam_allowed(clients, producer, read_settings(clients, producer), principals),
+        settings=settings,
+        access=read_iam_allowed(clients, producer, settings, desired.principals),
         org_sharing=read_org_sharing(clients, producer),
     )
 
 
 def plan_producer(clients: AccountClients, producer: ProducerConfig) -> Plan:
     state = read_producer(clients, producer)
-    access_actions, notes = (
-        access_mode_actions(clients, producer, state.access, state.principals)
-        if state.access is not None
-        else ([], [])
-    )
+    access_actions, notes = access_mode_actions(clients, producer, state.access, state.principals)
     if state.share is not None and state.share.pending:
         notes = [
             *notes,
@@ -283,7 +280,7 @@ def plan_producer(clients: AccountClients, producer: ProducerConfig) -> Plan:
         [
             *_org_sharing_actions(clients, producer, state),
             *_share_actions(clients, producer, state),
-            *_grant_actions(clients, producer, state),
+            *grant_actions(clients.lakeformation, state.desired.grants, state.grants),
             *access_actions,
             *_bucket_actions(clients, producer, state),
         ],
@@ -366,33 +363,6 @@ def _org_sharing_actions(
             enable,
         )
     ]
-
-
-def _grant_actions(
-    clients: AccountClients, producer: ProducerConfig, state: ProducerState
-) -> list[Action]:
-    lf = clients.lakeformation
-    actions: list[Action] = []
-    for wanted in state.desired.grants:
-        held = state.grants.get(wanted.principal, wanted.resource)
-        missing = wanted.missing_given(held)
-        if missing is None:
-            continue
-        kind = ActionKind.CREATE if held is None else ActionKind.UPDATE
-        why = (
-            "not granted"
-            if held is None
-            else "missing " + "+".join(sorted(missing.permissions)) + " (grantable)"
-        )
-
-        def run(missing: Grant = missing) -> object:
-            grant(lf, missing)
-            return None
-
-        actions.append(
-            Action.build(f"LF grant {wanted.describe()}", kind, why, run, missing.request())
-        )
-    return actions
 
 
 def bucket_conflicts(producer: ProducerConfig, state: ProducerState) -> list[str]:

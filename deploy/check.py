@@ -9,37 +9,18 @@ Formation. The result is ``awsplan.checks.Check``, the value ``cur-bootstrap doc
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
-
 from awsplan.aws import AccountClients, aws_call, partition_for
 from awsplan.checks import Check
-from awsplan.lakeformation import IAM_ALLOWED_PRINCIPALS, SUPER
+from awsplan.lakeformation import read_data_lake_settings
 from deploy.errors import DeployError
 from deploy.lake_formation import OutputGrants, registered_location, s3_arn
 from deploy.planner import NOT_FOUND, plan_lake_formation
 
 
-def _iam_allowed_all(defaults: Iterable[Mapping[str, Any]] | None) -> bool:
-    return any(
-        d.get("Principal", {}).get("DataLakePrincipalIdentifier") == IAM_ALLOWED_PRINCIPALS
-        and SUPER in d.get("Permissions", ())
-        for d in defaults or ()
-    )
-
-
 def run_checks(clients: AccountClients, grants: OutputGrants, enabled: bool) -> tuple[Check, ...]:
     """The governance check, then (when it matters) the job role's grants. Read-only."""
     lakeformation = clients.lakeformation
-    settings = aws_call(
-        lakeformation.get_data_lake_settings,
-        call="lakeformation:GetDataLakeSettings",
-        resource=f"catalog {grants.catalog_id}",
-        CatalogId=grants.catalog_id,
-    )["DataLakeSettings"]
-    iam_mode = _iam_allowed_all(settings.get("CreateDatabaseDefaultPermissions")) and (
-        _iam_allowed_all(settings.get("CreateTableDefaultPermissions"))
-    )
+    iam_mode = read_data_lake_settings(lakeformation, grants.catalog_id).iam_access_by_default
     output_arn = s3_arn(grants.output_path, partition_for(clients.region))
     location = registered_location(lakeformation, grants.catalog_id, output_arn)
     seen = [

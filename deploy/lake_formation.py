@@ -21,13 +21,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from awsplan.aws import aws_call, paginate
+from awsplan.aws import paginate
 from awsplan.lakeformation import (
     IAM_ALLOWED_PRINCIPALS,
     SUPER,
     Grant,
     LfResource,
     covering_location,
+    read_data_lake_settings,
     registered_locations,
 )
 
@@ -76,14 +77,7 @@ def registered_location(lakeformation: Any, catalog_id: str, output_arn: str) ->
 def can_create_database(lakeformation: Any, caller: str, catalog_id: str) -> bool:
     """A data lake administrator, or CREATE_DATABASE (or ALL) on the catalog for the caller or
     for ``IAM_ALLOWED_PRINCIPALS`` (the default, which leaves the decision to IAM)."""
-    settings = aws_call(
-        lakeformation.get_data_lake_settings,
-        call="lakeformation:GetDataLakeSettings",
-        resource=f"catalog {catalog_id}",
-        CatalogId=catalog_id,
-    )["DataLakeSettings"]
-    admins = {a.get("DataLakePrincipalIdentifier") for a in settings.get("DataLakeAdmins", [])}
-    if caller in admins:
+    if caller in read_data_lake_settings(lakeformation, catalog_id).admins:
         return True
     for principal in (caller, IAM_ALLOWED_PRINCIPALS):
         entries = paginate(

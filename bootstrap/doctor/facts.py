@@ -18,69 +18,36 @@ from awsplan.lakeformation import (
     read_grants,
     registered_locations,
 )
-from bootstrap.access_mode import IamAllowedState, read_iam_allowed
 from bootstrap.config import ConsumerConfig, ProducerConfig
 from bootstrap.consumer import LinkState, read_invitations, read_link
-from bootstrap.desired import (
-    ConsumerDesired,
-    ProducerDesired,
-    consumer_desired,
-    producer_desired,
-)
+from bootstrap.desired import ConsumerDesired, consumer_desired
 from bootstrap.grants import link_tables
 from bootstrap.policies import bucket_arn, parse_policy
 from bootstrap.producer import (
-    read_bucket_policy,
+    ProducerState,
     read_catalog_policy,
     read_kms_key,
-    read_org_sharing,
-    read_share,
+    read_producer,
     read_table_locations,
-    sharing_principals,
 )
 from cur_analysis.periods import BillingPeriod
 
 
 @dataclass(frozen=True)
 class ProducerFacts:
-    desired: ProducerDesired
-    share_arn: str | None
-    share_resources: frozenset[str]
-    share_principals: frozenset[str]
-    grants: HeldGrants
-    settings: Mapping[str, Any]
+    """What the producer plan reads (``state``), and what only the doctor looks at."""
+
+    state: ProducerState
     registered: tuple[str, ...]
-    bucket_policy: dict[str, Any] | None
-    access: IamAllowedState
-    share_pending: frozenset[str] = frozenset()
-    org_sharing: bool | None = None
     table_locations: Mapping[str, str] = field(default_factory=dict)
     kms_key: str | None = None
     catalog_policy: dict[str, Any] | None = None
 
 
 def read_producer_facts(clients: AccountClients, producer: ProducerConfig) -> ProducerFacts:
-    check_account(clients, producer.account_id, "producer")
-    share = read_share(clients, producer)
-    settings = aws_call(
-        clients.lakeformation.get_data_lake_settings,
-        call="lakeformation:GetDataLakeSettings",
-        resource=f"Lake Formation settings of account {producer.account_id}",
-    )["DataLakeSettings"]
-    desired = producer_desired(producer, sharing_principals(clients, producer))
-    principals = desired.principals
     return ProducerFacts(
-        desired=desired,
-        share_arn=share.arn if share else None,
-        share_resources=share.resources if share else frozenset(),
-        share_principals=share.principals if share else frozenset(),
-        grants=read_grants(clients.lakeformation, producer.account_id, pairs(desired.grants)),
-        settings=settings,
+        state=read_producer(clients, producer),
         registered=registered_locations(clients.lakeformation, producer.account_id),
-        bucket_policy=read_bucket_policy(clients, producer),
-        access=read_iam_allowed(clients, producer, dict(settings), principals),
-        share_pending=share.pending if share else frozenset(),
-        org_sharing=read_org_sharing(clients, producer),
         table_locations=read_table_locations(clients, producer),
         kms_key=read_kms_key(clients, producer),
         catalog_policy=read_catalog_policy(clients, producer),

@@ -8,12 +8,7 @@ from typing import Any
 
 from awsplan.checks import Check
 from awsplan.checks import check as _check
-from bootstrap.access_mode import (
-    HYBRID_CROSS_ACCOUNT_VERSION,
-    IAM_ALLOWED_PRINCIPALS,
-    cross_account_version,
-    shared_resources,
-)
+from bootstrap.access_mode import HYBRID_CROSS_ACCOUNT_VERSION, shared_resources
 from bootstrap.bucket_access import blocking_denies, read_allowed
 from bootstrap.config import ConsumerConfig, ProducerConfig
 from bootstrap.doctor.facts import ProducerFacts, location_registered
@@ -44,23 +39,25 @@ def producer_checks(
 def _share_checks(facts: ProducerFacts) -> list[Check]:
     """The RAM share exists and holds the desired resources and principals (ASSOCIATING is
     pending, not missing); organization sharing is on when it can be read."""
-    name = facts.desired.share_name
+    name = facts.state.desired.share_name
+    share = facts.state.share
+    pending = share.pending if share else frozenset()
     checks = [
         _check(
             "producer.ram-share",
-            facts.share_arn is not None,
-            f"RAM share {name} " + ("is active" if facts.share_arn else "not found"),
+            share is not None,
+            f"RAM share {name} " + ("is active" if share else "not found"),
             APPLY_PRODUCER,
         )
     ]
-    if facts.org_sharing is not None:
+    if facts.state.org_sharing is not None:
         checks.append(
             _check(
                 "producer.ram-org-sharing",
-                facts.org_sharing,
+                facts.state.org_sharing,
                 "RAM sharing with AWS Organizations is enabled: members get the share without "
                 "an invitation"
-                if facts.org_sharing
+                if facts.state.org_sharing
                 else "RAM sharing with AWS Organizations is not enabled: an organization "
                 "principal cannot receive the share",
                 APPLY_PRODUCER + " (enables it), or in the management account: RAM > Settings",
@@ -69,26 +66,26 @@ def _share_checks(facts: ProducerFacts) -> list[Check]:
     for label, wanted_entities, held, what in (
         (
             "producer.ram-share-resources",
-            facts.desired.share_resources,
-            facts.share_resources,
+            facts.state.desired.share_resources,
+            share.resources if share else frozenset(),
             "share contains the catalog, database and tables",
         ),
         (
             "producer.ram-share-principals",
-            facts.desired.principals,
-            facts.share_principals,
-            f"share is associated with {', '.join(facts.desired.principals)}",
+            facts.state.desired.principals,
+            share.principals if share else frozenset(),
+            f"share is associated with {', '.join(facts.state.desired.principals)}",
         ),
     ):
-        pending = [e for e in wanted_entities if e in facts.share_pending]
-        missing = [e for e in wanted_entities if e not in held and e not in facts.share_pending]
-        if pending and not missing:
-            detail = f"still ASSOCIATING (pending, not yet associated): {', '.join(pending)}"
+        waiting = [e for e in wanted_entities if e in pending]
+        missing = [e for e in wanted_entities if e not in held and e not in pending]
+        if waiting and not missing:
+            detail = f"still ASSOCIATING (pending, not yet associated): {', '.join(waiting)}"
             fix = "wait a minute for RAM to finish, then run doctor again"
         else:
             detail = what if not missing else f"share lacks {', '.join(missing)}"
             fix = APPLY_PRODUCER
-        ok = facts.share_arn is not None and not missing and not pending
+        ok = share is not None and not missing and not waiting
         checks.append(_check(label, ok, detail, fix))
     return checks
 
@@ -98,9 +95,9 @@ def _org_grant_checks(facts: ProducerFacts) -> list[Check]:
     for label, is_database in (("lf-org-database", True), ("lf-org-tables", False)):
         lacking = [
             g.describe()
-            for g in facts.desired.grants
+            for g in facts.state.desired.grants
             if g.resource.is_database == is_database
-            and g.missing_given(facts.grants.get(g.principal, g.resource)) is not None
+            and g.missing_given(facts.state.grants.get(g.principal, g.resource)) is not None
         ]
         what = "DESCRIBE on the database" if is_database else "SELECT+DESCRIBE on the tables"
         checks.append(
@@ -117,7 +114,7 @@ def _org_grant_checks(facts: ProducerFacts) -> list[Check]:
 
 
 def _cross_account_version_check(facts: ProducerFacts, producer: ProducerConfig) -> Check:
-    version = cross_account_version(dict(facts.settings))
+    version = facts.state.settings.cross_account_version
     return _check(
         "producer.cross-account-version",
         version >= MIN_CROSS_ACCOUNT_VERSION,
@@ -131,21 +128,14 @@ def _cross_account_version_check(facts: ProducerFacts, producer: ProducerConfig)
 def _iam_allowed_check(facts: ProducerFacts, producer: ProducerConfig) -> Check:
     """IAM_ALLOWED_PRINCIPALS on the shared database and tables, in the database's
     CreateTableDefaultPermissions, and in the account defaults (see bootstrap.access_mode)."""
-    access = facts.access
-    account_defaults = [
-        key
-        for key in ("CreateDatabaseDefaultPermissions", "CreateTableDefaultPermissions")
-        if any(
-            p.get("Principal", {}).get("DataLakePrincipalIdentifier") == IAM_ALLOWED_PRINCIPALS
-            for p in facts.settings.get(key, [])
-        )
-    ]
+    state = facts.state
+    access = state.access
+    account_defaults = state.settings.iam_allowed_defaults()
     places = [access.where(producer)] if access.present else []
     if account_defaults:
         places.append(f"the account's {', '.join(account_defaults)}")
-    wanted_opt_ins = {
-        (p, r) for p in facts.desired.principals for r in shared_resources(producer, access.tables)
-    }
+    resources = shared_resources(producer, access.tables)
+    wanted_opt_ins = {(p, r) for p in state.desired.principals for r in resources}
     hybrid_ok = (
         producer.iam_allowed_principals == "hybrid"
         and access.cross_account_version >= HYBRID_CROSS_ACCOUNT_VERSION
@@ -194,8 +184,8 @@ def _bucket_policy_check(
             "the location is registered with Lake Formation: it vends credentials, the bucket "
             "policy does not matter (the job role needs lakeformation:GetDataAccess)",
         )
-    allowed = read_allowed(facts.bucket_policy, producer)
-    denies = blocking_denies(facts.bucket_policy, producer, consumer)
+    allowed = read_allowed(facts.state.bucket_policy, producer)
+    denies = blocking_denies(facts.state.bucket_policy, producer, consumer)
     principal = (
         f"aws:PrincipalOrgID {producer.organization_id}"
         if producer.shares_with_organization

@@ -11,7 +11,7 @@ import pytest
 from awsplan.checks import Check, all_passed, check
 from awsplan.config import Checker, bucket_problem, load_toml, role_account
 from awsplan.errors import AwsPlanError, ConfigError
-from awsplan.lakeformation import Grant, LfResource, covering_location
+from awsplan.lakeformation import DataLakeSettings, Grant, LfResource, covering_location
 
 A = "111111111111"
 
@@ -118,6 +118,47 @@ def test_covering_location_takes_the_longest_registered_prefix() -> None:
     assert covering_location("arn:aws:s3:::b/cur/x", registered) == "arn:aws:s3:::b/cur/"
     assert covering_location("arn:aws:s3:::b/other", registered) == "arn:aws:s3:::b"
     assert covering_location("arn:aws:s3:::bx/cur", registered) is None
+
+
+IAM_ALL = {"Principal": {"DataLakePrincipalIdentifier": "IAM_ALLOWED_PRINCIPALS"},
+           "Permissions": ["ALL"]}  # fmt: skip
+
+
+def test_default_data_lake_settings_read_as_version_1_and_iam_access() -> None:
+    """Default settings: no Parameters, IAM_ALLOWED_PRINCIPALS ALL in both defaults."""
+    settings = DataLakeSettings.from_response(
+        {
+            "DataLakeAdmins": [{"DataLakePrincipalIdentifier": "arn:aws:iam::1:role/admin"}],
+            "CreateDatabaseDefaultPermissions": [IAM_ALL],
+            "CreateTableDefaultPermissions": [IAM_ALL],
+        }
+    )
+    assert settings.cross_account_version == 1
+    assert settings.admins == {"arn:aws:iam::1:role/admin"}
+    assert settings.iam_access_by_default
+    assert settings.iam_allowed_defaults() == (
+        "CreateDatabaseDefaultPermissions",
+        "CreateTableDefaultPermissions",
+    )
+
+
+def test_lake_formation_mode_settings() -> None:
+    """Table defaults cleared, database default kept with DESCRIBE only, version 4."""
+    describe = {**IAM_ALL, "Permissions": ["DESCRIBE"]}
+    settings = DataLakeSettings.from_response(
+        {
+            "CreateDatabaseDefaultPermissions": [describe],
+            "CreateTableDefaultPermissions": [],
+            "Parameters": {"CROSS_ACCOUNT_VERSION": "4"},
+        }
+    )
+    assert settings.cross_account_version == 4
+    assert settings.admins == frozenset()
+    assert not settings.iam_access_by_default
+    assert settings.iam_allowed_defaults() == ("CreateDatabaseDefaultPermissions",)
+    assert settings.iam_allowed_defaults("ALL") == ()
+    garbled = DataLakeSettings.from_response({"Parameters": {"CROSS_ACCOUNT_VERSION": "x"}})
+    assert garbled.cross_account_version == 1
 
 
 def test_check_lines() -> None:
