@@ -4,9 +4,12 @@
 state, read what AWS holds, return an immutable ``Plan`` and apply exactly it. What both need lives
 here: the client factory and the one call wrapper (``aws``), the plan machinery (``plan``), one
 root error (``errors``), the TOML configuration checker and validators (``config``), Lake
-Formation grant shapes and how grants are read back (``lakeformation``) and the doctor's
-``Check`` (``checks``). This package imports neither ``bootstrap``, ``deploy`` nor
-``cur_analysis``. Importing it does nothing.
+Formation grant values, how grants are read back and the data lake settings (``lakeformation``)
+and the doctor's ``Check`` (``checks``).
+
+awsplan imports neither admin tool. From the library it imports only ``cur_analysis.io.aws``:
+the library ships alone to Glue and holds the one client retry configuration, and both admin
+tools use that same configuration through ``awsplan.aws``. Importing awsplan does nothing.
 """
 
 from __future__ import annotations
