@@ -14,18 +14,24 @@ CONSTRAINTS := constraints/glue-$(GLUE).txt
 # The FOCUS tools' virtualenvs (see their rule below), shared by both GLUE targets.
 FOCUS_TOOLS := .venv-focus-validator/.installed .venv-focus-converter/.installed
 
-.PHONY: demo test lint bench java clean package docker-test aws-acceptance
+.PHONY: demo test lint docs bench java clean package docker-test aws-acceptance
 
 demo: java $(INSTALLED)
 	$(BIN)/cur-analysis demo
 
 test: java $(INSTALLED) $(FOCUS_TOOLS)
-	CUR_ANALYSIS_GLUE_VERSION=$(GLUE) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	CUR_ANALYSIS_GLUE_VERSION=$(GLUE) $(BIN)/python -m pytest --durations=15 $(PYTEST_ARGS)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/hadolint Dockerfile
+	$(BIN)/lint-imports
+	$(BIN)/mkdocs build --strict --quiet
+
+# The manual (docs/, mkdocs.yml) as a static site in site/; a broken link or anchor fails it.
+docs: $(INSTALLED)
+	$(BIN)/mkdocs build --strict
 
 # Spark against DuckDB on one period of a synthetic 24-month CUR (ROWS per month; see benchmarks/).
 ROWS ?= 2000000
@@ -73,4 +79,4 @@ $(INSTALLED): pyproject.toml $(CONSTRAINTS)
 	echo $(GLUE) > $(INSTALLED)
 
 clean:
-	rm -rf .venv .venv-glue6 .venv-focus-validator .venv-focus-converter .cur-analysis build dist *.egg-info .pytest_cache .ruff_cache
+	rm -rf .venv .venv-glue6 .venv-focus-validator .venv-focus-converter .cur-analysis build dist site *.egg-info .pytest_cache .ruff_cache
