@@ -11,9 +11,10 @@ import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, TextIO
 
 from awsplan.aws import AccountClients, make_session
+from awsplan.cli import Parser, examples
 from awsplan.errors import AwsPlanError
 from awsplan.plan import (
     EXIT_ERROR,
@@ -46,55 +47,100 @@ from cur_analysis.periods import BillingPeriod
 SIDES = ("producer", "consumer", "both")
 
 
-EXIT_USAGE = EXIT_ERROR
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse exits 2 on a usage error; 2 means "changes pending" here, so usage errors
-    exit 1 (with argparse's usage line and message)."""
-
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+DESCRIPTION = (
+    "Make the cross-account CUR sharing chain (RAM, Lake Formation, S3, IAM) exist and stay "
+    "correct: the producer side in the payer account, the consumer side in the analytics account."
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--config",
-        default=DEFAULT_CONFIG_PATH,
-        metavar="FILE",
-        help=f"configuration file (default: {DEFAULT_CONFIG_PATH})",
+        "--config", default=DEFAULT_CONFIG_PATH, metavar="FILE", help="configuration file"
     )
     sided = argparse.ArgumentParser(add_help=False)
-    sided.add_argument(
-        "--side", choices=SIDES, default="both", help="which account(s) to work on (default: both)"
-    )
-    parser = _Parser(
+    sided.add_argument("--side", choices=SIDES, default="both", help="which account(s) to work on")
+    parser = Parser(
         prog="cur-bootstrap",
-        description="Make the cross-account CUR sharing chain (RAM, Lake Formation, S3, IAM) "
-        "exist and stay correct.",
+        description=DESCRIPTION,
+        epilog=examples(
+            "cur-bootstrap init",
+            "cur-bootstrap plan --side producer",
+            "cur-bootstrap apply && cur-bootstrap doctor --period 2024-05",
+            exit_codes={
+                0: "done, or nothing to do",
+                2: "changes pending (plan, destroy --dry-run)",
+                1: "an error, or a failed doctor check",
+            },
+        ),
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    init = commands.add_parser("init", parents=[common], help="write a commented example config")
+    init = commands.add_parser(
+        "init",
+        parents=[common],
+        help="write a commented example config",
+        description="Write a commented example configuration to edit.",
+        epilog=examples(
+            "cur-bootstrap init",
+            "cur-bootstrap init --config admin/cur-bootstrap.toml --force",
+            exit_codes={0: "written", 1: "an error"},
+        ),
+    )
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
     plan = commands.add_parser(
-        "plan", parents=[common, sided], help="list the changes needed (exit 2 when any)"
+        "plan",
+        parents=[common, sided],
+        help="list the changes needed (exit 2 when any)",
+        description="List the changes that would make the chain correct; change nothing.",
+        epilog=examples(
+            "cur-bootstrap plan",
+            "cur-bootstrap plan --side consumer --config analytics.toml",
+            "cur-bootstrap plan --json > plan.json",
+            exit_codes={0: "nothing to do", 2: "changes pending", 1: "an error"},
+        ),
     )
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
     commands.add_parser(
-        "apply", parents=[common, sided], help="make the planned changes, then re-read and confirm"
+        "apply",
+        parents=[common, sided],
+        help="make the planned changes, then re-read and confirm",
+        description="Make the planned changes (A's first, then B's), then re-read and confirm "
+        "that no change is pending.",
+        epilog=examples(
+            "cur-bootstrap apply",
+            "cur-bootstrap apply --side producer --config payer.toml",
+            exit_codes={0: "applied, or nothing to do", 1: "an error, or changes still pending"},
+        ),
     )
     destroy = commands.add_parser(
         "destroy",
         parents=[common, sided],
         help="remove what cur-bootstrap created, in reverse order (keeps everything else)",
+        description="Remove what cur-bootstrap created, consumer first; keep everything else.",
+        epilog=examples(
+            "cur-bootstrap destroy --dry-run",
+            "cur-bootstrap destroy --side consumer",
+            exit_codes={
+                0: "removed, or nothing to remove",
+                2: "items to remove (--dry-run)",
+                1: "an error",
+            },
+        ),
     )
     destroy.add_argument(
         "--dry-run", action="store_true", help="only show what would be removed (exit 2 when any)"
     )
     doctor = commands.add_parser(
-        "doctor", parents=[common, sided], help="check every link of the chain (read-only)"
+        "doctor",
+        parents=[common, sided],
+        help="check every link of the chain (read-only)",
+        description="Check every link of the chain, read-only: one PASS/WARN/FAIL line per "
+        "check, with the fix of each failure.",
+        epilog=examples(
+            "cur-bootstrap doctor",
+            "cur-bootstrap doctor --side consumer --period 2024-05",
+            exit_codes={0: "every check passed", 1: "a check failed, or an error"},
+        ),
     )
     doctor.add_argument(
         "--period", metavar="YYYY-MM", help="also check that a partition exists for this month"

@@ -1,7 +1,8 @@
 """``cur-deploy --config deploy.toml [--plan | --check] [--json]`` (also ``python -m deploy``).
 
 Exit codes (as ``cur-bootstrap``): 0 applied or nothing to do; 2 ``--plan`` found changes pending;
-1 error, printed as one line (or one line per bad configuration value), or a failed ``--check``.
+1 error, printed as one line (or one line per bad configuration value), a usage error, or a failed
+``--check``.
 The configuration and the artifacts are checked before any AWS call; Spark is never started.
 ``--check`` only reads: whether Lake Formation governs the account and, if so, whether the job
 role holds the grants its output tables need.
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from awsplan.aws import AccountClients, check_account, make_session
+from awsplan.cli import Parser, examples
 from awsplan.errors import AwsPlanError
 from awsplan.plan import (
     EXIT_ERROR,
@@ -34,17 +36,36 @@ from deploy.planner import plan_deploy
 PROG = "cur-deploy"
 
 
+DESCRIPTION = (
+    "Deploy the cur-analysis Glue job into one account: upload the wheel and the job script "
+    "to the artifact bucket (created if missing), create the output database, the job and its "
+    "schedule trigger, and (with [job] lake_formation) grant the job role what its output "
+    "tables need in Lake Formation. "
+    "Checks the configuration and the artifacts in dist/ before any AWS call; a second run "
+    "changes nothing."
+    "\n\n"
+    "--check only reads: whether Lake Formation governs the account and, if so, whether the "
+    "job role holds the grants its output tables need."
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog=PROG,
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=DESCRIPTION,
+        epilog=examples(
+            f"{PROG} --plan",
+            f"{PROG} --config prod-deploy.toml",
+            f"{PROG} --check --config prod-deploy.toml",
+            exit_codes={
+                0: "applied, or nothing to do",
+                2: "changes pending (--plan)",
+                1: "an error, or a failed --check",
+            },
+        ),
     )
     parser.add_argument(
-        "--config",
-        default=DEFAULT_CONFIG_PATH,
-        metavar="FILE",
-        help=f"deploy configuration (default: {DEFAULT_CONFIG_PATH})",
+        "--config", default=DEFAULT_CONFIG_PATH, metavar="FILE", help="deploy configuration"
     )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument(

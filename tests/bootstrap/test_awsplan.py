@@ -21,7 +21,7 @@ def test_awsplan_imports_no_tool_and_only_the_librarys_retry_config() -> None:
     (``cur_analysis.io.aws``), never Spark."""
     probe = (
         "import sys, awsplan.aws, awsplan.plan, awsplan.config, awsplan.checks, "
-        "awsplan.lakeformation; "
+        "awsplan.lakeformation, awsplan.cli; "
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'bootstrap', 'deploy', 'pyspark'}),"
         " sorted(m for m in sys.modules if m.startswith('cur_analysis.')))"
     )
