@@ -2,7 +2,7 @@
 hold what it needs there? Read-only, like ``cur-bootstrap doctor``.
 
 ``[job] lake_formation`` is opt-in (see ``lake_formation.py``); this check is how a deployer finds
-out that it should be on: the catalog's defaults no longer give ``IAM_ALLOWED_PRINCIPALS`` ALL on
+out that it should be on: the catalog's defaults do not give ``IAM_ALLOWED_PRINCIPALS`` ALL on
 new databases and tables (Lake Formation mode), or the output location is registered with Lake
 Formation. The result is ``awsplan.checks.Check``, the value ``cur-bootstrap doctor`` prints too.
 """

@@ -282,7 +282,7 @@ DERIVED_JOB_FIELDS = ("AllocatedCapacity", "MaxCapacity")
 
 def carried_over(job: dict[str, Any], ours: set[str]) -> dict[str, Any]:
     """What GetJob holds that deploy does not manage: set fields, and default arguments other than
-    ``ours`` (the ones deploy sets now or recorded setting before)."""
+    ``ours`` (the ones deploy sets, and the ones its tag records it has set)."""
     kept = {
         field: job[field] for field in CARRIED_JOB_FIELDS if job.get(field) not in (None, {}, [])
     }

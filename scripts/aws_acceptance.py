@@ -89,7 +89,7 @@ def main() -> int:
         print(
             "aws-acceptance: not run (opt-in). It needs two real AWS accounts and: "
             + ", ".join(missing)
-            + ". See the README section 'cur-bootstrap: acceptance against real AWS'."
+            + ". See docs/bootstrap.md#acceptance-against-real-aws."
         )
         return 0
     from bootstrap.cli import main as cli

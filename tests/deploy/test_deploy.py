@@ -366,7 +366,7 @@ def test_cur_deploy_plans_without_starting_spark(
 def test_cur_analysis_deploy_points_to_cur_deploy(
     tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
-    """The library's CLI no longer deploys (it does not import the admin tools): one line, 1."""
+    """The library's CLI has no deploy command (it imports no admin tool): one line, exit 1."""
     from cur_analysis.cli import main
 
     assert main(["deploy", "--config", str(tmp_path / "deploy.toml"), "--plan"]) == 1
