@@ -4,8 +4,8 @@
 state, read what AWS holds, return an immutable ``Plan`` and apply exactly it. What both need lives
 here: the client factory and the one call wrapper (``aws``), the plan machinery (``plan``), one
 root error (``errors``), the TOML configuration checker and validators (``config``), Lake
-Formation grant values, how grants are read back and the data lake settings (``lakeformation``)
-and the doctor's ``Check`` (``checks``).
+Formation grant values, how grants are read back and the data lake settings (``lakeformation``),
+the doctor's ``Check`` (``checks``) and the command-line parser and help layout (``cli``).
 
 awsplan imports neither admin tool. From the library it imports only ``cur_analysis.io.aws``:
 the library ships alone to Glue and holds the one client retry configuration, and both admin
