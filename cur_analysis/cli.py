@@ -17,7 +17,7 @@ from cur_analysis.errors import (
     SparkFailureError,
     error_line,
 )
-from cur_analysis.periods import BillingPeriod, month_range
+from cur_analysis.periods import BillingPeriod, require_month_range
 from cur_analysis.pipeline import DATASETS
 
 DEFAULT_SOURCE_DATABASE = "cur_org"
@@ -264,7 +264,7 @@ def _generator():
 
 
 def _generate(args: argparse.Namespace) -> int:
-    month_range(args.start, args.months)  # a last month past 2100 is refused before writing
+    require_month_range(args.start, args.months)
     from cur_analysis.io.stores import check_local_output
 
     check_local_output(args.output)
@@ -384,7 +384,7 @@ def _demo(spark, args: argparse.Namespace) -> int:
     result = run(LocalCatalogReader(spark), config)
     print(format_run(result))
     print(
-        f"\nfocus: {result.line_items:,} FOCUS 1.0 rows (one per line item) in "
+        f"\nfocus: {result.line_item_count:,} FOCUS 1.0 rows (one per line item) in "
         f"{result.outputs[FOCUS.name]} and {DEMO_OUTPUT_DATABASE}.{FOCUS.name}"
     )
     print(

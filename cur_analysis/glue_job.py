@@ -79,7 +79,7 @@ def job_settings(edge: GlueEdge, argv: Sequence[str]) -> JobSettings:
     config = RunConfig(
         database=args["source_database"],
         table=args["source_table"],
-        periods=(args["periods"],),
+        period_args=(args["periods"],),
         output=args["output_path"],
         output_database=args.get("output_database"),
         datasets=parse_datasets(args.get("datasets", ",".join(DATASETS))),

@@ -121,6 +121,12 @@ def month_range(start: BillingPeriod, months: int) -> tuple[BillingPeriod, ...]:
     return tuple(periods)
 
 
+def require_month_range(start: BillingPeriod, months: int) -> None:
+    """Refuse ``months`` periods from ``start`` that run past the last year a period may have
+    (an ``InvalidInputError``), so a command can check its range before writing anything."""
+    month_range(start, months)
+
+
 def as_periods(values: Iterable[BillingPeriod | str]) -> tuple[BillingPeriod, ...]:
     """Periods, sorted and without repeats, from periods or their ``YYYY-MM`` texts."""
     return tuple(sorted({BillingPeriod.of(value) for value in values}))

@@ -9,7 +9,7 @@ columns the measures and dimensions use are read (tag columns only for ``tag_mon
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from pyspark import StorageLevel
@@ -48,11 +48,11 @@ from cur_analysis.periods import BillingPeriod, PeriodSelection, label_in
 @dataclass(frozen=True)
 class RunConfig:
     """What to read and where to write, validated here: names, datasets, and the periods, parsed
-    once into ``selection`` (``periods`` keeps them as canonical argument texts)."""
+    once into ``selection`` (``period_args`` keeps them as canonical argument texts)."""
 
     database: str
     table: str
-    periods: tuple[str, ...]
+    period_args: tuple[str, ...]
     output: str
     output_database: str | None = None
     datasets: tuple[str, ...] = DATASETS
@@ -62,9 +62,9 @@ class RunConfig:
     def __post_init__(self) -> None:
         catalog_name(self.database, "database")
         catalog_name(self.table, "table")
-        selection = PeriodSelection.parse(self.periods)
+        selection = PeriodSelection.parse(self.period_args)
         object.__setattr__(self, "selection", selection)
-        object.__setattr__(self, "periods", selection.texts)
+        object.__setattr__(self, "period_args", selection.texts)
         if self.output_database is not None:
             catalog_name(self.output_database, "output database")
         if not self.datasets:
@@ -96,7 +96,8 @@ class RunResult:
     run_id: str = ""
 
     @property
-    def line_items(self) -> int:
+    def line_item_count(self) -> int:
+        """Line items of the run's periods (split-cost rows excluded)."""
         return int(sum(period[c.LINE_ITEM_COUNT] for period in self.totals.values()))
 
 
@@ -119,7 +120,7 @@ class Scan:
     partitions, with only the columns the measures and dimensions use (and the tag columns when
     a requested dataset reads tags).
 
-    ``line_items``: when a line-item dataset (``focus``) is requested, the conformed,
+    ``kept_line_items``: when a line-item dataset (``focus``) is requested, the conformed,
     split-cost-filtered rows of the requested periods, persisted; the grain sums those rows and
     the previous periods' rows, so each partition of the source is still read once for every
     dataset of the run.
@@ -130,7 +131,7 @@ class Scan:
     tags: tuple[str, ...]
     grain: DataFrame
     source: SourceRecord
-    line_items: DataFrame | None = None
+    kept_line_items: DataFrame | None = None
 
     @property
     def scope(self) -> Scope:
@@ -149,11 +150,11 @@ def plan_scan(reader: CurReader, config: RunConfig) -> Scan:
     conformed = conform_cur(source, with_tags=with_tags, extra_columns=extra or None)
     cur = without_split_cost_rows(conformed)
     tags = tuple(user_tag_columns(cur.columns)) if with_tags else ()
-    line_items = None
-    if any(dataset.line_items for dataset in config.selected):
-        line_items, cur = _kept_line_items(cur, periods)
+    kept = None
+    if any(dataset.from_line_items for dataset in config.selected):
+        kept, cur = _kept_line_items(cur, periods)
     grain = cur.transform(fine_grain(tags, tag_periods=periods))
-    return Scan(periods, loaded, tags, grain, record, line_items)
+    return Scan(periods, loaded, tags, grain, record, kept)
 
 
 def _kept_line_items(
@@ -212,14 +213,13 @@ def run(
     schemas: dict[str, StructType] = {}
     try:
         totals = _totals_by_period(grain.where(in_periods))
-        empty = _empty_periods(scan, totals, config)
+        empty = _empty_periods_if_allowed(scan, totals, config)
         spark = grain.sparkSession
-        publisher.begin(
-            scan.periods, config.datasets, _catalog(spark, publisher), config.output_database
-        )
+        healing_switch_for = _table_switch_for(spark, publisher)  # for a dead run's tables
+        publisher.begin(scan.periods, config.datasets, healing_switch_for, config.output_database)
         movers: tuple[Mover, ...] = ()
         for dataset in config.selected:
-            rows = scan.line_items if dataset.line_items else grain
+            rows = scan.kept_line_items if dataset.from_line_items else grain
             frame = rows.transform(dataset.builder(scan.scope)).where(in_periods)
             if dataset.movers is not None:
                 frame = frame.persist(StorageLevel.MEMORY_AND_DISK)
@@ -227,18 +227,16 @@ def run(
             outputs[dataset.name] = _write(frame, dataset, publisher)
             schemas[dataset.name] = frame.schema
             frame.unpersist()
-        switch = _catalog(spark, publisher, schemas)
-        publisher.publish(
-            scan.periods,
-            config.datasets,
-            scan.source,
-            switch(config.output_database) if config.output_database else None,
-            empty=empty,
+        table_switch = (
+            _table_switch_for(spark, publisher, schemas)(config.output_database)
+            if config.output_database
+            else None
         )
+        publisher.publish(scan.periods, config.datasets, scan.source, table_switch, empty=empty)
     finally:
         grain.unpersist()
-        if scan.line_items is not None:
-            scan.line_items.unpersist()
+        if scan.kept_line_items is not None:
+            scan.kept_line_items.unpersist()
     seconds = time.monotonic() - started
     return RunResult(
         config, scan.periods, totals, outputs, movers, seconds, run_id=publisher.run_id
@@ -252,16 +250,19 @@ def _write(frame: DataFrame, dataset: Dataset, publisher: Publisher) -> str:
     return root
 
 
-def _catalog(spark, publisher: Publisher, schemas: Mapping[str, StructType] | None = None):
+def _table_switch_for(
+    spark, publisher: Publisher, schemas: Mapping[str, StructType] | None = None
+) -> Callable[[str], TableSwitch]:
     """A database name -> ``TableSwitch`` over the run's dataset folders."""
     roots = {name: publisher.root(name) for name in SELECTABLE}
     return lambda database: TableSwitch(spark, database, roots, schemas)
 
 
-def _empty_periods(
+def _empty_periods_if_allowed(
     scan: Scan, totals: Mapping[str, Mapping[str, float]], config: RunConfig
 ) -> tuple[BillingPeriod, ...]:
-    """The requested periods without a line item: refused unless ``allow_empty_periods``."""
+    """The requested periods without a line item, when ``allow_empty_periods``; any such period
+    is refused (``SourceDataError``) otherwise."""
     empty = tuple(p for p in scan.periods if totals.get(p.label, {}).get(c.LINE_ITEM_COUNT, 0) == 0)
     if empty and not config.allow_empty_periods:
         where = {part.period: part.location for part in scan.source.partitions}

@@ -13,7 +13,7 @@ def format_run(result: RunResult) -> str:
     lines = [
         f"source     {config.database}.{config.table}",
         f"periods    {', '.join(p.label for p in result.periods)}",
-        f"line items {result.line_items:,} (split-cost rows excluded)",
+        f"line items {result.line_item_count:,} (split-cost rows excluded)",
     ]
     for period, totals in result.totals.items():
         lines.append(f"\n{period}")

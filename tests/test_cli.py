@@ -95,3 +95,12 @@ def test_bad_argument_values_exit_2_with_usage(capsys) -> None:
         main(["generate", "--output", "x", "--months", "0"])
     assert exit_info.value.code == 2
     assert "must be at least 1" in capsys.readouterr().err
+
+
+def test_generate_refuses_a_range_past_2100_before_writing(tmp_path, capsys) -> None:
+    output = tmp_path / "export"
+    code = main(["generate", "--output", str(output), "--start", "2100-11", "--months", "3"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1
+    assert len(err) == 1 and "year 2101 is outside 2000-2100" in err[0]
+    assert not output.exists()

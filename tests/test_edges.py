@@ -95,7 +95,7 @@ BASE = [
 def test_job_settings_from_arguments() -> None:
     settings = glue_job.job_settings(_edge([]), [*BASE, "--report_path", " s3://b/r/ "])
     assert settings.job_name == "cur-cost" and settings.catalog == "glue"
-    assert settings.config.periods == ("2024-05", "last:2")
+    assert settings.config.period_args == ("2024-05", "last:2")
     assert settings.report_path == "s3://b/r/"
 
 

@@ -64,14 +64,14 @@ def _argv(periods: str) -> list[str]:
 def test_job_arguments_become_a_run_config(script) -> None:
     config = script.job_config(_argv("2024-04,2024-5"))
     assert config.database == "cur_org_linked" and config.table == "legacy_all"
-    assert config.periods == ("2024-04", "2024-05")
+    assert config.period_args == ("2024-04", "2024-05")
     assert config.output == "s3://bucket/datasets"
     assert config.output_database is None
 
 
 def test_optional_output_database_and_last_n(script) -> None:
     config = script.job_config([*_argv("last:2"), "--output_database", "cur_datasets"])
-    assert config.periods == ("last:2",)
+    assert config.period_args == ("last:2",)
     assert config.output_database == "cur_datasets"
 
 
@@ -124,7 +124,7 @@ def test_glue_system_arguments_are_not_taken_for_abbreviations(script) -> None:
         "s3://t",
     ]
     argv += ["--enable-glue-datacatalog", "true", "--JOB_ID", "j_1", "--JOB_RUN_ID", "jr_1"]
-    assert script.job_config(argv).periods == ("2024-05",)
+    assert script.job_config(argv).period_args == ("2024-05",)
 
 
 def test_unknown_catalog_choice_is_one_clear_error(script) -> None:

@@ -3,9 +3,9 @@
 The pipeline, the writers' caller, the published tables, the report and the benchmark all read
 this table; nothing else names a dataset. A builder takes the run's ``Scope`` and returns the
 ``DataFrame -> DataFrame`` function that rolls the dataset up from the fine grain
-(``datasets.grain``), or, for a ``line_items`` dataset (``focus``), maps the conformed line items;
-``tests/test_registry.py`` and ``tests/focus`` check each declaration against the files a run
-writes.
+(``datasets.grain``), or, for a ``from_line_items`` dataset (``focus``), maps the conformed line
+items; ``tests/test_registry.py`` and ``tests/focus`` check each declaration against the files a
+run writes.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class Movers:
 class Dataset:
     """One dataset: what it is called, how it is built and written, what it holds.
 
-    A ``line_items`` dataset is built from the conformed line items (split cost rows removed)
+    A ``from_line_items`` dataset is built from the conformed line items (split cost rows removed)
     instead of the fine grain, and reads ``extra_columns`` (name, type) of the source besides
     ``SOURCE_SCHEMA``. ``default``: part of a run when ``--datasets`` is not given.
     ``reads_previous``: its change columns need the period before each requested one.
@@ -66,7 +66,7 @@ class Dataset:
     values: tuple[str, ...]
     reads_tags: bool = False
     movers: Movers | None = None
-    line_items: bool = False
+    from_line_items: bool = False
     extra_columns: tuple[tuple[str, DataType], ...] = ()
     default: bool = True
     reads_previous: bool = False
@@ -145,7 +145,7 @@ FOCUS = Dataset(
     keys=(),
     values=(*FOCUS_COLUMNS, c.BILLING_PERIOD),
     reads_tags=True,
-    line_items=True,
+    from_line_items=True,
     extra_columns=tuple(FOCUS_SOURCE.items()),
     default=False,  # a row-level copy of the CUR: opt-in
 )

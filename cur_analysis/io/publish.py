@@ -277,7 +277,7 @@ class Publisher:
         self,
         periods: Sequence[BillingPeriod],
         datasets: Sequence[str],
-        catalog: Callable[[str], CatalogSwitch] | None,
+        table_switch_for: Callable[[str], CatalogSwitch] | None,
         output_database: str | None,
     ) -> None:
         """Heal what dead runs left, then journal this run: the last step before writing."""
@@ -289,7 +289,7 @@ class Publisher:
                 for period in periods
             ]
             check_writable_folders(folders)
-        self.heal(catalog)
+        self.heal(table_switch_for)
         record = {
             "run_id": self.run_id,
             "periods": [p.label for p in periods],
@@ -303,8 +303,9 @@ class Publisher:
     def staged(self, dataset: str) -> None:
         self.faults(STAGED, dataset)
 
-    def heal(self, catalog: Callable[[str], CatalogSwitch] | None) -> list[str]:
-        """Finish what runs that died left behind; returns their run ids."""
+    def heal(self, table_switch_for: Callable[[str], CatalogSwitch] | None) -> list[str]:
+        """Finish what runs that died left behind; returns their run ids. ``table_switch_for``
+        gives the switch of a dead run's output database, to point its tables back."""
         healed = []
         for path in self.store.children(joined(self.output, RUNS)):
             name = path.rsplit("/", 1)[-1]
@@ -317,8 +318,8 @@ class Publisher:
             periods = [BillingPeriod.parse(p) for p in record.get("periods", [])]
             datasets = list(record.get("datasets", []))
             database = record.get("output_database")
-            if catalog is not None and database:
-                self._repoint(catalog(database), periods, datasets)
+            if table_switch_for is not None and database:
+                self._repoint(table_switch_for(database), periods, datasets)
             self.clean(periods, datasets)
             self.store.delete_tree(path)
             healed.append(str(record.get("run_id", name)))
@@ -360,7 +361,7 @@ class Publisher:
         periods: Sequence[BillingPeriod],
         datasets: Sequence[str],
         source: SourceRecord,
-        catalog: CatalogSwitch | None,
+        table_switch: CatalogSwitch | None,
         *,
         empty: Sequence[BillingPeriod] = (),
     ) -> None:
@@ -381,9 +382,9 @@ class Publisher:
             manifest = Manifest(period, self.run_id, now, entries, sources, period in empty)
             self.store.replace_text(manifest_path(self.output, period), manifest.to_json())
             self.faults(SWITCHED, period.label)
-        if catalog is not None:
+        if table_switch is not None:
             for dataset in datasets:
-                catalog.point(
+                table_switch.point(
                     dataset,
                     {p: joined(self.output, written[(dataset, p)].location) for p in periods},
                 )

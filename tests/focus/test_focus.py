@@ -56,7 +56,7 @@ def test_each_period_has_files_of_the_declared_columns_one_row_per_line_item(
     }
     for file in files:
         assert tuple(pq.read_schema(file).names) == FOCUS.columns
-    assert focus_generated.table.num_rows == focus_generated.result.line_items
+    assert focus_generated.table.num_rows == focus_generated.result.line_item_count
     assert tuple(FOCUS.columns) == (*COLUMNS, c.BILLING_PERIOD)
 
 

@@ -30,7 +30,7 @@ def test_report_path_is_optional(script) -> None:
 def test_report_path_accepts_s3_and_local(script, path: str) -> None:
     argv = [*BASE, "--report_path", path]
     assert script.report_path(argv) == path
-    assert script.job_config(argv).periods == ("last:2",)
+    assert script.job_config(argv).period_args == ("last:2",)
 
 
 def test_report_path_of_another_scheme_fails_before_spark(script) -> None:
