@@ -345,7 +345,7 @@ def test_deployed_arguments_are_what_the_job_script_reads(tmp_path: Path, dist: 
         argv += [key, value]
     config = script.job_config(argv)
     assert (config.database, config.table) == ("cur_org_linked", "legacy_all")
-    assert config.periods == ("last:2",)
+    assert config.period_args == ("last:2",)
     assert config.output == "s3://analytics-datasets/cur"
     assert config.output_database == "cur_analysis"
 
