@@ -1,27 +1,35 @@
-"""``make bench``: our job against DuckDB on the latest period of synthetic CUR exports, here.
+"""``make bench``: our job against Spark's own floor and a DuckDB rival on synthetic CUR exports.
 
 For each scenario (``default``: 24 months x 2 M rows of a small organization; ``large``: 2 months
 x 10 M rows of a large one, 400 accounts, 60 services, 12 tag keys over 200,000 resources) it
-measures, in one run:
-  (a) ``pipeline.run`` with a warm SparkSession, every dataset, and (a-) without ``tag_monthly``
-      (first run discarded, median of ``--repeats``, variants timed round-robin);
-  (b) the cold CLI end to end (``cur-analysis run`` in a subprocess, its own catalog), and a
-      trivial PySpark job's start-up (session, ``range(1).count()``, stop) beside it; (b2) the
-      same cold CLI over a tiny export (3 months x 3,000 rows), whose time is the start-up and
-      the fixed cost of a run, not the work on the scenario's rows;
-  (c) DuckDB computing the same five datasets from the same Parquet files, in a process of its
-      own (first run discarded), and its peak memory;
+measures, in one run, on the latest period:
+  (a) ``pipeline.run`` with a warm SparkSession, the default datasets, and (a-) without
+      ``tag_monthly``;
+  (f) Spark's floor: the columns the job's scans read, of the partitions it reads, written to
+      Spark's ``noop`` sink (what Spark itself needs to read them);
   (d) (default scenario) the job on a table holding only the partitions the run reads;
-  (e) (default scenario) the job with the opt-in ``focus`` dataset added to every dataset.
-Prints a table per scenario with the targets, writes JSON to ``benchmarks/results/``, and exits 1
-when any dataset's column sums differ from DuckDB's beyond 1e-6 relative.
+  (e) the job with opt-in datasets added (``--with-optional``; by default, in the default
+      scenario, each non-default dataset of the registry on its own);
+  (b) the cold CLI end to end (``cur-analysis run`` in a subprocess, its own catalog), a trivial
+      PySpark job's start-up (session, ``range(1).count()``, stop) beside it, and (b2) the same
+      cold CLI over a tiny export (3 months x 3,000 rows): the start-up and fixed cost of a run;
+  (c) the DuckDB rival (``duckdb_datasets``) computing the default datasets from the same Parquet
+      files, in a process of its own, and its peak memory.
+The warm variants run round-robin after one discarded warm-up each (median of ``--repeats``,
+printed with the min-max); DuckDB's runs likewise. Per scenario it prints a table with the
+ratios against their targets and an estimate of a Glue run's cost, writes
+``<timestamp>-<scenario>.json`` and ``.md`` to ``benchmarks/results/``, and exits 1 when any
+dataset's row count or column sums differ from DuckDB's beyond 1e-6 relative. The method and the
+current figures: docs/performance.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
+import platform
 import shutil
 import statistics
 import subprocess
@@ -36,7 +44,7 @@ import duckdb
 
 from cur_analysis.periods import BillingPeriod, month_range
 
-from . import duckdb_datasets
+from . import duckdb_datasets, render
 from .plan import file_scans
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -45,20 +53,29 @@ START = BillingPeriod(2023, 1)
 TABLE = "legacy_all"
 TOLERANCE = 1e-6
 
+WARM = "(a) warm Spark, the default datasets"
+NO_TAGS = "(a-) warm Spark, without tag_monthly"
+FLOOR = "(f) Spark's floor: the job's columns into noop"
+LOADED_ONLY = "(d) warm Spark, table of the loaded partitions"
+# (b2)'s export: small enough that a cold run's time is its start-up and fixed cost.
+TINY_MONTHS, TINY_ROWS = 3, 3000
+
 
 @dataclass(frozen=True)
 class Scenario:
-    """An export the bench measures: the generator's profile, months and rows per month."""
+    """An export the bench measures (the generator's profile, months and rows per month) and the
+    timed runs of each warm variant."""
 
     profile: str
     months: int
     rows: int
+    repeats: int
 
 
 SCENARIOS = {
-    "default": Scenario("default", 24, 2_000_000),
+    "default": Scenario("default", 24, 2_000_000, 5),
     # A large organization: 400 accounts, 60 services, 12 tag keys over 200,000 resources.
-    "large": Scenario("large", 2, 10_000_000),
+    "large": Scenario("large", 2, 10_000_000, 3),
 }
 
 
@@ -72,15 +89,6 @@ class Timing:
     @property
     def median(self) -> float:
         return statistics.median(self.runs) if self.runs else self.first
-
-
-def _timed(action: Callable[[], Any], repeats: int, warm_up: bool = True) -> Timing:
-    times = []
-    for _ in range(repeats + (1 if warm_up else 0)):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return Timing(times[0], tuple(times[1:] if warm_up else times))
 
 
 def _log(message: str) -> None:
@@ -161,33 +169,47 @@ def _bytes_of(files: Sequence[str]) -> int:
     return sum(Path(f).stat().st_size for f in files)
 
 
-def cross_check(spark_output: Path, duck_outputs: dict[str, Path], period: BillingPeriod) -> dict:
-    """Per dataset: row count and the sum of every numeric column, Spark's against DuckDB's."""
+def cross_check(
+    spark_output: Path,
+    duck_outputs: dict[str, Path],
+    period: BillingPeriod,
+    datasets: Sequence[str],
+) -> dict:
+    """Per dataset: row count and the sum of every numeric column, Spark's against DuckDB's (a
+    dataset the rival does not compute is a difference)."""
     from cur_analysis.io.publish import published_files
 
     con = duckdb.connect()
     report: dict[str, Any] = {}
-    for name, duck_path in duck_outputs.items():
+    for name in datasets:
+        if name not in duck_outputs:
+            report[name] = {"columns": 0, "rows": 0, "differences": {"(dataset)": "no rival"}}
+            continue
         ours = duckdb_datasets.column_sums(con, published_files(str(spark_output), name, [period]))
-        theirs = duckdb_datasets.column_sums(con, str(duck_path))
-        differences = {}
-        for column in sorted(set(ours) | set(theirs)):
-            a, b = ours.get(column), theirs.get(column)
-            if a is None or b is None:
-                differences[column] = {"spark": a, "duckdb": b, "relative": None}
-                continue
-            scale = max(abs(a), abs(b))
-            relative = abs(a - b) / scale if scale > 1e-9 else 0.0
-            if relative > TOLERANCE:
-                differences[column] = {"spark": a, "duckdb": b, "relative": relative}
+        theirs = duckdb_datasets.column_sums(con, str(duck_outputs[name]))
+        differences = _differences(ours, theirs)
         report[name] = {"columns": len(ours), "rows": ours["rows"], "differences": differences}
     return report
+
+
+def _differences(ours: dict[str, float], theirs: dict[str, float]) -> dict[str, Any]:
+    differences: dict[str, Any] = {}
+    for column in sorted(set(ours) | set(theirs)):
+        a, b = ours.get(column), theirs.get(column)
+        if a is None or b is None:
+            differences[column] = {"spark": a, "duckdb": b, "relative": None}
+            continue
+        scale = max(abs(a), abs(b))
+        relative = abs(a - b) / scale if scale > 1e-9 else 0.0
+        if relative > TOLERANCE:
+            differences[column] = {"spark": a, "duckdb": b, "relative": relative}
+    return differences
 
 
 def _cold_cli(home: Path, export: Path, period: BillingPeriod, output: Path, repeats: int) -> dict:
     cli = str(Path(sys.executable).with_name("cur-analysis"))
     env = {**os.environ, "PYSPARK_PYTHON": sys.executable}
-    _log("cold CLI: registering the 24-month table in its own catalog (not timed)")
+    _log("cold CLI: registering the table in its own catalog (not timed)")
     subprocess.run(
         [cli, "--home", str(home), "catalog", "register", "--path", str(export),
          "--database", "bench_cur", "--table", TABLE],
@@ -249,66 +271,258 @@ def _jvm_peak_mb(spark: Any) -> float:
     return float("nan")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bench", description=__doc__.split("\n")[0])
     parser.add_argument(
         "--scenario", action="append", choices=sorted(SCENARIOS), help="default: all of them"
     )
     parser.add_argument("--rows-per-month", type=int, help="rows of the default scenario")
     parser.add_argument("--large-rows-per-month", type=int, help="rows of the large scenario")
-    parser.add_argument("--repeats", type=int, default=3, help="timed runs after the warm-up")
-    parser.add_argument("--cold-repeats", type=int, default=3)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--home", default=str(PROJECT / ".cur-analysis"))
-    parser.add_argument("--skip-cold", action="store_true", help="leave out (b)")
-    args = parser.parse_args(argv)
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        help="timed runs of each warm variant and of DuckDB, after one warm-up "
+        "(default: 5 in the default scenario, 3 in the large one)",
+    )
+    parser.add_argument("--cold-repeats", type=int, default=3, help="(default: 3)")
+    parser.add_argument(
+        "--with-optional",
+        action="append",
+        metavar="NAMES",
+        help="opt-in datasets timed with the default ones, comma-separated and measured "
+        "together; repeat the option to measure sets apart (default: in the default scenario, "
+        "each non-default dataset of the registry on its own)",
+    )
+    parser.add_argument("--seed", type=int, default=7, help="(default: 7)")
+    parser.add_argument("--home", default=str(PROJECT / ".cur-analysis"), help="exports, outputs")
+    parser.add_argument("--results", default=str(RESULTS), help="where the JSON and Markdown go")
+    parser.add_argument("--skip-cold", action="store_true", help="leave out (b) and (b2)")
+    return parser
+
+
+def _scenarios(args: argparse.Namespace) -> dict[str, Scenario]:
+    """The chosen scenarios, with the rows and repeats the arguments override."""
+    rows = {"default": args.rows_per_month, "large": args.large_rows_per_month}
+    chosen = {}
+    for name in args.scenario or SCENARIOS:
+        changes: dict[str, int] = {}
+        if rows[name]:
+            changes["rows"] = rows[name]
+        if args.repeats:
+            changes["repeats"] = args.repeats
+        chosen[name] = dataclasses.replace(SCENARIOS[name], **changes)
+    return chosen
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     root = Path(args.home).resolve() / "bench"
     root.mkdir(parents=True, exist_ok=True)
-    chosen = {name: SCENARIOS[name] for name in (args.scenario or SCENARIOS)}
-    if args.rows_per_month and "default" in chosen:
-        chosen["default"] = Scenario("default", chosen["default"].months, args.rows_per_month)
-    if args.large_rows_per_month and "large" in chosen:
-        chosen["large"] = Scenario("large", chosen["large"].months, args.large_rows_per_month)
 
     from cur_analysis.local.session import local_spark
 
     failed = False
     spark = None
-    results = []
-    for name, scenario in chosen.items():
+    for name, scenario in _scenarios(args).items():
         export = ensure_export(root, scenario.months, scenario.rows, args.seed, scenario.profile)
         if spark is None:
             spark = local_spark(root / "spark-home", app_name="cur-analysis-bench")
         result = measure(spark, root, name, scenario, export, args)
-        results.append(result)
-        print(format_table(result))
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        path = RESULTS / f"bench-{name}-{scenario.rows}-{stamp}.json"
-        path.write_text(json.dumps(result, indent=2, default=str) + "\n")
-        print(f"\nwrote {path}")
-        differences = {
-            n: f["differences"] for n, f in result["cross_check"].items() if f["differences"]
-        }
-        if differences:
-            failed = True
-            print(f"CROSS-CHECK FAILED (beyond {TOLERANCE:g} relative): {json.dumps(differences)}")
-        else:
-            print(f"cross-check: every dataset's column sums equal DuckDB's within {TOLERANCE:g}")
+        print(render.format_table(result))
+        write_results(Path(args.results), result)
+        failed = _report_cross_check(result) or failed
     if spark is not None:
         spark.stop()
     return 1 if failed else 0
 
 
+def _report_cross_check(result: dict) -> bool:
+    """Print the cross-check's outcome; True when it failed."""
+    differences = {
+        n: f["differences"] for n, f in result["cross_check"].items() if f["differences"]
+    }
+    if differences:
+        print(f"CROSS-CHECK FAILED (beyond {TOLERANCE:g} relative): {json.dumps(differences)}")
+        return True
+    print(f"cross-check: every dataset's column sums equal DuckDB's within {TOLERANCE:g}")
+    return False
+
+
+def write_results(folder: Path, result: dict) -> tuple[Path, Path]:
+    """``<timestamp>-<scenario>.json`` and the Markdown summary beside it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = folder / f"{result['run']['stamp']}-{result['scenario']}"
+    as_json, as_markdown = stem.with_suffix(".json"), stem.with_suffix(".md")
+    as_json.write_text(json.dumps(result, indent=2, default=str) + "\n")
+    as_markdown.write_text(render.markdown(result))
+    print(f"\nwrote {as_json}\nwrote {as_markdown}")
+    return as_json, as_markdown
+
+
+def _uptime() -> str:
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return "load average: " + ", ".join(f"{load:.2f}" for load in os.getloadavg())
+
+
+def _git(*arguments: str) -> str:
+    done = subprocess.run(["git", "-C", str(PROJECT), *arguments], capture_output=True, text=True)
+    return done.stdout.strip()
+
+
+def _commit() -> str:
+    changed = len(_git("status", "--porcelain", "--untracked-files=no").splitlines())
+    head = _git("rev-parse", "--short", "HEAD") or "unknown"
+    return f"{head} (+ {changed} modified tracked files)" if changed else head
+
+
+def _machine() -> str:
+    import pyspark
+
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    return (
+        f"{os.cpu_count()} cpus ({cpu}), {memory_kb / 2**20:.0f} GB RAM, {platform.platform()}, "
+        f"Python {platform.python_version()}, PySpark {pyspark.__version__}, "
+        f"DuckDB {duckdb.__version__}"
+    )
+
+
+def _run_info() -> dict[str, str]:
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+        "stamp": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()),
+        "commit": _commit(),
+        "machine": _machine(),
+        "uptime_before": _uptime(),
+        "command": " ".join(["python -m benchmarks.bench", *sys.argv[1:]]),
+    }
+
+
+@dataclass(frozen=True)
+class _Job:
+    """How the bench runs the job: the reader, the registered table and the period."""
+
+    reader: Any
+    database: str
+    period: BillingPeriod
+    out: Path
+
+    def config(self, output: str, datasets: Sequence[str] = (), database: str = "") -> Any:
+        from cur_analysis.datasets.registry import DATASETS
+        from cur_analysis.pipeline import RunConfig
+
+        return RunConfig(
+            database or self.database,
+            TABLE,
+            (self.period.label,),
+            str(self.out / output),
+            datasets=tuple(datasets) or DATASETS,
+        )
+
+    def runner(self, output: str, datasets: Sequence[str] = (), database: str = "") -> Callable:
+        from cur_analysis.pipeline import run
+
+        config = self.config(output, datasets, database)
+        return lambda: run(self.reader, config)
+
+
+def _scan_frames(scan: Any) -> list[Any]:
+    """The DataFrames a planned run reads the source through (its grain, any kept rows)."""
+    from pyspark.sql import DataFrame
+
+    values = [getattr(scan, field.name) for field in dataclasses.fields(scan)]
+    return [value for value in values if isinstance(value, DataFrame)]
+
+
+def spark_floor(job: _Job) -> tuple[Callable[[], Any], dict[str, Any]]:
+    """The noop write of the columns the job's scans read, over the partitions it loads, and
+    what those scans are (one column list per FileScan, input files, table columns)."""
+    from cur_analysis.pipeline import plan_scan
+
+    scan = plan_scan(job.reader, job.config("spark"))
+    scans = [found.columns for frame in _scan_frames(scan) for found in file_scans(frame)]
+    columns = sorted({column for read in scans for column in read})
+    source = job.reader.read(job.database, TABLE, scan.loaded).select(*columns)
+    described = {"scans": scans, "input_files": len(scan.grain.inputFiles())}
+    return (lambda: source.write.format("noop").mode("overwrite").save()), described
+
+
+def optional_sets(args: argparse.Namespace, scenario: str) -> list[tuple[str, ...]]:
+    """The opt-in dataset sets timed with the default datasets, each measured on its own."""
+    from cur_analysis.datasets.registry import REGISTRY
+
+    if args.with_optional:
+        return [
+            tuple(name.strip() for name in text.split(",") if name.strip())
+            for text in args.with_optional
+        ]
+    if scenario != "default":
+        return []
+    return [(dataset.name,) for dataset in REGISTRY if not dataset.default]
+
+
+def optional_label(names: Sequence[str]) -> str:
+    return f"(e) warm Spark, the default datasets and {' + '.join(names)}"
+
+
+def _variants(
+    spark: Any, root: Path, name: str, scenario: Scenario, export: Path, job: _Job, args
+) -> tuple[dict[str, Callable[[], Any]], dict[str, Any]]:
+    """Every warm variant of the scenario, and what the job's scans read."""
+    from cur_analysis.datasets.registry import DATASETS, TAG_MONTHLY
+    from cur_analysis.local import catalog
+
+    without_tags = tuple(d for d in DATASETS if d != TAG_MONTHLY.name)
+    floor, scans = spark_floor(job)
+    variants = {
+        WARM: job.runner("spark"),
+        NO_TAGS: job.runner("spark-notags", without_tags),
+        FLOOR: floor,
+    }
+    if scenario.months > 2:
+        loaded = (job.period.previous(), job.period)
+        minimal = subset_export(root, export, loaded, f"export-{name}-loaded-only")
+        catalog.register(spark, minimal, f"{job.database}_min", TABLE)
+        variants[LOADED_ONLY] = job.runner("spark-min", database=f"{job.database}_min")
+    for names in optional_sets(args, name):
+        output = "spark-" + "-".join(names)
+        variants[optional_label(names)] = job.runner(output, (*DATASETS, *names))
+    return variants, scans
+
+
+def _cold_runs(
+    root: Path, name: str, export: Path, period: BillingPeriod, out: Path, args
+) -> tuple[dict | None, list[float] | None, dict | None]:
+    """(b), (b') and (b2): the cold CLI, the trivial start-up and the cold CLI's fixed cost."""
+    if args.skip_cold:
+        return None, None, None
+    _log(f"{name}: (b) cold CLI, a trivial PySpark start-up, (b2) the cold CLI on a tiny export")
+    repeats = max(1, args.cold_repeats)
+    cold = _cold_cli(root / f"cli-home-{name}", export, period, out / "cli", repeats)
+    trivial = _trivial_pyspark(repeats)
+    tiny = ensure_export(root, TINY_MONTHS, TINY_ROWS, args.seed, "default")
+    tiny_period = month_range(START, TINY_MONTHS)[-1]
+    startup = _cold_cli(root / "cli-home-tiny", tiny, tiny_period, out / "cli-tiny", repeats)
+    return cold, trivial, startup
+
+
 def measure(spark: Any, root: Path, name: str, scenario: Scenario, export: Path, args) -> dict:
     """Every measurement of one scenario (see the module docstring)."""
-    from cur_analysis.datasets.registry import DATASETS, FOCUS, TAG_MONTHLY
+    from cur_analysis.datasets.registry import DATASETS
     from cur_analysis.local import catalog
     from cur_analysis.local.reader import LocalCatalogReader
-    from cur_analysis.pipeline import RunConfig, plan_scan, run
 
-    periods = month_range(START, scenario.months)
-    period = periods[-1]
+    run_info = _run_info()
+    period = month_range(START, scenario.months)[-1]
     loaded = (period.previous(), period) if scenario.months > 1 else (period,)
     files = partition_files(export, loaded)
     labels = [p.label for p in loaded]
@@ -316,93 +530,80 @@ def measure(spark: Any, root: Path, name: str, scenario: Scenario, export: Path,
     out = root / f"out-{name}"
 
     _log(f"{name}: (c) DuckDB")
-    duck = _duckdb(files, period, labels, out / "duckdb", args.repeats)
-    duck_outputs = {n: out / "duckdb" / f"{n}.parquet" for n in DATASETS}
+    duck = _duckdb(files, period, labels, out / "duckdb", scenario.repeats)
+    duck_outputs = {n: out / "duckdb" / f"{n}.parquet" for n in duckdb_datasets.DATASETS}
+    cold, trivial, startup = _cold_runs(root, name, export, period, out, args)
 
-    cold = trivial = startup = None
-    if not args.skip_cold:
-        _log(f"{name}: (b) cold CLI and a trivial PySpark start-up, alternating")
-        repeats = max(1, args.cold_repeats)
-        cold = _cold_cli(root / f"cli-home-{name}", export, period, out / "cli", repeats)
-        trivial = _trivial_pyspark(repeats)
-        tiny = ensure_export(root, TINY_MONTHS, TINY_ROWS, args.seed, "default")
-        tiny_period = month_range(START, TINY_MONTHS)[-1]
-        startup = _cold_cli(root / "cli-home-tiny", tiny, tiny_period, out / "cli-tiny", repeats)
-
-    reader = LocalCatalogReader(spark)
-    database = f"bench_{name}"
-    catalog.register(spark, export, database, TABLE)
-    without_tags = tuple(d for d in DATASETS if d != TAG_MONTHLY.name)
-
-    def config(db: str, output: str, datasets: tuple[str, ...] = DATASETS) -> RunConfig:
-        return RunConfig(db, TABLE, (period.label,), str(out / output), datasets=datasets)
-
-    variants: dict[str, Callable[[], Any]] = {
-        "(a) warm Spark, every dataset": lambda: run(reader, config(database, "spark")),
-        "(a-) warm Spark, without tag_monthly": lambda: run(
-            reader, config(database, "spark-notags", without_tags)
-        ),
-    }
-    if scenario.months > 2:
-        minimal = subset_export(root, export, loaded, f"export-{name}-loaded-only")
-        catalog.register(spark, minimal, f"{database}_min", TABLE)
-        variants["(d) warm Spark, table of the loaded partitions"] = lambda: run(
-            reader, config(f"{database}_min", "spark-min")
-        )
-        variants[WITH_FOCUS] = lambda: run(
-            reader, config(database, "spark-focus", (*DATASETS, FOCUS.name))
-        )
-    measured = _round_robin(spark, variants, args.repeats)
+    job = _Job(LocalCatalogReader(spark), f"bench_{name}", period, out)
+    catalog.register(spark, export, job.database, TABLE)
+    variants, scans = _variants(spark, root, name, scenario, export, job, args)
+    measured = _round_robin(spark, variants, scenario.repeats)
     jvm_peak = _jvm_peak_mb(spark)
-    scan = plan_scan(reader, config(database, "spark"))
-    (file_scan,) = file_scans(scan.grain)
+    run_info["uptime_after"] = _uptime()
 
-    check = cross_check(out / "spark", duck_outputs, period)
-    rows = _rows_in(files)
     cores = os.cpu_count() or 1
-    seconds = {label: timing.median for label, (timing, _) in measured.items()}
-    warm = seconds["(a) warm Spark, every dataset"]
     result: dict[str, Any] = {
         "scenario": name,
+        "run": run_info,
         "machine": {"cpus": cores, "load_before": load_before, "load_after": os.getloadavg()},
         "export": {"profile": scenario.profile, "months": scenario.months, "rows": scenario.rows},
         "period": period.label,
         "loaded_periods": labels,
-        "rows_read": rows,
+        "rows_read": _rows_in(files),
         "bytes_of_loaded_files": _bytes_of(files),
-        "scan": {
-            "read_schema_columns": file_scan.columns,
-            "table_columns": len(spark_columns(export)),
-            "input_files": len(scan.grain.inputFiles()),
-        },
-        "warm": {
-            label: {"median": timing.median, "runs": timing.runs, "first": timing.first, **stage}
-            for label, (timing, stage) in measured.items()
-        },
+        "scan": {**scans, "table_columns": len(spark_columns(export))},
+        "optional_sets": optional_sets(args, name),
+        "warm": {label: _warm_entry(timing, stage) for label, (timing, stage) in measured.items()},
         "cold_cli": cold,
         "cold_cli_tiny_export": startup,
         "trivial_pyspark": trivial,
         "duckdb": duck,
         "peak_memory_mb": {"spark_driver_jvm": jvm_peak, "duckdb": duck["peak_rss_mb"]},
-        "cross_check": check,
+        "cross_check": cross_check(out / "spark", duck_outputs, period, DATASETS),
     }
-    duck_median = statistics.median(duck["times"])
-    ratios = {
-        "spark_over_duckdb": warm / duck_median,
-        "with_over_without_tags": warm / seconds["(a-) warm Spark, without tag_monthly"],
-        "rows_per_second_per_core": rows / warm / cores,
-    }
-    if cold and trivial:
-        ratios["cold_over_trivial_pyspark"] = cold["median"] / statistics.median(trivial)
-        ratios["cold_tiny_over_trivial_pyspark"] = startup["median"] / statistics.median(trivial)
-    if "(d) warm Spark, table of the loaded partitions" in seconds:
-        ratios["full_over_loaded_only"] = (
-            warm / seconds["(d) warm Spark, table of the loaded partitions"]
-        )
-    if WITH_FOCUS in seconds:
-        ratios["with_focus_over_without"] = seconds[WITH_FOCUS] / warm
-    result["ratios"] = ratios
+    result["ratios"] = _ratios(result)
+    result["glue_estimate"] = render.glue_estimate(result["ratios"]["rows_per_second_per_core"])
     return result
+
+
+def _warm_entry(timing: Timing, stage: dict) -> dict[str, Any]:
+    runs = timing.runs or (timing.first,)
+    return {
+        "median": timing.median,
+        "min": min(runs),
+        "max": max(runs),
+        "runs": timing.runs,
+        "first": timing.first,
+        **stage,
+    }
+
+
+def _ratios(result: dict) -> dict[str, float]:
+    """The ratios the targets judge, the job's jobs per run and its rows/s per core."""
+    seconds = {label: found["median"] for label, found in result["warm"].items()}
+    warm, floor = seconds[WARM], seconds[FLOOR]
+    duck = statistics.median(result["duckdb"]["times"])
+    ratios = {
+        "spark_over_floor": warm / floor,
+        "spark_over_duckdb": warm / duck,
+        "floor_over_duckdb": floor / duck,
+        "with_over_without_tags": warm / seconds[NO_TAGS],
+        "jobs_per_run": float(result["warm"][WARM]["jobs"]),
+        "rows_per_second_per_core": result["rows_read"] / warm / result["machine"]["cpus"],
+    }
+    cold, tiny, trivial = (
+        result["cold_cli"],
+        result["cold_cli_tiny_export"],
+        result["trivial_pyspark"],
+    )
+    if cold and tiny and trivial:
+        ratios["cold_over_trivial_pyspark"] = cold["median"] / statistics.median(trivial)
+        ratios["cold_tiny_over_trivial_pyspark"] = tiny["median"] / statistics.median(trivial)
+    if LOADED_ONLY in seconds:
+        ratios["full_over_loaded_only"] = warm / seconds[LOADED_ONLY]
+    for names in result["optional_sets"]:
+        ratios[f"with_{'_'.join(names)}_over_without"] = seconds[optional_label(names)] / warm
+    return ratios
 
 
 def _round_robin(
@@ -435,75 +636,6 @@ def spark_columns(export: Path) -> list[str]:
         .fetchall()
     )
     return [row[0] for row in rows]
-
-
-WITH_FOCUS = "(e) warm Spark, every dataset and focus"
-# (b2)'s export: small enough that a cold run's time is its start-up and fixed cost.
-TINY_MONTHS, TINY_ROWS = 3, 3000
-TARGETS = {  # scenario -> ratio -> (target, what it compares)
-    "default": {"spark_over_duckdb": 2.5, "cold_over_trivial_pyspark": 2.5,
-                "full_over_loaded_only": 1.15, "with_focus_over_without": 1.5},
-    "large": {"spark_over_duckdb": 4.0, "with_over_without_tags": 1.3,
-              "cold_over_trivial_pyspark": 2.5},
-}  # fmt: skip
-
-
-def format_table(result: dict) -> str:
-    rows = result["rows_read"]
-    cores = result["machine"]["cpus"]
-
-    def line(label: str, seconds: float | None, note: str = "", of_rows: bool = True) -> str:
-        if seconds is None:
-            return f"  {label:<48}{'-':>9}"
-        per_core = f"{rows / seconds / cores:>12,.0f}" if of_rows else f"{'':>12}"
-        return f"  {label:<48}{seconds:>8.2f}s {per_core}  {note}"
-
-    load = result["machine"]
-    cold, trivial, duck = result["cold_cli"], result["trivial_pyspark"], result["duckdb"]
-    startup = result.get("cold_cli_tiny_export")
-    memory = result["peak_memory_mb"]
-    lines = [
-        "",
-        f"[{result['scenario']}] period {result['period']} of {result['export']['months']} months "
-        f"x {result['export']['rows']:,} rows ({result['export']['profile']} profile); the run "
-        f"reads {', '.join(result['loaded_periods'])}: {rows:,} rows, "
-        f"{result['bytes_of_loaded_files'] / 1e6:,.0f} MB of Parquet",
-        f"machine: {cores} cpus, load average before {load['load_before'][0]:.2f}, "
-        f"after {load['load_after'][0]:.2f}",
-        "",
-        f"  {'':<48}{'wall':>9} {'rows/s/core':>12}",
-    ]
-    for label, found in result["warm"].items():
-        lines.append(line(f"{label} (median)", found["median"], f"{found['jobs']} jobs"))
-    lines += [
-        line("(b) cold `cur-analysis run` (median)", cold["median"] if cold else None),
-        line("(b2) cold run of a 3 x 3,000-row export (median)",
-             startup["median"] if startup else None, "(start-up and fixed cost)", False),
-        line("(b') trivial PySpark start-up (median)",
-             statistics.median(trivial) if trivial else None, "(not a CUR run)", False),
-        line("(c) DuckDB, same five datasets (median)", statistics.median(duck["times"])),
-        "",
-        f"  peak memory: Spark driver JVM {memory['spark_driver_jvm']:,.0f} MB (whole bench "
-        f"session so far), DuckDB {memory['duckdb']:,.0f} MB (its process)",
-        "",
-    ]  # fmt: skip
-    for ratio, value in result["ratios"].items():
-        target = TARGETS.get(result["scenario"], {}).get(ratio)
-        if ratio == "rows_per_second_per_core":
-            lines.append(f"  {ratio:<34}{value:>12,.0f}")
-            continue
-        verdict = (
-            ""
-            if target is None
-            else f"(target <= {target}: {'met' if value <= target else 'missed'})"
-        )
-        lines.append(f"  {ratio:<34}{value:>11.2f}x  {verdict}")
-    scan = result["scan"]
-    lines.append(
-        f"\n  scan: {len(scan['read_schema_columns'])} of {scan['table_columns']} columns read, "
-        f"{scan['input_files']} input files"
-    )
-    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""DuckDB's five datasets timed in a process of their own, so its peak memory is its own.
+"""The DuckDB rival timed in a process of its own, so the peak memory it reports is DuckDB's.
 
 ``python -m benchmarks.duckdb_timed JSON`` with ``{"files", "periods", "loaded", "output",
 "repeats"}``; prints ``{"times": [...], "peak_rss_mb": ...}`` (the first run is a warm-up, kept
