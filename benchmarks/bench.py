@@ -443,17 +443,21 @@ def _scan_frames(scan: Any) -> list[Any]:
     return [value for value in values if isinstance(value, DataFrame)]
 
 
-def spark_floor(job: _Job) -> tuple[Callable[[], Any], dict[str, Any]]:
-    """The noop write of the columns the job's scans read, over the partitions it loads, and
-    what those scans are (one column list per FileScan, input files, table columns)."""
+def spark_floor(job: _Job) -> tuple[Any, dict[str, Any]]:
+    """The columns the job's scans read, over the partitions it loads, as one DataFrame (the
+    floor writes it to Spark's ``noop`` sink), and what those scans are (one column list per
+    FileScan, the input files)."""
     from cur_analysis.pipeline import plan_scan
 
     scan = plan_scan(job.reader, job.config("spark"))
     scans = [found.columns for frame in _scan_frames(scan) for found in file_scans(frame)]
     columns = sorted({column for read in scans for column in read})
     source = job.reader.read(job.database, TABLE, scan.loaded).select(*columns)
-    described = {"scans": scans, "input_files": len(scan.grain.inputFiles())}
-    return (lambda: source.write.format("noop").mode("overwrite").save()), described
+    return source, {"scans": scans, "input_files": len(scan.grain.inputFiles())}
+
+
+def _noop_write(frame: Any) -> Callable[[], Any]:
+    return lambda: frame.write.format("noop").mode("overwrite").save()
 
 
 def optional_sets(args: argparse.Namespace, scenario: str) -> list[tuple[str, ...]]:
@@ -486,7 +490,7 @@ def _variants(
     variants = {
         WARM: job.runner("spark"),
         NO_TAGS: job.runner("spark-notags", without_tags),
-        FLOOR: floor,
+        FLOOR: _noop_write(floor),
     }
     if scenario.months > 2:
         loaded = (job.period.previous(), job.period)

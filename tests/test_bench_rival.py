@@ -129,3 +129,20 @@ def test_the_markdown_summary_holds_medians_spreads_targets_and_the_glue_estimat
     assert "extrapolated from 2 local cores" in text
     assert "within 1e-6" in text
     assert "min-max" in render.format_table(_result())
+
+
+def test_spark_floor_reads_the_job_columns_of_the_loaded_partitions(
+    spark, generated_catalog: tuple[str, str], generated_export: Path, tmp_path: Path
+) -> None:
+    from benchmarks.plan import read_columns
+    from cur_analysis.local.reader import LocalCatalogReader
+    from cur_analysis.periods import BillingPeriod
+
+    database, _ = generated_catalog
+    job = bench._Job(LocalCatalogReader(spark), database, BillingPeriod(2024, 5), tmp_path)  # noqa: SLF001
+    floor, described = bench.spark_floor(job)
+    assert sorted(read_columns(floor)) == sorted({c for scan in described["scans"] for c in scan})
+    files = bench.partition_files(
+        generated_export, [BillingPeriod(2024, 4), BillingPeriod(2024, 5)]
+    )
+    assert floor.count() == bench._rows_in(files)  # noqa: SLF001
