@@ -108,15 +108,17 @@ def conform_legacy(
 
 
 @per_jvm
-def _legacy_projection(present: Fields, schema: Fields, tags: tuple[str, ...]) -> list[Column]:
+def _legacy_projection(
+    present: Fields, schema: Fields, tags: tuple[str, ...]
+) -> tuple[Column, ...]:
     types = dict(present)
-    return [
+    return (
         *[_conformed(types, name, data_type) for name, data_type in schema],
         *[_blank_as_null(F.col(tag)).alias(tag) for tag in tags],
         F.col(c.YEAR),
         F.col(c.MONTH),
         label_column(F.col(c.YEAR), F.col(c.MONTH)).alias(c.BILLING_PERIOD),
-    ]
+    )
 
 
 def without_split_cost_rows(df: DataFrame) -> DataFrame:
@@ -168,7 +170,9 @@ def conform_cur2(
 
 
 @per_jvm
-def _cur2_projection(present: Fields, schema: Fields, tag_keys: tuple[str, ...]) -> list[Column]:
+def _cur2_projection(
+    present: Fields, schema: Fields, tag_keys: tuple[str, ...]
+) -> tuple[Column, ...]:
     types = dict(present)
     tag_columns = [
         _blank_as_null(F.col(c.CUR2_RESOURCE_TAGS).getItem(key)).alias(
@@ -177,13 +181,13 @@ def _cur2_projection(present: Fields, schema: Fields, tag_keys: tuple[str, ...])
         for key in tag_keys
     ]
     period = F.col(c.CUR2_PARTITION_KEY)
-    return [
+    return (
         *[_cur2_source(types, name, data_type) for name, data_type in schema],
         *tag_columns,
         year_column(period).alias(c.YEAR),
         month_column(period).alias(c.MONTH),
         period.alias(c.BILLING_PERIOD),
-    ]
+    )
 
 
 def conform_cur(

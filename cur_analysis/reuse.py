@@ -1,12 +1,14 @@
 """Column builders memoized per JVM: the same expression object for every frame and run.
 
 Building a Column costs one py4j round trip per function, column name and literal (``F.col``,
-``F.lit``, ``when``, ...), and each Python-side Column freed costs one more (py4j's garbage
-collection of the JVM object). A run builds the same measure, dimension and roll-up expressions
-for the grain and again for every dataset; on the 2-core machines these tests run on a round trip
-costs about 1.3 ms, so a small run spent more time building expressions (about 4,300 round trips)
-than inside Spark jobs (README, "Performance"). A Column is an immutable expression that belongs
-to no session or frame, only to the JVM, so one object can serve them all.
+``F.lit``, ``when``, ...), and freeing it one more; a run builds the same measure, dimension and
+roll-up expressions for the grain and for every dataset. A Column is an immutable expression that
+belongs to no session or frame, only to the JVM, so one object serves them all (the design
+record: docs/decisions/0005-expressions-built-once-per-jvm.md).
+
+``per_jvm`` is the one place the memo lives: a builder decorated with it reads as a plain
+function, and what it returns is shared, so it must be immutable (a Column, a tuple, a frozen
+dataclass or a read-only mapping); a list, dict or set is refused.
 """
 
 from __future__ import annotations
@@ -19,10 +21,14 @@ from pyspark import SparkContext
 
 T = TypeVar("T")
 
+# Results a caller could change under every other caller of the same builder.
+_MUTABLE = (list, dict, set, bytearray)
+
 
 def per_jvm(builder: Callable[..., T]) -> Callable[..., T]:
-    """Memoize ``builder`` (positional, hashable arguments) for as long as the JVM it built on
-    lives; a new JVM (a new gateway) starts afresh. Callers must not mutate what it returns."""
+    """Memoize ``builder`` (positional, hashable arguments: pass tuples, not lists) for as long
+    as the JVM it built on lives; a new JVM (a new gateway) starts afresh. Without a JVM the
+    builder runs each time. A mutable result is a ``TypeError``."""
     cache: dict[tuple[Hashable, ...], T] = {}
     built_on: list[object] = [None]
 
@@ -30,12 +36,21 @@ def per_jvm(builder: Callable[..., T]) -> Callable[..., T]:
     def cached(*args: Hashable) -> T:
         gateway = SparkContext._gateway
         if gateway is None:
-            return builder(*args)
+            return _shareable(builder, builder(*args))
         if built_on[0] is not gateway:
             cache.clear()
             built_on[0] = gateway
         if args not in cache:
-            cache[args] = builder(*args)
+            cache[args] = _shareable(builder, builder(*args))
         return cache[args]
 
     return cached
+
+
+def _shareable(builder: Callable[..., object], result: T) -> T:
+    if isinstance(result, _MUTABLE):
+        raise TypeError(
+            f"{builder.__qualname__} returns a {type(result).__name__}, which its callers share: "
+            "return a tuple or a read-only mapping (types.MappingProxyType)"
+        )
+    return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from pyspark import SparkContext
 from pyspark.sql import functions as F
 
@@ -34,3 +35,22 @@ def test_a_memoized_measure_still_computes_per_row(spark) -> None:
     assert measures.unblended_cost() is measures.unblended_cost()
     assert [r[0] for r in first.select(measures.unblended_cost()).collect()] == [2.0]
     assert [r[0] for r in second.select(measures.unblended_cost()).collect()] == [5.0, 0.0]
+
+
+@pytest.mark.parametrize("mutable", [list, dict])
+def test_a_builder_whose_result_callers_could_change_is_refused(spark, mutable) -> None:
+    @per_jvm
+    def shared():
+        return mutable()
+
+    with pytest.raises(TypeError, match=f"returns a {mutable.__name__}"):
+        shared()
+
+
+def test_the_grain_builders_hand_out_tuples_and_read_only_mappings(spark) -> None:
+    from cur_analysis.datasets import grain
+
+    assert isinstance(grain.summed(("a", "b")), tuple)
+    assert isinstance(grain.tag_values(("resource_tags_user_team",)), tuple)
+    with pytest.raises(TypeError):
+        grain._summed_values()["extra"] = F.lit(1)  # a read-only mapping

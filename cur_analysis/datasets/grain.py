@@ -19,8 +19,9 @@ organization has many tag keys (measured: see the README's "Performance").
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
@@ -78,13 +79,9 @@ def combined_tag_columns(grain: DataFrame) -> list[str]:
     return list(grain.schema[TAG_COMBINATION].metadata.get(TAG_COLUMNS, []))
 
 
-def tag_values(tag_columns: Sequence[str]) -> list[Column]:
-    """Each tag column's value back out of ``TAG_COMBINATION`` (null where untagged)."""
-    return list(_tag_values(tuple(tag_columns)))
-
-
 @per_jvm
-def _tag_values(tag_columns: tuple[str, ...]) -> tuple[Column, ...]:
+def tag_values(tag_columns: tuple[str, ...]) -> tuple[Column, ...]:
+    """Each tag column's value back out of ``TAG_COMBINATION`` (null where untagged)."""
     parts = F.split(F.col(TAG_COMBINATION), TAG_SEPARATOR, -1)
     return tuple(
         F.when(parts.getItem(index) != "", parts.getItem(index)).alias(name)
@@ -93,9 +90,9 @@ def _tag_values(tag_columns: tuple[str, ...]) -> tuple[Column, ...]:
 
 
 @per_jvm
-def _daily_keys() -> dict[str, Column]:
+def _daily_keys() -> Mapping[str, Column]:
     """Each of ``DAILY_KEYS`` and its expression over the conformed frame."""
-    return {
+    keys = {
         c.USAGE_DATE: d.usage_date(),
         c.BILLING_PERIOD: F.col(c.BILLING_PERIOD),
         c.PAYER: F.col(c.PAYER_ACCOUNT_ID),
@@ -105,24 +102,26 @@ def _daily_keys() -> dict[str, Column]:
         c.CHARGE_TYPE: F.col(c.LINE_ITEM_TYPE),
         c.PURCHASE_OPTION: d.purchase_option(),
     }
+    return MappingProxyType(keys)
 
 
 @per_jvm
-def _summed_values() -> dict[str, Column]:
+def _summed_values() -> Mapping[str, Column]:
     """Each value the grain sums, per line item (output name -> expression), in output order
     (the line count, summed as ``count``, comes after the measures)."""
-    return {
+    values = {
         **{name: measure() for name, measure in MEASURES.items()},
         SP_USED_COMMITMENT_SUM: F.coalesce(F.col(c.SP_USED_COMMITMENT), F.lit(0.0)),
         SP_TOTAL_COMMITMENT_SUM: F.coalesce(F.col(c.SP_TOTAL_COMMITMENT), F.lit(0.0)),
     }
+    return MappingProxyType(values)
 
 
-def _sums(values: dict[str, Column]) -> list[Column]:
+def _sums(values: Mapping[str, Column]) -> tuple[Column, ...]:
     """The grain's aggregate columns over ``values`` (expressions or pre-computed columns)."""
     measures = [F.sum(values[name]).alias(name) for name in MEASURES]
     commitments = [F.sum(values[name]).alias(name) for name in values if name not in MEASURES]
-    return [*measures, F.count(F.lit(1)).alias(c.LINE_ITEM_COUNT), *commitments]
+    return (*measures, F.count(F.lit(1)).alias(c.LINE_ITEM_COUNT), *commitments)
 
 
 @dataclass(frozen=True)
@@ -139,9 +138,7 @@ class _GrainColumns:
 @per_jvm
 def _daily_only_columns() -> _GrainColumns:
     keys = [expression.alias(name) for name, expression in _daily_keys().items()]
-    return _GrainColumns(
-        (), None, (F.lit(DAILY).alias(GRAIN), *keys), tuple(_sums(_summed_values()))
-    )
+    return _GrainColumns((), None, (F.lit(DAILY).alias(GRAIN), *keys), _sums(_summed_values()))
 
 
 @per_jvm
@@ -169,7 +166,7 @@ def _tagged_columns(
         TAG_COMBINATION, metadata={TAG_COLUMNS: list(tag_columns)}
     )
     sums = _sums({name: F.col(name) for name in values})
-    return _GrainColumns(lines, kinds, (F.col(GRAIN), *both, combination), tuple(sums))
+    return _GrainColumns(lines, kinds, (F.col(GRAIN), *both, combination), sums)
 
 
 def fine_grain(
@@ -215,13 +212,9 @@ def _rows_of(kind: str) -> Column:
     return F.col(GRAIN) == kind
 
 
-def summed(names: Sequence[str]) -> list[Column]:
-    """``sum(name) as name`` for pre-summed columns (a roll-up of the fine grain)."""
-    return list(_summed(tuple(names)))
-
-
 @per_jvm
-def _summed(names: tuple[str, ...]) -> tuple[Column, ...]:
+def summed(names: tuple[str, ...]) -> tuple[Column, ...]:
+    """``sum(name) as name`` for pre-summed columns (a roll-up of the fine grain)."""
     return tuple(F.sum(name).alias(name) for name in names)
 
 

@@ -53,14 +53,14 @@ def with_previous_period_change(
     made them.
     """
     columns = _change_columns(tuple(keys), as_periods(loaded_periods))
-    return monthly.withColumns(columns)
+    return monthly.withColumns(dict(columns))
 
 
 @per_jvm
 def _change_columns(
     keys: tuple[str, ...], loaded_periods: tuple[BillingPeriod, ...]
-) -> dict[str, Column]:
-    """The change columns, in output order."""
+) -> tuple[tuple[str, Column], ...]:
+    """The change columns (name, expression), in output order."""
     period = F.col(c.BILLING_PERIOD)
     before = Window.partitionBy(*keys).orderBy(period)
     previous_month = shifted_label(period, -1)
@@ -70,11 +70,11 @@ def _change_columns(
     previous_loaded = label_in(previous_month, loaded_periods)
     previous_cost = F.when(previous_loaded, F.coalesce(previous_amortized, F.lit(0.0)))
     change = F.col(c.AMORTIZED) - previous_cost
-    return {
-        c.PREVIOUS_AMORTIZED: previous_cost,
-        c.AMORTIZED_CHANGE: change,
-        c.AMORTIZED_CHANGE_RATIO: F.when(previous_cost != 0, change / previous_cost),
-    }
+    return (
+        (c.PREVIOUS_AMORTIZED, previous_cost),
+        (c.AMORTIZED_CHANGE, change),
+        (c.AMORTIZED_CHANGE_RATIO, F.when(previous_cost != 0, change / previous_cost)),
+    )
 
 
 @per_jvm
