@@ -55,9 +55,35 @@ def _period(text: str) -> BillingPeriod:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-HELP_FORMAT = argparse.ArgumentDefaultsHelpFormatter
-HOME_HELP = "local catalog and Spark folder (default $CUR_ANALYSIS_HOME or ./.cur-analysis)"
+class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    """Descriptions and example epilogs printed as written; "(default: …)" after an option that
+    has a default value and does not state it in its own help already."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None or action.default is False or "(default" in (action.help or ""):
+            return action.help
+        return super()._get_help_string(action)
+
+
+DESCRIPTION = (
+    "Analyse an AWS Organization's Cost and Usage Report locally: generate a synthetic export,\n"
+    "register and link it in the local catalog, compute the cost datasets, write the report."
+)
+HOME_HELP = "local catalog and Spark folder (default: $CUR_ANALYSIS_HOME, else ./.cur-analysis)"
 DEBUG_HELP = "on an error, print the stack trace too (Spark's log stays in HOME/logs/spark.log)"
+# Every command but the hidden ``deploy`` pointer, in the order ``--help`` lists them.
+COMMANDS = ("catalog", "generate", "run", "report", "demo")
+
+
+def _examples(*lines: str) -> str:
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+MAIN_EXAMPLES = _examples(
+    "cur-analysis demo --rows-per-month 20000",
+    "cur-analysis run --period last:2 --output ./datasets",
+    "cur-analysis --home /tmp/cur-home catalog register --path ./cur-export",
+)
 
 
 def _home_option(suppress: bool) -> argparse.ArgumentParser:
@@ -77,53 +103,96 @@ def _home_option(suppress: bool) -> argparse.ArgumentParser:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cur-analysis",
-        description=__doc__,
-        formatter_class=HELP_FORMAT,
+        description=DESCRIPTION,
+        epilog=MAIN_EXAMPLES,
+        formatter_class=HelpFormatter,
         parents=[_home_option(suppress=False)],
     )
-    commands = parser.add_subparsers(dest="command", required=True)
-    _add_catalog(commands)
-    _add_generate(_command(commands, "generate", "write a synthetic CUR export (development)"))
-    _add_run(_command(commands, "run", "compute the cost datasets for billing periods"))
-    _add_report(_command(commands, "report", "one self-contained HTML cost report per period"))
-    demo = _command(commands, "demo", "generate, register, link and run, all locally")
-    demo.add_argument(
-        "--rows-per-month", type=_generated_rows, default=100_000, help="line items per month"
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="{" + ",".join(COMMANDS) + "}"
     )
+    _add_catalog(commands)
+    _add_generate(commands)
+    _add_run(commands)
+    _add_report(commands)
+    _add_demo(commands)
     _add_deploy_pointer(commands)
     return parser
 
 
 def _add_deploy_pointer(commands) -> None:
-    """Deploying is an admin tool now (cur-deploy); the old spelling says where it went."""
-    moved = commands.add_parser("deploy", help="moved: use the cur-deploy command")
+    """``deploy`` belongs to the admin tool cur-deploy: the spelling stays accepted and says
+    where it went, but no help lists it (no ``help`` given: no line in the listing)."""
+    moved = commands.add_parser("deploy")
     moved.add_argument("--config", help=argparse.SUPPRESS)
     for flag in ("--plan", "--check", "--json"):
         moved.add_argument(flag, action="store_true", help=argparse.SUPPRESS)
 
 
-def _command(group, name: str, help: str) -> argparse.ArgumentParser:
-    """A subcommand that shows its defaults and takes ``--home`` too."""
+def _command(group, name: str, help: str, examples: str) -> argparse.ArgumentParser:
+    """A subcommand that shows its defaults and examples and takes ``--home`` too."""
     return group.add_parser(
-        name, help=help, parents=[_home_option(suppress=True)], formatter_class=HELP_FORMAT
+        name,
+        help=help,
+        description=help[0].upper() + help[1:] + ".",
+        epilog=examples,
+        parents=[_home_option(suppress=True)],
+        formatter_class=HelpFormatter,
     )
 
 
 def _add_catalog(commands) -> None:
-    catalog = _command(commands, "catalog", "the local catalog (stand-in for Glue)")
+    catalog = _command(
+        commands,
+        "catalog",
+        "the local catalog (stand-in for Glue)",
+        _examples(
+            "cur-analysis catalog register --path ./cur-export",
+            "cur-analysis catalog link --database cur_org_linked --target-database cur_org",
+        ),
+    )
     catalog_commands = catalog.add_subparsers(dest="catalog_command", required=True)
-    register = _command(catalog_commands, "register", "table over a year=/month= export")
-    register.add_argument("--path", required=True, help="report prefix holding year=YYYY/month=M/")
+    register = _command(
+        catalog_commands,
+        "register",
+        "a table over a legacy or CUR 2.0 Parquet export",
+        _examples(
+            "cur-analysis catalog register --path ./cur-export",
+            "cur-analysis catalog register --path ./cur2-export --table cur2_all",
+        ),
+    )
+    register.add_argument(
+        "--path",
+        required=True,
+        help="the export's prefix (year=/month= or BILLING_PERIOD= folders)",
+    )
     register.add_argument("--database", default=DEFAULT_SOURCE_DATABASE, help="catalog database")
     register.add_argument("--table", default=DEFAULT_TABLE, help="table name")
-    link = _command(catalog_commands, "link", "stand-in for a Lake Formation resource link")
+    link = _command(
+        catalog_commands,
+        "link",
+        "stand-in for a Lake Formation resource link",
+        _examples(
+            "cur-analysis catalog link",
+            "cur-analysis catalog link --database cur_org_linked --target-database cur_org",
+        ),
+    )
     link.add_argument("--database", default=DEFAULT_LINK_DATABASE, help="the link database")
     link.add_argument(
         "--target-database", default=DEFAULT_SOURCE_DATABASE, help="the database it links to"
     )
 
 
-def _add_generate(generate: argparse.ArgumentParser) -> None:
+def _add_generate(commands) -> None:
+    generate = _command(
+        commands,
+        "generate",
+        "write a synthetic CUR export (development)",
+        _examples(
+            "cur-analysis generate --output ./cur-export",
+            "cur-analysis generate --output ./cur2-export --format cur2 --start 2024-01 --months 6",
+        ),
+    )
     generate.add_argument("--output", required=True, help="folder of the export")
     generate.add_argument(
         "--start", type=_period, default=BillingPeriod(2024, 3), help="first month, YYYY-MM"
@@ -138,7 +207,17 @@ def _add_generate(generate: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_run(run: argparse.ArgumentParser) -> None:
+def _add_run(commands) -> None:
+    run = _command(
+        commands,
+        "run",
+        "compute the cost datasets for billing periods",
+        _examples(
+            "cur-analysis run --period 2024-05 --output ./datasets",
+            "cur-analysis run --period last:2 --output ./datasets --output-database cur_datasets",
+            "cur-analysis run --period 2024-04,2024-05 --datasets focus --output ./datasets",
+        ),
+    )
     run.add_argument("--database", default=DEFAULT_LINK_DATABASE, help="source database")
     run.add_argument("--table", default=DEFAULT_TABLE, help="source table")
     run.add_argument(
@@ -149,7 +228,7 @@ def _add_run(run: argparse.ArgumentParser) -> None:
         required=True,
         help="YYYY-MM or last:N (the N latest periods in the table); repeat or comma-separate",
     )
-    run.add_argument("--output", required=True, help="folder or s3:// URI for the datasets")
+    run.add_argument("--output", required=True, help="folder for the datasets")
     run.add_argument("--output-database", help="also publish each dataset as a catalog table")
     run.add_argument(
         "--datasets",
@@ -164,11 +243,40 @@ def _add_run(run: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_report(report: argparse.ArgumentParser) -> None:
+def _add_report(commands) -> None:
+    report = _command(
+        commands,
+        "report",
+        "one self-contained HTML cost report per period",
+        _examples(
+            "cur-analysis report --output ./datasets --period 2024-05",
+            "cur-analysis report --output ./datasets --period 2024-05 --html may.html",
+            "cur-analysis report --output ./datasets --period 2024-05 "
+            "--output-database cur_datasets",
+        ),
+    )
     report.add_argument("--output", required=True, help="the datasets' folder or s3:// URI")
     report.add_argument("--period", type=_period, required=True, help="YYYY-MM")
-    report.add_argument("--html", help="file or s3:// URI (default OUTPUT/reports/...)")
+    report.add_argument(
+        "--html", help="file or s3:// URI (default: OUTPUT/reports/cur-report-YYYY-MM.html)"
+    )
     report.add_argument("--output-database", help="read the datasets' catalog tables (Spark)")
+
+
+def _add_demo(commands) -> None:
+    demo = _command(
+        commands,
+        "demo",
+        "generate, register, link and run, all locally",
+        _examples(
+            "cur-analysis demo",
+            "cur-analysis demo --rows-per-month 20000",
+            "cur-analysis --home /tmp/cur-demo demo",
+        ),
+    )
+    demo.add_argument(
+        "--rows-per-month", type=_generated_rows, default=100_000, help="line items per month"
+    )
 
 
 DEPLOY_MOVED = (

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import pytest
 
-from cur_analysis.cli import main
+from cur_analysis.cli import build_parser, main
 
 
 def _run(spark_home: Path, *args: str) -> int:
@@ -104,3 +105,80 @@ def test_generate_refuses_a_range_past_2100_before_writing(tmp_path, capsys) -> 
     assert code == 1
     assert len(err) == 1 and "year 2101 is outside 2000-2100" in err[0]
     assert not output.exists()
+
+
+def _parsers(
+    parser: argparse.ArgumentParser, path: tuple[str, ...] = ()
+) -> list[tuple[tuple[str, ...], argparse.ArgumentParser]]:
+    """Every parser of the command tree, by its command path (the hidden ``deploy`` left out)."""
+    found = [(path, parser)]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                if name != "deploy":
+                    found += _parsers(sub, (*path, name))
+    return found
+
+
+def _option_entries(text: str) -> dict[str, str]:
+    """Each option's entry in the options section of a ``--help`` text (its lines joined), by
+    its first flag."""
+    entries: dict[str, list[str]] = {}
+    current = None
+    for line in text[text.index("options:") :].split("\n\n")[0].splitlines():
+        if line.startswith("  -"):
+            current = line.split()[0].rstrip(",")
+            entries[current] = [line]
+        elif current is not None and line.startswith("   "):
+            entries[current].append(line)
+    return {flag: " ".join(" ".join(lines).split()) for flag, lines in entries.items()}
+
+
+PARSERS = _parsers(build_parser())
+
+
+def test_every_command_has_a_help_page() -> None:
+    paths = {path for path, _ in PARSERS}
+    assert paths == {
+        (),
+        ("catalog",),
+        ("catalog", "register"),
+        ("catalog", "link"),
+        ("generate",),
+        ("run",),
+        ("report",),
+        ("demo",),
+    }
+
+
+@pytest.mark.parametrize(("path", "parser"), PARSERS, ids=[" ".join(p) or "-" for p, _ in PARSERS])
+def test_help_reads_as_plain_text_with_one_default_each_and_examples(path, parser) -> None:
+    text = parser.format_help()
+    assert "``" not in text
+    options = _option_entries(text)
+    assert "-h" in options and "--home" in options
+    for action in parser._actions:
+        if not action.option_strings or action.help == argparse.SUPPRESS:
+            continue
+        entry = options[action.option_strings[0]]
+        assert entry.lower().count("default") <= 1, entry
+        if action.default not in (None, False, argparse.SUPPRESS):
+            assert entry.count("(default: ") == 1, entry
+    examples = text[text.index("\nexamples:\n") :].strip().splitlines()[1:]
+    assert 2 <= len(examples) <= 3
+    assert all(line.startswith("  cur-analysis ") and " ".join(path) in line for line in examples)
+
+
+def test_the_retired_deploy_command_is_not_listed_but_still_points_to_cur_deploy(capsys) -> None:
+    listing = build_parser().format_help()
+    assert "deploy" not in listing
+    assert main(["deploy", "--plan"]) == 1
+    assert "cur-deploy" in capsys.readouterr().err
+
+
+def test_help_pages_print_and_exit_0(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["run", "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert "(default: cur_org_linked)" in out and "examples:" in out
