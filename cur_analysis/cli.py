@@ -287,7 +287,7 @@ DEPLOY_MOVED = (
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a command; every failure ends in one ``cur-analysis: error:`` line and its exit code
-    (README "Failure and recovery"), the stack trace only with ``--debug``."""
+    (docs/publishing.md lists them), the stack trace only with ``--debug``."""
     args = build_parser().parse_args(argv)
     try:
         return _dispatch(args)

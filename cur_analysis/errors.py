@@ -1,7 +1,7 @@
 """One root exception: everything a user can cause ends as one of these, printed as one sentence.
 
 Each class has its own exit code, so a scheduler can tell a bad argument from broken source data
-or a held lock without reading the message (README "Failure and recovery" lists them).
+or a held lock without reading the message (docs/publishing.md lists them).
 """
 
 from __future__ import annotations

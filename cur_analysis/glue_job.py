@@ -3,8 +3,8 @@
 The entry script imports ``awsglue`` and hands in what only it can build (``GlueEdge``): the
 argument parser ``getResolvedOptions`` with its error class, and a function that starts the
 ``GlueContext`` and ``Job``. Everything else is here, once: the argument names (full names only:
-Glue 6.0's ``getResolvedOptions`` rejects abbreviated ones, aws-glue-libs release notes
-2026-08-18, where 5.1 accepted them, so an abbreviation is refused on both), the run
+Glue 6.0's ``getResolvedOptions`` rejects abbreviated ones (aws-glue-libs release notes,
+2026-08-18) and 5.1 accepts them, so an abbreviation is refused on both), the run
 configuration, the ``--catalog local`` mode, the report path rule and the error-to-exit mapping.
 """
 

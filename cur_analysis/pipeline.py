@@ -165,8 +165,8 @@ def _kept_line_items(
     straight from the source (different partitions, so each is still read once).
 
     Only the requested periods are kept, on local disk: their rows are wide (FOCUS reads about
-    50 columns) and caching them costs more than anything the run does with them (measured:
-    README, FOCUS)."""
+    50 columns) and caching them costs more than anything the run does with them
+    (docs/focus.md)."""
     requested = label_in(F.col(c.BILLING_PERIOD), periods)
     kept = cur.where(requested).persist(StorageLevel.DISK_ONLY)
     return kept, kept.unionByName(cur.where(~requested))
@@ -281,6 +281,8 @@ def _partition_name(config: RunConfig, period: BillingPeriod, where: Mapping[str
 
 
 def _totals_by_period(grain: DataFrame) -> dict[str, dict[str, float]]:
+    """Per period, each rolled-up measure and the line count. Collecting them runs a Spark job,
+    the run's first action on the persisted grain, so it also computes the grain from the source."""
     rows = daily_rows(grain).groupBy(c.BILLING_PERIOD).agg(*summed(ROLLED_UP)).collect()
     return {
         row[c.BILLING_PERIOD]: {name: float(row[name] or 0.0) for name in ROLLED_UP}

@@ -42,7 +42,7 @@ def test_spark_major_matches_the_runtime() -> None:
 
 
 def test_python_is_the_one_these_machines_have() -> None:
-    """Glue 5.1 runs 3.11; Glue 6.0 runs 3.13, which cannot be installed here (README)."""
+    """Glue 5.1 runs 3.11; Glue 6.0 runs 3.13, which these machines lack (docs/glue.md)."""
     assert sys.version_info[:2] == (3, 11)
 
 

@@ -14,7 +14,7 @@ Both kinds come out of one ``groupBy`` over the line items (each line item of a 
 feeds one row of each kind), so the source is read once and the result, a few thousand to a few
 hundred thousand rows per month, is all that is kept for the datasets. One combination column
 instead of one column per tag key keeps the aggregation key and the cached grain narrow when an
-organization has many tag keys (measured: see the README's "Performance").
+organization has many tag keys (docs/decisions/0003-one-pass-to-a-fine-grain.md).
 """
 
 from __future__ import annotations
@@ -176,9 +176,8 @@ def fine_grain(
 
     ``tags`` rows are made for ``tag_periods`` only (all periods when None), so the previous
     periods a run reads for its change columns cost no tag work. With tags, each line item's
-    keys and summed values are computed once, before the line is fed to both kinds of row
-    (computing them after the ``explode`` evaluated every measure twice: about 7% of the scan
-    stage on the bench, README "Performance").
+    keys and summed values are computed once, before the ``explode`` feeds the line to both
+    kinds of row, so no measure is evaluated twice.
     """
     periods = None if tag_periods is None else as_periods(tag_periods)
 

@@ -48,9 +48,8 @@ def with_previous_period_change(
     Previous is 0 for a key absent from a previous period that was loaded, and null (with both
     changes null) when the previous period is not in the table at all. It is the key's row
     before in period order (``lag``), taken only when that row is the previous month's: a window
-    over the one partition ``_monthly`` leaves needs no shuffle and no Spark job of its own,
-    where a self-join ran a broadcast job per dataset. Null keys are one key, as ``groupBy``
-    made them.
+    over the one partition ``_monthly`` leaves needs no shuffle and no Spark job of its own.
+    Null keys are one key, as ``groupBy`` made them.
     """
     columns = _change_columns(tuple(keys), as_periods(loaded_periods))
     return monthly.withColumns(dict(columns))

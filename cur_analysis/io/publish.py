@@ -2,7 +2,7 @@
 
 S3 has no atomic rename, so nothing is ever moved. A run writes each dataset to a new version
 folder, ``OUTPUT/<dataset>/year=YYYY/month=M/run=<run_id>/`` (the ``run`` level is a Hive-style
-partition, written by the same one Spark job per dataset as before). Then, per period, one small
+partition, so each dataset is written by one Spark job). Then, per period, one small
 manifest ``OUTPUT/_manifests/YYYY-MM.json`` is replaced whole (temporary file + rename locally, a
 single ``PutObject`` on S3): it names the run, the source the run read (partitions, files, sizes,
 ETags, time) and each dataset's version folder and files. That replacement is the commit point:

@@ -1,8 +1,8 @@
 """Write datasets as Parquet partitioned like the CUR (``year=YYYY/month=M``), one version per run.
 
 A run never overwrites: it appends a new version folder per period (``.../run=<run_id>/``) that
-``io.publish`` then switches to. The ``run`` level is a partition column, so it costs no Spark
-job more than the dynamic-overwrite write did (one per dataset).
+``io.publish`` then switches to. The ``run`` level is a partition column, so each dataset is
+written by one Spark job.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def write_version(
     dataset (a few thousand rows per period), written by one task without a shuffle (the writer
     sorts by the partition keys, so that is one file per period too). ``LINE_ITEMS`` (millions
     of wide rows a period) are written by the tasks that hold them, a file per task and period:
-    shuffling them to one task per period cost more than computing them (README, FOCUS).
+    shuffling them to one task per period costs more than computing them (docs/focus.md).
     """
     keyed = with_partition_keys(df).withColumn(c.RUN, F.lit(run_id))
     keys = OUTPUT_LAYOUT.partition_keys

@@ -127,9 +127,9 @@ def _build(app_name: str, master: str, root: Path, java_options: str) -> SparkSe
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.sources.partitionOverwriteMode", "dynamic")
-        # Off locally: with 4 shuffle partitions there is nothing for it to coalesce, and each
-        # shuffle stage it runs as a job of its own cost the test suite about 10% (measured
-        # 2026-12-01; no difference on the bench). Glue keeps its own default (on).
+        # Off locally: with 4 shuffle partitions there is nothing for it to coalesce, and it runs
+        # each shuffle stage as a Spark job of its own (why: docs/decisions/0004-adaptive-
+        # execution-off-locally.md). Glue keeps its own default (on).
         .config("spark.sql.adaptive.enabled", "false")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")

@@ -16,8 +16,8 @@ container none of them may call AWS, so the local Derby catalog answers instead:
 
 Not covered here (only on AWS): the Glue API calls themselves (GetTable, GetPartitions, the
 server-side ``catalogPartitionPredicate`` pruning), resource-link resolution, Lake Formation
-credential vending, and ``match_catalog``'s own lookup of the types. Never run yet: no Docker
-engine was available where this was written.
+credential vending, and ``match_catalog``'s own lookup of the types. It runs in the Glue
+container only, which the machines this project is developed on cannot start (no Docker engine).
 """
 
 from __future__ import annotations

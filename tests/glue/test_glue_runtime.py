@@ -3,8 +3,8 @@ choice types resolved to the catalog's types, and the entry script's ``main`` ar
 Runs in the Glue container only, and never calls AWS: ``local_glue`` answers for the Glue
 service (its docstring says which part of the real path that leaves to AWS).
 
-Not yet executed: no Docker engine was available where these were written (see "The Glue 5
-container" in README.md).
+They run only inside the Glue container (docs/glue.md) and skip everywhere else; the
+machines this project is developed on have no Docker engine, so none has run yet.
 """
 
 from __future__ import annotations

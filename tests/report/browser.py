@@ -93,8 +93,8 @@ def _page_socket(port: int) -> str:
     raise RuntimeError("chromium has no page target")
 
 
-# How long one DevTools command may take. A full-page screenshot of the report on a loaded
-# 2-core machine takes seconds, so this is generous; it bounds a hung browser, nothing more.
+# How long one DevTools command may take: generous for a full-page screenshot on a loaded
+# machine; it bounds a hung browser, nothing more.
 CALL_SECONDS = 120
 
 
