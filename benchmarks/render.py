@@ -141,13 +141,13 @@ def format_table(result: dict) -> str:
         f"machine: {load['cpus']} cpus, load average before {load['load_before'][0]:.2f}, "
         f"after {load['load_after'][0]:.2f}",
         "",
-        f"  {'':<52}{'median':>9} {'min-max':>15} {'rows/s/core':>12}",
+        f"  {'':<52}{'median':>9} {'min-max':>17} {'rows/s/core':>12}",
     ]
     for label, times, of_rows, note in timed_rows(result):
         median, low, high = spread(times)
         per_core = f"{_rows_per_core(result, median):>12,.0f}" if of_rows else f"{'':>12}"
         span = f"{low:.2f}-{high:.2f} s"
-        lines.append(f"  {label:<52}{median:>8.2f}s {span:>15} {per_core}  {note}")
+        lines.append(f"  {label:<52}{median:>8.2f}s {span:>17} {per_core}  {note}")
     memory = result["peak_memory_mb"]
     lines += [
         "",
