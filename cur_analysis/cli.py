@@ -233,7 +233,7 @@ def _add_run(commands) -> None:
     run.add_argument(
         "--datasets",
         default=",".join(DATASETS),
-        help=f"comma-separated, from {', '.join(SELECTABLE)} (default: all but {FOCUS.name})",
+        help=f"comma-separated, from {', '.join(SELECTABLE)}; {FOCUS.name} is opt-in",
     )
     run.add_argument(
         "--allow-empty-period",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+from collections.abc import Iterator
 from pathlib import Path
 
 from cur_analysis.periods import BillingPeriod
@@ -35,3 +37,14 @@ def input_records(spark, group: str) -> int:
             except Exception:  # noqa: BLE001 (a stage adaptive execution skipped)
                 continue
     return records
+
+
+def command_parsers(
+    parser: argparse.ArgumentParser, path: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], argparse.ArgumentParser]]:
+    """``parser`` and every subcommand's parser below it, by command path, depth first."""
+    yield path, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from command_parsers(sub, (*path, name))

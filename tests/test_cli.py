@@ -9,6 +9,8 @@ import pytest
 
 from cur_analysis.cli import build_parser, main
 
+from .support import command_parsers
+
 
 def _run(spark_home: Path, *args: str) -> int:
     return main(["--home", str(spark_home), *args])
@@ -107,19 +109,6 @@ def test_generate_refuses_a_range_past_2100_before_writing(tmp_path, capsys) -> 
     assert not output.exists()
 
 
-def _parsers(
-    parser: argparse.ArgumentParser, path: tuple[str, ...] = ()
-) -> list[tuple[tuple[str, ...], argparse.ArgumentParser]]:
-    """Every parser of the command tree, by its command path (the hidden ``deploy`` left out)."""
-    found = [(path, parser)]
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for name, sub in action.choices.items():
-                if name != "deploy":
-                    found += _parsers(sub, (*path, name))
-    return found
-
-
 def _option_entries(text: str) -> dict[str, str]:
     """Each option's entry in the options section of a ``--help`` text (its lines joined), by
     its first flag."""
@@ -134,7 +123,7 @@ def _option_entries(text: str) -> dict[str, str]:
     return {flag: " ".join(" ".join(lines).split()) for flag, lines in entries.items()}
 
 
-PARSERS = _parsers(build_parser())
+PARSERS = [(p, parser) for p, parser in command_parsers(build_parser()) if "deploy" not in p]
 
 
 def test_every_command_has_a_help_page() -> None:

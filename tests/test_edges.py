@@ -13,15 +13,7 @@ from cur_analysis.cli import build_parser, main
 from cur_analysis.errors import InvalidInputError
 from cur_analysis.io import aws
 
-
-def _subparsers(parser: argparse.ArgumentParser):
-    """Every (command path, parser) below ``parser``, depth first."""
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for name, sub in action.choices.items():
-                yield name, sub
-                for inner, deeper in _subparsers(sub):
-                    yield f"{name} {inner}", deeper
+from .support import command_parsers
 
 
 @pytest.mark.parametrize("position", ["before", "after"])
@@ -41,7 +33,8 @@ def test_home_after_a_nested_subcommand() -> None:
 def test_every_command_help_shows_its_defaults(monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "1000")  # one line per option: no wrapping inside a default
     checked = 0
-    for name, parser in _subparsers(build_parser()):
+    for path, parser in command_parsers(build_parser()):
+        name = " ".join(path)
         text = " ".join(parser.format_help().split())
         for action in parser._actions:
             default = action.default
