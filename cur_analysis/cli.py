@@ -17,6 +17,8 @@ from cur_analysis.errors import (
     SparkFailureError,
     error_line,
 )
+from cur_analysis.focus.options import GRANULARITIES, FocusOptions
+from cur_analysis.focus.options import VERSIONS as FOCUS_VERSIONS
 from cur_analysis.periods import BillingPeriod, require_month_range
 from cur_analysis.pipeline import DATASETS
 
@@ -241,6 +243,18 @@ def _add_run(commands) -> None:
         help="publish a period whose partition has no line items (empty datasets replace the "
         "period's output) instead of refusing it",
     )
+    run.add_argument(
+        "--focus-version",
+        default=FOCUS_VERSIONS[0],
+        help=f"FOCUS version of the {FOCUS.name} dataset: {' or '.join(FOCUS_VERSIONS)} "
+        f"(default {FOCUS_VERSIONS[0]})",
+    )
+    run.add_argument(
+        "--focus-granularity",
+        default=GRANULARITIES[0],
+        help=f"{FOCUS.name} rows per line item or summed per hour, day or month, as AWS's "
+        f"export: {', '.join(GRANULARITIES)} (default {GRANULARITIES[0]})",
+    )
 
 
 def _add_report(commands) -> None:
@@ -424,6 +438,7 @@ def _run_config(args: argparse.Namespace):
         output_database=args.output_database,
         datasets=names,
         allow_empty_periods=args.allow_empty_period,
+        focus=FocusOptions(args.focus_version, args.focus_granularity),
     )
     if is_s3_uri(args.output.strip()):
         raise OutputError(LOCAL_S3.format(output=args.output))
@@ -492,7 +507,8 @@ def _demo(spark, args: argparse.Namespace) -> int:
     result = run(LocalCatalogReader(spark), config)
     print(format_run(result))
     print(
-        f"\nfocus: {result.line_item_count:,} FOCUS 1.0 rows (one per line item) in "
+        f"\nfocus: {result.line_item_count:,} FOCUS {config.focus.version} rows "
+        f"({config.focus.granularity}) in "
         f"{result.outputs[FOCUS.name]} and {DEMO_OUTPUT_DATABASE}.{FOCUS.name}"
     )
     print(

@@ -17,11 +17,19 @@ from typing import Any
 
 from cur_analysis.datasets.registry import DATASETS, parse_datasets
 from cur_analysis.errors import CurAnalysisError, InvalidInputError, error_line
+from cur_analysis.focus.options import FocusOptions
 from cur_analysis.io.uris import checked_location
 from cur_analysis.pipeline import RunConfig, RunResult
 
 ARGUMENTS = ["JOB_NAME", "source_database", "source_table", "periods", "output_path"]
-OPTIONAL_ARGUMENTS = ["output_database", "catalog", "report_path", "datasets"]
+OPTIONAL_ARGUMENTS = [
+    "output_database",
+    "catalog",
+    "report_path",
+    "datasets",
+    "focus_version",
+    "focus_granularity",
+]
 CATALOGS = ("glue", "local")
 
 
@@ -83,6 +91,10 @@ def job_settings(edge: GlueEdge, argv: Sequence[str]) -> JobSettings:
         output=args["output_path"],
         output_database=args.get("output_database"),
         datasets=parse_datasets(args.get("datasets", ",".join(DATASETS))),
+        focus=FocusOptions(
+            args.get("focus_version", FocusOptions.version),
+            args.get("focus_granularity", FocusOptions.granularity),
+        ),
     )
     catalog = args.get("catalog", "glue")
     if catalog not in CATALOGS:

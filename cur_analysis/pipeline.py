@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame
@@ -28,6 +28,7 @@ from cur_analysis.datasets.grain import ROLLED_UP, daily_rows, fine_grain, summe
 from cur_analysis.datasets.movers import Mover, top_movers
 from cur_analysis.datasets.registry import (
     DATASETS,
+    FOCUS,
     SELECTABLE,
     Dataset,
     Movers,
@@ -35,6 +36,7 @@ from cur_analysis.datasets.registry import (
     by_name,
 )
 from cur_analysis.errors import InvalidInputError, SourceDataError
+from cur_analysis.focus.options import FocusOptions
 from cur_analysis.io.publish import FaultPoint, Publisher, SourceRecord, no_faults
 from cur_analysis.io.readers import CurReader, require_periods
 from cur_analysis.io.stores import Store, check_local_output, store_for
@@ -57,6 +59,7 @@ class RunConfig:
     output_database: str | None = None
     datasets: tuple[str, ...] = DATASETS
     allow_empty_periods: bool = False
+    focus: FocusOptions = FocusOptions()
     selection: PeriodSelection = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -220,7 +223,8 @@ def run(
         movers: tuple[Mover, ...] = ()
         for dataset in config.selected:
             rows = scan.kept_line_items if dataset.from_line_items else grain
-            frame = rows.transform(dataset.builder(scan.scope)).where(in_periods)
+            scope = replace(scan.scope, focus=config.focus)
+            frame = rows.transform(dataset.builder(scope)).where(in_periods)
             if dataset.movers is not None:
                 frame = frame.persist(StorageLevel.MEMORY_AND_DISK)
                 movers += top_movers(_mover_candidates(frame, dataset.movers))
@@ -232,7 +236,14 @@ def run(
             if config.output_database
             else None
         )
-        publisher.publish(scan.periods, config.datasets, scan.source, table_switch, empty=empty)
+        publisher.publish(
+            scan.periods,
+            config.datasets,
+            scan.source,
+            table_switch,
+            empty=empty,
+            forms={FOCUS.name: config.focus.to_json()},
+        )
     finally:
         grain.unpersist()
         if scan.kept_line_items is not None:

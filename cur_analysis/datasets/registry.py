@@ -27,18 +27,21 @@ from cur_analysis.datasets.monthly import (
     tag_monthly,
 )
 from cur_analysis.datasets.savings import savings_monthly
-from cur_analysis.focus.rules import COLUMNS as FOCUS_COLUMNS
+from cur_analysis.focus.options import FocusOptions
 from cur_analysis.focus.source import FOCUS_SOURCE
+from cur_analysis.focus.versions import FOCUS_1_2
 from cur_analysis.io.writers import SizeClass
 from cur_analysis.periods import BillingPeriod
 
 
 @dataclass(frozen=True)
 class Scope:
-    """What a run knows besides the grain: the periods it read and the user tag columns."""
+    """What a run knows besides the grain: the periods it read, the user tag columns and the
+    FOCUS form asked for."""
 
     loaded_periods: tuple[BillingPeriod, ...] = ()
     tag_columns: tuple[str, ...] = ()
+    focus: FocusOptions = FocusOptions()
 
 
 @dataclass(frozen=True)
@@ -140,10 +143,10 @@ SAVINGS_MONTHLY = Dataset(
 
 FOCUS = Dataset(
     name="focus",
-    builder=lambda scope: focus(scope.tag_columns),
+    builder=lambda scope: focus(scope.tag_columns, scope.focus),
     size=SizeClass.LINE_ITEMS,
     keys=(),
-    values=(*FOCUS_COLUMNS, c.BILLING_PERIOD),
+    values=(*FOCUS_1_2.columns, c.BILLING_PERIOD),  # the default version's (focus.versions)
     reads_tags=True,
     from_line_items=True,
     extra_columns=tuple(FOCUS_SOURCE.items()),

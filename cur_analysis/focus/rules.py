@@ -1,5 +1,6 @@
 """Each FOCUS 1.0 column of the ``focus`` dataset, declared once: its rule and where it comes from.
 
+FOCUS 1.2 (``rules_1_2``) takes every rule that did not change from this table by name.
 A rule is a ``Column`` expression over the conformed line items (``conform_cur`` with
 ``source.FOCUS_SOURCE``). Sources, cited per column:
 
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 
 from pyspark.sql import Column
 from pyspark.sql import functions as F
-from pyspark.sql.types import StringType
+from pyspark.sql.types import DataType, MapType, StringType
 
 from cur_analysis import columns as c
 from cur_analysis import measures as m
@@ -32,13 +33,25 @@ CONVERTER = "focus-converter 1.0.0"
 PROVIDER = "AWS"
 
 
+# How a column is aggregated to a time granularity (``granularity``): summed, or kept as part
+# of the row's key (a map kept whole; ``MAP_SUM``: a map whose values are summed key by key).
+KEEP = "kept"
+SUM = "summed"
+MAP_SUM = "summed per key"
+
+
 @dataclass(frozen=True)
 class Rule:
-    """One FOCUS column: its name, its expression and the source of the rule."""
+    """One FOCUS column: its name, its expression and the source of the rule; the type and
+    nullability a version's table declares for it (FOCUS 1.2: AWS's dictionary) and how it is
+    aggregated to a time granularity."""
 
     name: str
     expression: Callable[[], Column]
     source: str
+    data_type: DataType | None = None
+    nullable: bool = True
+    aggregate: str = KEEP
 
 
 def _line_type(*types: str) -> Column:
@@ -149,12 +162,23 @@ def _issuer() -> Column:
     return F.coalesce(F.col(s.INVOICING_ENTITY), F.col(s.LEGAL_ENTITY), F.lit(PROVIDER))
 
 
-RULES: tuple[Rule, ...] = (
-    Rule("BilledCost", m.unblended_cost, f"{AWS}; {SPEC} (unblended: the invoiced amount)"),
-    Rule("EffectiveCost", m.amortized_cost, f"{AWS}; {CONVERTER} effective_cost_S001"),
-    Rule("ListCost", m.public_on_demand_cost, f"{AWS} (pricing_public_on_demand_cost)"),
+RULES_1_0: tuple[Rule, ...] = (
+    Rule(
+        "BilledCost",
+        m.unblended_cost,
+        f"{AWS}; {SPEC} (unblended: the invoiced amount)",
+        aggregate=SUM,
+    ),
+    Rule(
+        "EffectiveCost", m.amortized_cost, f"{AWS}; {CONVERTER} effective_cost_S001", aggregate=SUM
+    ),
+    Rule(
+        "ListCost", m.public_on_demand_cost, f"{AWS} (pricing_public_on_demand_cost)", aggregate=SUM
+    ),
     Rule("ListUnitPrice", lambda: F.col(s.PUBLIC_ON_DEMAND_RATE), f"{AWS}; {CONVERTER}"),
-    Rule("ContractedCost", m.net_unblended_cost, f"{SPEC} (cost at negotiated rates)"),
+    Rule(
+        "ContractedCost", m.net_unblended_cost, f"{SPEC} (cost at negotiated rates)", aggregate=SUM
+    ),
     Rule("ContractedUnitPrice", lambda: F.lit(None).cast("double"), f"{AWS} gap (no rate)"),
     Rule("BillingAccountId", lambda: F.col(c.PAYER_ACCOUNT_ID), f"{AWS}; {CONVERTER}"),
     Rule("BillingAccountName", lambda: F.col(s.PAYER_ACCOUNT_NAME), f"{AWS} (CUR 2.0 only)"),
@@ -180,10 +204,10 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule("CommitmentDiscountName", lambda: F.lit(None).cast(StringType()), f"{AWS} (no name)"),
     Rule("CommitmentDiscountStatus", commitment_status, SPEC),
-    Rule("PricingQuantity", lambda: F.col(c.USAGE_AMOUNT), f"{AWS}; {CONVERTER}"),
+    Rule("PricingQuantity", lambda: F.col(c.USAGE_AMOUNT), f"{AWS}; {CONVERTER}", aggregate=SUM),
     Rule("PricingUnit", lambda: F.col(s.PRICING_UNIT), f"{AWS}; {CONVERTER}"),
     Rule("PricingCategory", pricing_category, SPEC),
-    Rule("ConsumedQuantity", lambda: _usage_only(F.col(c.USAGE_AMOUNT)), SPEC),
+    Rule("ConsumedQuantity", lambda: _usage_only(F.col(c.USAGE_AMOUNT)), SPEC, aggregate=SUM),
     Rule("ConsumedUnit", lambda: _usage_only(F.col(s.PRICING_UNIT)), SPEC),
     Rule("ProviderName", lambda: F.lit(PROVIDER), AWS),
     Rule("PublisherName", lambda: F.coalesce(F.col(s.LEGAL_ENTITY), F.lit(PROVIDER)), CONVERTER),
@@ -209,13 +233,10 @@ RULES: tuple[Rule, ...] = (
     Rule("x_Operation", lambda: F.col(c.OPERATION), AWS),
 )
 TAGS = "Tags"
-# Every column of the dataset, in output order (Tags last of the FOCUS columns).
-COLUMNS: tuple[str, ...] = (*(rule.name for rule in RULES), TAGS)
 
 
-def _cur2_tags() -> Column:
-    """CUR 2.0's ``resource_tags`` user entries (``user_`` dropped, blanks out) as JSON, keys
-    sorted; null when none is left."""
+def _cur2_tag_map() -> Column:
+    """CUR 2.0's ``resource_tags`` user entries (``user_`` dropped, blanks out), keys sorted."""
     entries = F.map_filter(
         F.col(c.CUR2_RESOURCE_TAGS),
         lambda key, value: key.startswith(c.CUR2_USER_TAG_PREFIX) & (value != ""),
@@ -223,8 +244,13 @@ def _cur2_tags() -> Column:
     entries = F.transform_keys(
         entries, lambda key, _value: F.substring(key, len(c.CUR2_USER_TAG_PREFIX) + 1, 1 << 20)
     )
-    in_key_order = F.map_from_entries(F.array_sort(F.map_entries(entries)))
-    return F.when(F.size(entries) > 0, F.to_json(in_key_order))
+    return F.map_from_entries(F.array_sort(F.map_entries(entries)))
+
+
+def _cur2_tags() -> Column:
+    """``_cur2_tag_map`` as JSON; null when no entry is left."""
+    entries = _cur2_tag_map()
+    return F.when(F.size(entries) > 0, F.to_json(entries))
 
 
 def _legacy_tags(tag_columns: Sequence[str]) -> Column:
@@ -254,9 +280,25 @@ def tags(tag_columns: Sequence[str]) -> Column:
     return chosen.cast(StringType())
 
 
-def focus_columns(tag_columns: Sequence[str]) -> list[Column]:
-    """Every FOCUS column, aliased, in ``COLUMNS`` order."""
-    return [
-        *(rule.expression().alias(rule.name) for rule in RULES),
-        tags(tag_columns).alias(TAGS),
+TAG_MAP = MapType(StringType(), StringType())
+
+
+def _legacy_tag_map(tag_columns: Sequence[str]) -> Column:
+    """The legacy tag columns' non-null values by key (the column name after the prefix)."""
+    if not tag_columns:
+        return F.lit(None).cast(TAG_MAP)
+    pairs = [
+        item
+        for key, name in sorted((n[len(c.USER_TAG_PREFIX) :], n) for n in tag_columns)
+        for item in (F.lit(key), F.col(name))
     ]
+    return F.map_filter(F.create_map(*pairs), lambda _key, value: value.isNotNull())
+
+
+def tag_map(tag_columns: Sequence[str]) -> Column:
+    """FOCUS Tags as a map, the type of AWS's native export (``tags`` gives the same entries
+    as the JSON text FOCUS 1.0's Key-Value Format names); null when the line has no tag."""
+    chosen = F.when(F.col(c.CUR2_RESOURCE_TAGS).isNotNull(), _cur2_tag_map()).otherwise(
+        _legacy_tag_map(tag_columns)
+    )
+    return F.when(F.size(chosen) > 0, chosen).cast(TAG_MAP)

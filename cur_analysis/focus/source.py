@@ -3,7 +3,7 @@
 Read only when the ``focus`` dataset is requested (``conform_cur(..., extra_columns=...)``), so
 a default run's Parquet read is unchanged. A column a month's files lack is a typed null, as for
 every conformed column. Names are the legacy CUR's Athena form; CUR 2.0 keeps the same names
-for these (and ``resource_tags`` is its user tag map).
+for these (``resource_tags`` is its user tag map, ``discount`` its discount map).
 """
 
 from __future__ import annotations
@@ -29,6 +29,14 @@ RATE_CODE = "pricing_rate_code"
 RATE_ID = "pricing_rate_id"
 SKU = "product_sku"
 LOCATION = "product_location"
+# Read for FOCUS 1.2 (``rules_1_2``).
+INVOICE_ID = "bill_invoice_id"
+PRICING_CURRENCY = "pricing_currency"
+CAPACITY_RESERVATION_ARN = "capacity_reservation_capacity_reservation_arn"
+CAPACITY_RESERVATION_STATUS = "capacity_reservation_capacity_reservation_status"
+DISCOUNTS = "discount"  # CUR 2.0's discount map
+BUNDLED_DISCOUNT = "discount_bundled_discount"
+TOTAL_DISCOUNT = "discount_total_discount"
 
 # name -> conformed type, in the order conform projects them.
 FOCUS_SOURCE: dict[str, DataType] = {
@@ -51,4 +59,11 @@ FOCUS_SOURCE: dict[str, DataType] = {
     LOCATION: _STRING,
     c.SP_ARN: _STRING,
     c.CUR2_RESOURCE_TAGS: MapType(_STRING, _STRING),
+    INVOICE_ID: _STRING,
+    PRICING_CURRENCY: _STRING,
+    CAPACITY_RESERVATION_ARN: _STRING,
+    CAPACITY_RESERVATION_STATUS: _STRING,
+    DISCOUNTS: MapType(_STRING, _DOUBLE),
+    BUNDLED_DISCOUNT: _DOUBLE,
+    TOTAL_DISCOUNT: _DOUBLE,
 }

@@ -144,6 +144,7 @@ class PublishedDataset:
     location: str
     files: tuple[StoredFile, ...]
     source: str
+    form: Mapping[str, str] = field(default_factory=dict)  # e.g. focus: version, granularity
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,7 @@ class Manifest:
                     "location": e.location,
                     "source": e.source,
                     "files": [{"name": f.path, "size": f.size} for f in e.files],
+                    **({"form": dict(e.form)} if e.form else {}),
                 }
                 for name, e in sorted(self.datasets.items())
             },
@@ -199,6 +201,7 @@ def parse_manifest(text: str, where: str) -> Manifest:
                 entry["location"],
                 tuple(StoredFile(f["name"], int(f["size"])) for f in entry["files"]),
                 entry["source"],
+                dict(entry.get("form", {})),
             )
             for name, entry in body["datasets"].items()
         }
@@ -364,11 +367,14 @@ class Publisher:
         table_switch: CatalogSwitch | None,
         *,
         empty: Sequence[BillingPeriod] = (),
+        forms: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
-        """Switch every period to this run's versions, then the catalog, then clean up."""
+        """Switch every period to this run's versions, then the catalog, then clean up.
+        ``forms``: what the manifest records of a dataset's form (FOCUS version, granularity)."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
+        forms = forms or {}
         written = {
-            (dataset, period): self._version(dataset, period, source.digest)
+            (dataset, period): self._version(dataset, period, source.digest, forms.get(dataset))
             for dataset in datasets
             for period in periods
         }
@@ -394,7 +400,13 @@ class Publisher:
         self.faults(CLEANED, "")
         self.store.delete_tree(_journal_path(self.output, self.run_id))
 
-    def _version(self, dataset: str, period: BillingPeriod, source: str) -> PublishedDataset:
+    def _version(
+        self,
+        dataset: str,
+        period: BillingPeriod,
+        source: str,
+        form: Mapping[str, str] | None = None,
+    ) -> PublishedDataset:
         """This run's version of one dataset and period, as written (no rows: no files)."""
         location = version_location(dataset, period, self.run_id)
         folder = joined(self.output, location)
@@ -405,4 +417,4 @@ class Publisher:
         )
         if not files:
             self.store.make_folder(folder)  # an empty version still is one (catalog location)
-        return PublishedDataset(self.run_id, location, files, source)
+        return PublishedDataset(self.run_id, location, files, source, dict(form or {}))

@@ -12,36 +12,66 @@ import pyarrow as pa
 import pytest
 
 from . import tools
-from .support import CONVERTER_SAMPLE, SAMPLE_MONTH, FocusRun, csv_export, focus_run
+from .support import CONVERTER_SAMPLE, SAMPLE_MONTH, V1_0, FocusRun, csv_export, focus_run
 
 
 @pytest.fixture(scope="session")
-def focus_samples(spark, samples_export, tmp_path_factory) -> FocusRun:
-    """``focus`` of the Well-Architected December 2018 (the smallest month: keeps Spark short;
-    a focus-only run reads no previous month)."""
+def samples_catalog(spark, samples_export) -> tuple[str, str]:
     from cur_analysis.local import catalog
 
     catalog.register(spark, samples_export, "wal_focus", "legacy_all")
-    output = tmp_path_factory.mktemp("focus-samples")
-    return focus_run(spark, "wal_focus", "legacy_all", ("2018-12",), output)
+    return "wal_focus", "legacy_all"
 
 
 @pytest.fixture(scope="session")
-def focus_converter_sample(spark, samples_dir, tmp_path_factory) -> FocusRun:
-    """``focus`` of focus-converter's own AWS sample (2023-11)."""
+def converter_catalog(spark, samples_dir, tmp_path_factory) -> tuple[str, str]:
+    """focus-converter's own AWS sample (2023-11) as a legacy export."""
     from cur_analysis.local import catalog
 
     root = csv_export(samples_dir / CONVERTER_SAMPLE, tmp_path_factory.mktemp("fc") / "cur")
     catalog.register(spark, root, "fc_focus", "legacy_all")
+    return "fc_focus", "legacy_all"
+
+
+@pytest.fixture(scope="session")
+def focus_samples(spark, samples_catalog, tmp_path_factory) -> FocusRun:
+    """FOCUS 1.2 of the Well-Architected December 2018 (the smallest month: keeps Spark short;
+    a focus-only run reads no previous month)."""
+    output = tmp_path_factory.mktemp("focus-samples")
+    return focus_run(spark, *samples_catalog, ("2018-12",), output)
+
+
+@pytest.fixture(scope="session")
+def focus_samples_1_0(spark, samples_catalog, tmp_path_factory) -> FocusRun:
+    """FOCUS 1.0 of the same month."""
+    output = tmp_path_factory.mktemp("focus-samples-1.0")
+    return focus_run(spark, *samples_catalog, ("2018-12",), output, V1_0)
+
+
+@pytest.fixture(scope="session")
+def focus_converter_sample(spark, converter_catalog, tmp_path_factory) -> FocusRun:
+    """FOCUS 1.2 of focus-converter's own AWS sample (2023-11)."""
     output = tmp_path_factory.mktemp("focus-fc")
-    return focus_run(spark, "fc_focus", "legacy_all", ("2023-11",), output)
+    return focus_run(spark, *converter_catalog, ("2023-11",), output)
+
+
+@pytest.fixture(scope="session")
+def focus_converter_sample_1_0(spark, converter_catalog, tmp_path_factory) -> FocusRun:
+    output = tmp_path_factory.mktemp("focus-fc-1.0")
+    return focus_run(spark, *converter_catalog, ("2023-11",), output, V1_0)
 
 
 @pytest.fixture(scope="session")
 def focus_generated(spark, generated_catalog, tmp_path_factory) -> FocusRun:
-    """``focus`` of the whole generated table in one backfill run (``last:3``)."""
+    """FOCUS 1.2 of the whole generated table in one backfill run (``last:3``)."""
     output = tmp_path_factory.mktemp("focus-generated")
     return focus_run(spark, *generated_catalog, ("last:3",), output)
+
+
+@pytest.fixture(scope="session")
+def focus_generated_1_0(spark, generated_catalog, tmp_path_factory) -> FocusRun:
+    output = tmp_path_factory.mktemp("focus-generated-1.0")
+    return focus_run(spark, *generated_catalog, ("last:3",), output, V1_0)
 
 
 @contextlib.contextmanager
@@ -72,20 +102,44 @@ def _validation(table: pa.Table, folder: Path) -> tools.Running:
 
 
 @pytest.fixture(scope="session")
-def validated_generated(focus_generated, tmp_path_factory) -> Iterator[tools.Running]:
-    """focus-validator over the generated table's ``focus``, started as soon as it exists."""
-    running = _validation(focus_generated.table, tmp_path_factory.mktemp("validated-generated"))
+def validated_generated(focus_generated_1_0, tmp_path_factory) -> Iterator[tools.Running]:
+    """focus-validator 1.0.0 over the generated table's FOCUS 1.0, started as soon as it
+    exists."""
+    table = focus_generated_1_0.table
+    running = _validation(table, tmp_path_factory.mktemp("validated-generated"))
     with _stopped_at_the_end(running):
         yield running
 
 
 @pytest.fixture(scope="session")
 def validated_samples(
-    focus_samples, focus_converter_sample, tmp_path_factory
+    focus_samples_1_0, focus_converter_sample_1_0, tmp_path_factory
 ) -> Iterator[tools.Running]:
-    """focus-validator over both real samples in one run (the same schema; the validator's
-    start-up and SQL checks dominate its time)."""
-    table = pa.concat_tables([focus_samples.table, focus_converter_sample.table])
+    """focus-validator 1.0.0 over both real samples' FOCUS 1.0 in one run (the same schema; the
+    validator's start-up and SQL checks dominate its time)."""
+    table = pa.concat_tables([focus_samples_1_0.table, focus_converter_sample_1_0.table])
     running = _validation(table, tmp_path_factory.mktemp("validated-samples"))
+    with _stopped_at_the_end(running):
+        yield running
+
+
+def _validation_1_2(table: pa.Table, name: str) -> tools.Running:
+    return tools.start_validator_1_2(*tools.validator_copy_1_2(table, name))
+
+
+@pytest.fixture(scope="session")
+def validated_generated_1_2(focus_generated) -> Iterator[tools.Running]:
+    """focus-validator 2.2.1 over the generated table's FOCUS 1.2."""
+    running = _validation_1_2(focus_generated.table, "generated")
+    with _stopped_at_the_end(running):
+        yield running
+
+
+@pytest.fixture(scope="session")
+def validated_samples_1_2(focus_samples, focus_converter_sample) -> Iterator[tools.Running]:
+    """focus-validator 2.2.1 over both real samples' FOCUS 1.2 in one run. The copies are
+    written under the root's /tmp and stay there (a few MB; ``make clean`` removes the root)."""
+    table = pa.concat_tables([focus_samples.table, focus_converter_sample.table])
+    running = _validation_1_2(table, "samples")
     with _stopped_at_the_end(running):
         yield running

@@ -11,9 +11,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from cur_analysis.datasets.registry import FOCUS
+from cur_analysis.focus.options import FocusOptions
 
 from ..support import input_records
 
+DEFAULT = FocusOptions()  # FOCUS 1.2, one row per line item
+V1_0 = FocusOptions("1.0")
 CONVERTER_SAMPLE = "focus_converters_sample-anonymous-aws-export-dataset.csv"
 # The Well-Architected month both our run (``focus_samples``) and the converter read.
 SAMPLE_MONTH = "wal_Dec2018-WorkshopCUR-00001.snappy.parquet"
@@ -49,7 +52,14 @@ def csv_export(sample: Path, root: Path) -> Path:
     return root
 
 
-def focus_run(spark, database: str, table: str, periods: tuple[str, ...], output: Path):
+def focus_run(
+    spark,
+    database: str,
+    table: str,
+    periods: tuple[str, ...],
+    output: Path,
+    options: FocusOptions = DEFAULT,
+) -> FocusRun:
     from cur_analysis.io.publish import published_files
     from cur_analysis.local.reader import LocalCatalogReader
     from cur_analysis.pipeline import RunConfig, run
@@ -57,7 +67,9 @@ def focus_run(spark, database: str, table: str, periods: tuple[str, ...], output
     group = f"focus-{database}"
     spark.sparkContext.setJobGroup(group, group)
     try:
-        config = RunConfig(database, table, periods, str(output), datasets=(FOCUS.name,))
+        config = RunConfig(
+            database, table, periods, str(output), datasets=(FOCUS.name,), focus=options
+        )
         result = run(LocalCatalogReader(spark), config)
     finally:
         spark.sparkContext.setJobGroup("", "")

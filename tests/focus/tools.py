@@ -3,7 +3,11 @@ builds them from ``constraints/focus-*.txt``), and the files they read and write
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 import subprocess
+import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +24,31 @@ T = TypeVar("T")
 VALIDATOR_VENV = PROJECT / ".venv-focus-validator"
 CONVERTER_VENV = PROJECT / ".venv-focus-converter"
 DRIVER = Path(__file__).with_name("converter_driver.py")
+# focus-validator 2.2.1 in the Debian 13 root ``make`` builds (scripts/focus-root).
+FOCUS_ROOT = PROJECT / ".focus-root"
+ROOT_VALIDATOR = "/opt/focus-validator"
+ROOT_SITE = f"{ROOT_VALIDATOR}/lib/python3.13/site-packages"
+MODEL_1_2 = "1.2.0.1"
+CHECKS_1_2 = 578
+# What AWS supports, as the validator's applicability criteria, so the rules they gate run too.
+# Left out, each for a reason: the CUR has one type of sub account (linked) and of billing
+# account (payer), assigns no resource types and prices in no virtual currency.
+APPLICABILITY = (
+    "ACCOUNT_NAMING_SUPPORTED",
+    "AVAILABILITY_ZONE_SUPPORTED",
+    "BILLING_BASED_ON_PROVISIONED_RESOURCES_SUPPORTED",
+    "CAPACITY_RESERVATION_SUPPORTED",
+    "COMMITMENT_DISCOUNT_SUPPORTED",
+    "MULTIPLE_PRICING_CATEGORIES_SUPPORTED",
+    "NEGOTIATED_PRICING_SUPPORTED",
+    "PRICING_BILLING_CURRENCY_DIFFERENCES_SUPPORTED",
+    "PUBLIC_PRICE_LIST_SUPPORTED",
+    "REGION_SUPPORTED",
+    "SUB_ACCOUNT_SUPPORTED",
+    "TAGGING_SUPPORTED",
+    "UNIT_PRICING_SUPPORTED",
+    "USAGE_MEASUREMENT_SUPPORTED",
+)
 
 # focus-validator 1.0.0's "1.0" rule set still names four columns as FOCUS 1.0-preview did;
 # FOCUS 1.0 renamed them (spec 1.0, column list). The validator gets a copy with its names, so
@@ -50,6 +79,29 @@ def validator_copy(table: pa.Table, target: Path) -> Path:
         table = table.append_column(alias, table.column(name))
     pq.write_table(table, target)
     return target
+
+
+def validator_copy_1_2(table: pa.Table, name: str) -> tuple[Path, str]:
+    """``table`` as the file focus-validator 2.2.1 reads, inside its root (the host path, and
+    the path the validator sees): no partition keys, and the map columns (Tags, SkuPriceDetails,
+    x_Discounts) as the JSON object text of FOCUS's Key-Value Format, keys sorted."""
+    table = table.drop_columns(
+        [n for n in ("year", "month", "run", "billing_period") if n in table.column_names]
+    )
+    columns = [
+        pa.array(
+            [None if v is None else json.dumps(dict(v), sort_keys=True) for v in col.to_pylist()],
+            pa.string(),
+        )
+        if pa.types.is_map(col.type)
+        else col
+        for col in table.columns
+    ]
+    inside = f"/tmp/{name}-{uuid.uuid4().hex[:8]}"
+    folder = FOCUS_ROOT / inside.lstrip("/")
+    folder.mkdir(parents=True)
+    pq.write_table(pa.table(columns, names=table.column_names), folder / "focus.parquet")
+    return folder, inside
 
 
 @dataclass
@@ -87,7 +139,7 @@ def _start(
     return Running(process, log, read)
 
 
-def start_validator(data: Path, report: Path) -> Running[dict[str, str]]:
+def start_validator(data: Path, report: Path) -> Running[dict[str, str]]:  # FOCUS 1.0
     """Start focus-validator 1.0.0 (FOCUS 1.0 rules) over ``data``; its result maps each failed
     rule to the failure message.
 
@@ -108,6 +160,54 @@ def start_validator(data: Path, report: Path) -> Running[dict[str, str]]:
         str(report),
     ]
     return _start(command, report.with_suffix(".log"), lambda: _failed_rules(report), cwd=site)
+
+
+@dataclass(frozen=True)
+class Validation12:
+    """focus-validator 2.2.1's answer: checks run, passed, failed, skipped (not applicable)."""
+
+    tests: int
+    failed: tuple[str, ...]
+    skipped: int
+
+    @property
+    def passed(self) -> int:
+        return self.tests - len(self.failed) - self.skipped
+
+
+def _outcomes(report: Path) -> Validation12:
+    suites = ET.parse(report).getroot()
+    failed = tuple(
+        sorted(
+            case.get("name", "").split(" ::")[0]
+            for case in suites.iter("testcase")
+            if any(True for _ in [*case.iter("failure"), *case.iter("error")])
+        )
+    )
+    return Validation12(int(suites.get("tests", 0)), failed, int(suites.get("skipped", 0)))
+
+
+def start_validator_1_2(folder: Path, inside: str) -> Running[Validation12]:
+    """Start focus-validator 2.2.1 (model 1.2.0.1) in the Debian 13 root over the copy in
+    ``folder`` (``inside`` within the root); its result counts the checks by outcome and
+    names the failed ones (``Validation12``). Run by chroot from its site-packages folder
+    (it loads its currency codes by a relative path), offline (``--block-download``)."""
+    if not (FOCUS_ROOT / ".installed").exists() or shutil.which("chroot") is None:
+        pytest.fail(f"{FOCUS_ROOT} is missing: run `make test` as root (it builds the root)")
+    validator = " ".join(
+        [
+            f"cd {ROOT_SITE} &&",
+            f"exec {ROOT_VALIDATOR}/bin/focus-validator",
+            f"--data-file {inside}/focus.parquet",
+            f"--validate-version {MODEL_1_2} --block-download",
+            f"--applicability-criteria {','.join(APPLICABILITY)}",
+            f"--output-type unittest --output-destination {inside}/report.xml",
+        ]
+    )
+    path = f"/usr/sbin:/usr/bin:/sbin:/bin:{os.environ.get('PATH', '')}"
+    command = ["chroot", str(FOCUS_ROOT), "env", "-i", f"PATH={path}", "sh", "-c", validator]
+    report = folder / "report.xml"
+    return _start(command, folder / "validator.log", lambda: _outcomes(report))
 
 
 def _failed_rules(report: Path) -> dict[str, str]:
