@@ -11,8 +11,10 @@ VENV := $(if $(filter 6.0,$(GLUE)),.venv-glue6,.venv)
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 CONSTRAINTS := constraints/glue-$(GLUE).txt
-# The FOCUS tools' virtualenvs (see their rule below), shared by both GLUE targets.
-FOCUS_TOOLS := .venv-focus-validator/.installed .venv-focus-converter/.installed
+# The FOCUS tools' virtualenvs and the Debian 13 root of focus-validator 2.2.1 (see their rules
+# below), shared by both GLUE targets.
+FOCUS_ROOT := .focus-root
+FOCUS_TOOLS := .venv-focus-validator/.installed .venv-focus-converter/.installed $(FOCUS_ROOT)/.installed
 
 .PHONY: demo test lint docs bench java clean package docker-test aws-acceptance
 
@@ -72,6 +74,11 @@ java:
 	.venv-focus-$*/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --requirement $<
 	touch $@
 
+# focus-validator 2.2.1 (FOCUS 1.2 rules) needs Python >= 3.12, which Debian 12 does not package:
+# a Debian 13 root built once (debootstrap, chroot: as root), the validator run in it by chroot.
+$(FOCUS_ROOT)/.installed: constraints/focus-validator-2.2.txt scripts/focus-root
+	scripts/focus-root $(FOCUS_ROOT) $<
+
 $(INSTALLED): pyproject.toml $(CONSTRAINTS)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (the AWS Glue 5.1 runtime; Glue 6.0 runs 3.13, which these tests run on 3.11): install it and run make with PYTHON=/path/to/python3.11.")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -79,4 +86,4 @@ $(INSTALLED): pyproject.toml $(CONSTRAINTS)
 	echo $(GLUE) > $(INSTALLED)
 
 clean:
-	rm -rf .venv .venv-glue6 .venv-focus-validator .venv-focus-converter .cur-analysis build dist site *.egg-info .pytest_cache .ruff_cache
+	rm -rf .venv .venv-glue6 .venv-focus-validator .venv-focus-converter $(FOCUS_ROOT) .cur-analysis build dist site *.egg-info .pytest_cache .ruff_cache
