@@ -246,14 +246,13 @@ def _add_run(commands) -> None:
     run.add_argument(
         "--focus-version",
         default=FOCUS_VERSIONS[0],
-        help=f"FOCUS version of the {FOCUS.name} dataset: {' or '.join(FOCUS_VERSIONS)} "
-        f"(default {FOCUS_VERSIONS[0]})",
+        help=f"FOCUS version of the {FOCUS.name} dataset: {' or '.join(FOCUS_VERSIONS)}",
     )
     run.add_argument(
         "--focus-granularity",
         default=GRANULARITIES[0],
-        help=f"{FOCUS.name} rows per line item or summed per hour, day or month, as AWS's "
-        f"export: {', '.join(GRANULARITIES)} (default {GRANULARITIES[0]})",
+        help=f"{FOCUS.name} rows per line item or summed per hour, day or month as in AWS's "
+        f"export: {', '.join(GRANULARITIES)}",
     )
 
 

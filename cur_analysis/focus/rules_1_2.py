@@ -203,6 +203,12 @@ def _region_name() -> Column:
     return F.coalesce(F.col(s.LOCATION), F.element_at(F.create_map(*pairs), region_id))
 
 
+def _not_on_tax(name: str) -> Column:
+    """FOCUS 1.0's rule of ``name``, null on tax lines (SPEC: PricingQuantity MUST be null when
+    ChargeCategory is Tax, and PricingUnit with it)."""
+    return F.when(~r._line_type(c.TAX), _rule(name).expression())
+
+
 def _rule(name: str) -> Rule:
     return next(rule for rule in r.RULES_1_0 if rule.name == name)
 
@@ -214,6 +220,10 @@ def _price(name: str) -> Column:
 _ADDED_OR_CHANGED: tuple[Rule, ...] = (
     Rule("ChargeCategory", _charge_category, f"{SPEC} (EffectiveCost of a Purchase); {AWS}"),
     Rule("CommitmentDiscountStatus", _commitment_status, SPEC),
+    Rule(
+        "PricingQuantity", lambda: _not_on_tax("PricingQuantity"), f"{SPEC}; {AWS}", aggregate=SUM
+    ),
+    Rule("PricingUnit", lambda: _not_on_tax("PricingUnit"), f"{SPEC}; {AWS}"),
     Rule("RegionName", _region_name, f"{AWS}; {SPEC} (not null with a RegionId)"),
     Rule("BillingAccountType", lambda: F.lit(BILLING_ACCOUNT_TYPE), f"{SPEC} (our display value)"),
     Rule(

@@ -55,8 +55,14 @@ NOT_APPLICABLE_1_2: dict[str, str] = {
         "of its text, so it wants a status on every line without a commitment discount"
     ),
     "InvoiceId-C-004-C": (
-        "the model gives no condition for 'not associated with an invoice', so the check "
-        "wants InvoiceId null on every line; the CUR's bill_invoice_id is the invoice's id"
+        "the model gives no condition for 'not associated with an invoice', so the check wants "
+        "InvoiceId null on every line while InvoiceId-C-005-C wants it on every line: a file "
+        "with both fails both; the CUR's bill_invoice_id is the invoice's id"
+    ),
+    "InvoiceId-C-005-C": (
+        "as InvoiceId-C-004-C, the other way: the CUR leaves bill_invoice_id blank until the "
+        "month's invoice is final (AWS's CUR dictionary, bill_invoice_id), as on some lines "
+        "of focus-converter's sample"
     ),
     "PricingUnit-C-006-C": (
         "AWS conformance gap (PricingUnit might be null for certain product offerings): free "
@@ -76,6 +82,11 @@ NOT_APPLICABLE_1_2: dict[str, str] = {
         "a 2018 CUR has no pricing_rate_code, and its pricing_rate_id (SkuPriceId's fallback) "
         "is not unique per SKU: one rate id under two EC2 SKUs in the December sample"
     ),
+}
+
+# On generated data also these, for gaps of the generator (the real samples have the columns).
+NOT_APPLICABLE_TO_GENERATED_1_2: dict[str, str] = {
+    "ChargeDescription-C-003-O": "cur_analysis.dev.generate writes no line item description",
 }
 
 
@@ -311,4 +322,5 @@ def test_validator_1_2_finds_no_failed_rule_on_generated_data(
 ) -> None:
     validation = validated_generated_1_2.result()
     assert validation.tests == CHECKS_1_2
-    assert _unexplained(validation, set(NOT_APPLICABLE_1_2)) == set()
+    allowed = set(NOT_APPLICABLE_1_2) | set(NOT_APPLICABLE_TO_GENERATED_1_2)
+    assert _unexplained(validation, allowed) == set()
