@@ -10,12 +10,13 @@ such as a monthly fee in an hourly export).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import MapType
 
 from cur_analysis import columns as c
-from cur_analysis.datasets.grain import Transform
 from cur_analysis.focus.options import DAILY, HOURLY, MONTHLY
 from cur_analysis.focus.rules import MAP_SUM, SUM
 from cur_analysis.focus.versions import FocusVersion
@@ -58,7 +59,7 @@ def _summed_per_key(name: str, data_type: MapType) -> Column:
     return F.when(F.size(merged) > 0, merged).alias(name)
 
 
-def to_granularity(version: FocusVersion, granularity: str) -> Transform:
+def to_granularity(version: FocusVersion, granularity: str) -> Callable[[DataFrame], DataFrame]:
     """FOCUS rows (``version``'s columns and ``billing_period``) summed to ``granularity``."""
     rules = {rule.name: rule for rule in version.rules}
     summed = [name for name in version.columns if name in rules and rules[name].aggregate == SUM]
