@@ -15,16 +15,16 @@ from cur_analysis import columns as c
 from cur_analysis.reuse import per_jvm
 
 
-def _line_type_is(*types: str) -> Column:
+def line_type_is(*types: str) -> Column:
     return F.col(c.LINE_ITEM_TYPE).isin(*types)
 
 
-def _reservation_fee() -> Column:
+def reservation_fee() -> Column:
     """A ``Fee`` row that carries a reservation ARN: an RI upfront (or partial upfront) payment."""
     return (F.col(c.LINE_ITEM_TYPE) == c.FEE) & F.col(c.RI_ARN).isNotNull()
 
 
-def _savings_plan_refund() -> Column:
+def savings_plan_refund() -> Column:
     """A ``Refund`` of a Compute Savings Plan: returns an upfront fee amortized cost never had."""
     return (F.col(c.LINE_ITEM_TYPE) == c.REFUND) & (
         F.col(c.PRODUCT_CODE) == c.COMPUTE_SAVINGS_PLANS
@@ -54,21 +54,19 @@ def net_unblended_cost() -> Column:
 
 def _amortized(pick: Callable[[str, str], Column], otherwise: Column) -> Column:
     return (
-        F.when(
-            _line_type_is(c.SP_COVERED_USAGE), pick(c.SP_NET_EFFECTIVE_COST, c.SP_EFFECTIVE_COST)
-        )
+        F.when(line_type_is(c.SP_COVERED_USAGE), pick(c.SP_NET_EFFECTIVE_COST, c.SP_EFFECTIVE_COST))
         .when(
-            _line_type_is(c.SP_RECURRING_FEE),
+            line_type_is(c.SP_RECURRING_FEE),
             _amount(c.SP_TOTAL_COMMITMENT) - _amount(c.SP_USED_COMMITMENT),
         )
-        .when(_line_type_is(c.SP_NEGATION, c.SP_UPFRONT_FEE), F.lit(0.0))
-        .when(_line_type_is(c.DISCOUNTED_USAGE), pick(c.RI_NET_EFFECTIVE_COST, c.RI_EFFECTIVE_COST))
+        .when(line_type_is(c.SP_NEGATION, c.SP_UPFRONT_FEE), F.lit(0.0))
+        .when(line_type_is(c.DISCOUNTED_USAGE), pick(c.RI_NET_EFFECTIVE_COST, c.RI_EFFECTIVE_COST))
         .when(
-            _line_type_is(c.RI_FEE),
+            line_type_is(c.RI_FEE),
             pick(c.RI_NET_UNUSED_AMORTIZED_UPFRONT, c.RI_UNUSED_AMORTIZED_UPFRONT)
             + pick(c.RI_NET_UNUSED_RECURRING, c.RI_UNUSED_RECURRING),
         )
-        .when(_reservation_fee() | _savings_plan_refund(), F.lit(0.0))
+        .when(reservation_fee() | savings_plan_refund(), F.lit(0.0))
         .otherwise(otherwise)
     )
 
@@ -104,10 +102,10 @@ def ri_sp_trueup() -> Column:
     a fee) are added back here.
     """
     return (
-        F.when(_line_type_is(c.SP_RECURRING_FEE), -_amount(c.SP_AMORTIZED_UPFRONT))
-        .when(_line_type_is(c.RI_FEE), -_amount(c.RI_AMORTIZED_UPFRONT))
+        F.when(line_type_is(c.SP_RECURRING_FEE), -_amount(c.SP_AMORTIZED_UPFRONT))
+        .when(line_type_is(c.RI_FEE), -_amount(c.RI_AMORTIZED_UPFRONT))
         .when(
-            _line_type_is(c.SP_UPFRONT_FEE) | _reservation_fee() | _savings_plan_refund(),
+            line_type_is(c.SP_UPFRONT_FEE) | reservation_fee() | savings_plan_refund(),
             unblended_cost(),
         )
         .otherwise(F.lit(0.0))
@@ -117,7 +115,7 @@ def ri_sp_trueup() -> Column:
 @per_jvm
 def public_on_demand_cost() -> Column:
     """Public on-demand price of the line; 0 on SavingsPlanNegation (it would count usage twice)."""
-    return F.when(_line_type_is(c.SP_NEGATION), F.lit(0.0)).otherwise(
+    return F.when(line_type_is(c.SP_NEGATION), F.lit(0.0)).otherwise(
         _amount(c.PUBLIC_ON_DEMAND_COST)
     )
 
@@ -125,7 +123,7 @@ def public_on_demand_cost() -> Column:
 @per_jvm
 def usage_amount() -> Column:
     """Usage quantity of usage lines only (Usage, DiscountedUsage, SavingsPlanCoveredUsage)."""
-    return F.when(_line_type_is(*c.USAGE_LINE_TYPES), _amount(c.USAGE_AMOUNT)).otherwise(F.lit(0.0))
+    return F.when(line_type_is(*c.USAGE_LINE_TYPES), _amount(c.USAGE_AMOUNT)).otherwise(F.lit(0.0))
 
 
 # Every cost measure, in output order. Datasets sum each of these.

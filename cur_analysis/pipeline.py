@@ -18,6 +18,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
 from cur_analysis import columns as c
+from cur_analysis.cid.tags import selected_tags
 from cur_analysis.conform import (
     conform_cur,
     require_columns,
@@ -29,11 +30,13 @@ from cur_analysis.datasets.movers import Mover, top_movers
 from cur_analysis.datasets.registry import (
     DATASETS,
     FOCUS,
+    GROUPS,
     SELECTABLE,
     Dataset,
     Movers,
     Scope,
     by_name,
+    expand_groups,
 )
 from cur_analysis.errors import InvalidInputError, SourceDataError
 from cur_analysis.focus.options import FocusOptions
@@ -44,7 +47,7 @@ from cur_analysis.io.tables import TableSwitch
 from cur_analysis.io.uris import is_uri
 from cur_analysis.io.writers import write_version
 from cur_analysis.names import catalog_name
-from cur_analysis.periods import BillingPeriod, PeriodSelection, label_in
+from cur_analysis.periods import BillingPeriod, PeriodSelection, label_column, label_in
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class RunConfig:
     datasets: tuple[str, ...] = DATASETS
     allow_empty_periods: bool = False
     focus: FocusOptions = FocusOptions()
+    cid_tags: tuple[str, ...] = ()
     selection: PeriodSelection = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -70,6 +74,7 @@ class RunConfig:
         object.__setattr__(self, "period_args", selection.texts)
         if self.output_database is not None:
             catalog_name(self.output_database, "output database")
+        object.__setattr__(self, "datasets", expand_groups(tuple(self.datasets)))
         if not self.datasets:
             raise InvalidInputError(
                 f"no dataset given: name one or more of {', '.join(SELECTABLE)}, comma-separated"
@@ -77,7 +82,11 @@ class RunConfig:
         unknown = sorted(set(self.datasets) - set(SELECTABLE))
         if unknown:
             raise InvalidInputError(
-                f"unknown datasets {unknown}: choose from {', '.join(SELECTABLE)}"
+                f"unknown datasets {unknown}: choose from {', '.join((*SELECTABLE, *GROUPS))}"
+            )
+        if self.cid_tags and not set(self.datasets) & set(GROUPS["cid"]):
+            raise InvalidInputError(
+                "--cid-tags selects tags for the cid datasets: add cid to --datasets"
             )
 
     @property
@@ -135,11 +144,12 @@ class Scan:
     grain: DataFrame
     source: SourceRecord
     kept_line_items: DataFrame | None = None
+    cid_tags: tuple[tuple[str, str], ...] = ()
 
     @property
     def scope(self) -> Scope:
         """What the dataset builders need besides the grain."""
-        return Scope(self.loaded, self.tags)
+        return Scope(self.loaded, self.tags, cid_tags=self.cid_tags)
 
 
 def plan_scan(reader: CurReader, config: RunConfig) -> Scan:
@@ -150,14 +160,17 @@ def plan_scan(reader: CurReader, config: RunConfig) -> Scan:
     require_columns(source.columns, f"{config.database}.{config.table}")
     with_tags = any(dataset.reads_tags for dataset in config.selected)
     extra = dict(pair for dataset in config.selected for pair in dataset.extra_columns)
-    conformed = conform_cur(source, with_tags=with_tags, extra_columns=extra or None)
+    conformed = conform_cur(
+        source, with_tags=with_tags or bool(config.cid_tags), extra_columns=extra or None
+    )
     cur = without_split_cost_rows(conformed)
+    cid_tags = selected_tags(config.cid_tags, user_tag_columns(cur.columns))
     tags = tuple(user_tag_columns(cur.columns)) if with_tags else ()
     kept = None
     if any(dataset.from_line_items for dataset in config.selected):
         kept, cur = _kept_line_items(cur, periods)
     grain = cur.transform(fine_grain(tags, tag_periods=periods))
-    return Scan(periods, loaded, tags, grain, record, kept)
+    return Scan(periods, loaded, tags, grain, record, kept, cid_tags)
 
 
 def _kept_line_items(
@@ -224,7 +237,8 @@ def run(
         for dataset in config.selected:
             rows = scan.kept_line_items if dataset.from_line_items else grain
             scope = replace(scan.scope, focus=config.focus)
-            frame = rows.transform(dataset.builder(scope)).where(in_periods)
+            frame = rows.transform(dataset.builder(scope))
+            frame = frame.where(_in_periods(frame, scan.periods))
             if dataset.movers is not None:
                 frame = frame.persist(StorageLevel.MEMORY_AND_DISK)
                 movers += top_movers(_mover_candidates(frame, dataset.movers))
@@ -252,6 +266,14 @@ def run(
     return RunResult(
         config, scan.periods, totals, outputs, movers, seconds, run_id=publisher.run_id
     )
+
+
+def _in_periods(frame: DataFrame, periods: tuple[BillingPeriod, ...]):
+    """True on a dataset's rows of ``periods``: by its ``YYYY-MM`` label, or by its partition
+    columns where it has them (the cid views, whose ``billing_period`` is CID's timestamp)."""
+    if c.YEAR in frame.columns and c.MONTH in frame.columns:
+        return label_in(label_column(F.col(c.YEAR), F.col(c.MONTH)), periods)
+    return label_in(F.col(c.BILLING_PERIOD), periods)
 
 
 def _write(frame: DataFrame, dataset: Dataset, publisher: Publisher) -> str:

@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from pyspark.sql.types import DataType
 
 from cur_analysis import columns as c
+from cur_analysis.cid import schema as cid_schema
+from cur_analysis.cid import views as cid_views
+from cur_analysis.cid.source import CID_SOURCE
 from cur_analysis.datasets.daily_cost import daily_cost
 from cur_analysis.datasets.focus import focus
 from cur_analysis.datasets.grain import ACCOUNT_KEYS, DAILY_KEYS, ROLLED_UP, Transform
@@ -42,6 +45,7 @@ class Scope:
     loaded_periods: tuple[BillingPeriod, ...] = ()
     tag_columns: tuple[str, ...] = ()
     focus: FocusOptions = FocusOptions()
+    cid_tags: tuple[tuple[str, str], ...] = ()  # (tag key, tag column) the cid views select
 
 
 @dataclass(frozen=True)
@@ -153,6 +157,35 @@ FOCUS = Dataset(
     default=False,  # a row-level copy of the CUR: opt-in
 )
 
+
+def _cid(view: Callable[..., Transform], columns: cid_schema.Columns) -> Dataset:
+    """A CID view as an opt-in line-item dataset named after the view (``cur_analysis.cid``)."""
+    return Dataset(
+        name=view.__name__,
+        builder=lambda scope: view(scope.cid_tags),
+        size=SizeClass.SMALL,
+        keys=(),
+        values=cid_schema.data_columns(columns),
+        from_line_items=True,
+        extra_columns=tuple(CID_SOURCE.items()),
+        default=False,
+    )
+
+
+# CID's views, in the order they matter to the dashboards (summary_view's dataset joins the
+# next two).
+CID: tuple[Dataset, ...] = (
+    _cid(cid_views.summary_view, cid_schema.SUMMARY_VIEW),
+    _cid(cid_views.account_map, cid_schema.ACCOUNT_MAP),
+    _cid(cid_views.ri_sp_mapping, cid_schema.RI_SP_MAPPING),
+    _cid(cid_views.ec2_running_cost, cid_schema.EC2_RUNNING_COST),
+    _cid(
+        cid_views.compute_savings_plan_eligible_spend,
+        cid_schema.COMPUTE_SAVINGS_PLAN_ELIGIBLE_SPEND,
+    ),
+    _cid(cid_views.s3_view, cid_schema.S3_VIEW),
+)
+
 # Every dataset, in the order a run computes and writes them.
 REGISTRY: tuple[Dataset, ...] = (
     DAILY_COST,
@@ -161,8 +194,11 @@ REGISTRY: tuple[Dataset, ...] = (
     TAG_MONTHLY,
     SAVINGS_MONTHLY,
     FOCUS,
+    *CID,
 )
-# Every name ``--datasets`` accepts.
+# Names ``--datasets`` expands to the datasets of a group.
+GROUPS: dict[str, tuple[str, ...]] = {"cid": tuple(dataset.name for dataset in CID)}
+# Every dataset name ``--datasets`` accepts (and the group names).
 SELECTABLE: tuple[str, ...] = tuple(dataset.name for dataset in REGISTRY)
 # The default set: what a run computes unless told otherwise (``--datasets``'s default), and
 # what the report and the benchmark read.
@@ -175,7 +211,13 @@ def by_name(name: str) -> Dataset:
     return _BY_NAME[name]
 
 
+def expand_groups(names: tuple[str, ...]) -> tuple[str, ...]:
+    """``names`` with each group name replaced by its datasets, each name once, in order."""
+    expanded = (member for name in names for member in GROUPS.get(name, (name,)))
+    return tuple(dict.fromkeys(expanded))
+
+
 def parse_datasets(text: str) -> tuple[str, ...]:
-    """Dataset names from a comma-separated argument (``--datasets``), blanks dropped; the
-    names are checked by ``RunConfig``."""
-    return tuple(name.strip() for name in text.split(",") if name.strip())
+    """Dataset names from a comma-separated argument (``--datasets``), blanks dropped and group
+    names expanded; the names are checked by ``RunConfig``."""
+    return expand_groups(tuple(name.strip() for name in text.split(",") if name.strip()))

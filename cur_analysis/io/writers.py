@@ -18,7 +18,10 @@ from cur_analysis.periods import month_column, year_column
 
 
 def with_partition_keys(df: DataFrame) -> DataFrame:
-    """Add the ``year``/``month`` partition values of ``billing_period``."""
+    """Add the ``year``/``month`` partition values of ``billing_period`` (a dataset that has
+    them already, as the cid views do, keeps its own)."""
+    if c.YEAR in df.columns and c.MONTH in df.columns:
+        return df
     period = F.col(c.BILLING_PERIOD)
     return df.withColumn(c.YEAR, year_column(period)).withColumn(c.MONTH, month_column(period))
 
