@@ -42,6 +42,20 @@ RI_ARNS = (
     "arn:aws:rds:eu-west-1:300000000003:ri:ri-rds-0002",
 )
 SP_ARN = "arn:aws:savingsplans::100000000001:savingsplan/sp-compute-0001"
+# Commitment terms, as the CUR writes them (ri_sp_mapping reads them).
+RI_END_TIMES = ("2025-02-28T23:59:59.000Z", "2026-06-30T12:00:00.000Z")
+RI_TERMS = ("1yr", "3yr")
+RI_OFFERING_CLASS, RI_PURCHASE_OPTION = "standard", "Partial Upfront"
+SP_END_TIME = "2027-03-31T23:59:59.000Z"
+SP_TERM, SP_PAYMENT = "3yr", "Partial Upfront"
+SP_OFFERING = "ComputeSavingsPlans"
+RI_END_TIME = "reservation_end_time"
+LEASE_LENGTH = "pricing_lease_contract_length"
+OFFERING_CLASS = "pricing_offering_class"
+PURCHASE_OPTION = "pricing_purchase_option"
+SP_END = "savings_plan_end_time"
+SP_PURCHASE_TERM = "savings_plan_purchase_term"
+SP_PAYMENT_OPTION = "savings_plan_payment_option"
 FILE_ROWS = 1_000_000
 
 
@@ -84,6 +98,15 @@ SERVICE_WEIGHTS = (0.34, 0.14, 0.18, 0.1, 0.1, 0.09, 0.05)
 # Indices into every profile's services (a profile's services start with SERVICES).
 EC2, RDS, LAMBDA = 0, 1, 3
 SP_PRODUCT = Service(c.COMPUTE_SAVINGS_PLANS, "Savings Plans for AWS Compute usage", "", "", 0.0)
+# Fargate tasks (Compute Savings Plan eligible): a few lines a month, in the fee file.
+FARGATE = Service(
+    "AmazonECS",
+    "Amazon Elastic Container Service",
+    "USE1-Fargate-vCPU-Hours:perCPU",
+    "FargateTask",
+    0.04048,
+)
+FARGATE_ROWS = 48
 DISCOUNT_TYPES = (c.EDP_DISCOUNT, c.BUNDLED_DISCOUNT, c.PRIVATE_RATE_DISCOUNT)
 
 STRING_COLUMNS = (
@@ -101,6 +124,10 @@ STRING_COLUMNS = (
     c.RI_ARN,
     "line_item_line_item_description",
     "line_item_currency_code",
+    RI_END_TIME,
+    LEASE_LENGTH,
+    OFFERING_CLASS,
+    PURCHASE_OPTION,
 )
 DOUBLE_COLUMNS = (
     c.USAGE_AMOUNT,
@@ -113,7 +140,7 @@ DOUBLE_COLUMNS = (
     c.RI_RECURRING_FOR_USAGE,
     c.RI_AMORTIZED_UPFRONT_FOR_USAGE,
 )
-SP_STRING_COLUMNS = (c.SP_ARN, c.SP_OFFERING_TYPE)
+SP_STRING_COLUMNS = (c.SP_ARN, c.SP_OFFERING_TYPE, SP_END, SP_PURCHASE_TERM, SP_PAYMENT_OPTION)
 SP_DOUBLE_COLUMNS = (
     c.SP_EFFECTIVE_COST,
     c.SP_TOTAL_COMMITMENT,
@@ -421,6 +448,9 @@ def _reserved_usage(
     block.set(c.LINE_ITEM_TYPE, c.DISCOUNTED_USAGE)
     block.set(c.PRICING_TERM, "Reserved")
     block.set(c.RI_ARN, Strings(ri.astype(np.int32), RI_ARNS))
+    block.set(LEASE_LENGTH, Strings(ri.astype(np.int32), RI_TERMS))
+    block.set(OFFERING_CLASS, RI_OFFERING_CLASS)
+    block.set(PURCHASE_OPTION, RI_PURCHASE_OPTION)
     block.set(c.RI_AMORTIZED_UPFRONT_FOR_USAGE, upfront_part)
     block.set(c.RI_RECURRING_FOR_USAGE, recurring_part)
     block.set(c.RI_EFFECTIVE_COST, upfront_part + recurring_part)
@@ -440,6 +470,8 @@ def _reservation_fees(period: BillingPeriod, used: np.ndarray, first_month: bool
         service = SERVICES[(EC2, RDS)[index]]
         block = _fee_block(period, service, ACCOUNTS[1 + index], c.RI_FEE)
         block.set(c.RI_ARN, arn)
+        block.set(RI_END_TIME, RI_END_TIMES[index])
+        block.set(OFFERING_CLASS, RI_OFFERING_CLASS)
         block.set(c.REGION, REGIONS[index])
         block.set(c.UNBLENDED_COST, recurring_fee)
         block.set(c.RI_AMORTIZED_UPFRONT, amortized_upfront)
@@ -479,7 +511,7 @@ def _covered_usage(
     covered.set(c.LINE_ITEM_TYPE, c.SP_COVERED_USAGE)
     covered.set(c.PRICING_TERM, "OnDemand")
     covered.set(c.UNBLENDED_COST, on_demand)
-    covered.set(c.SP_ARN, SP_ARN)
+    _set_plan_terms(covered)
     covered.set(c.SP_EFFECTIVE_COST, effective)
     negation = covered.copy()
     negation.set(c.LINE_ITEM_TYPE, c.SP_NEGATION)
@@ -489,6 +521,40 @@ def _covered_usage(
     day = (starts - _month_start(period)).astype("timedelta64[D]").astype(np.int64)
     used += np.bincount(day, weights=effective, minlength=used.size)
     return [covered, negation]
+
+
+def _set_plan_terms(block: _Block) -> None:
+    """The plan's ARN, end time and terms, on every line of the plan."""
+    block.set(c.SP_ARN, SP_ARN)
+    block.set(c.SP_OFFERING_TYPE, SP_OFFERING)
+    block.set(SP_END, SP_END_TIME)
+    block.set(SP_PURCHASE_TERM, SP_TERM)
+    block.set(SP_PAYMENT_OPTION, SP_PAYMENT)
+
+
+def _fargate_usage(period: BillingPeriod, seed: int) -> _Block:
+    """Fargate task hours (their own random stream, so the other lines stay as they were)."""
+    rng = np.random.default_rng([seed, period.year, period.month, 99])
+    block = _Block(FARGATE_ROWS)
+    block.set(c.PAYER_ACCOUNT_ID, PAYER)
+    block.set(c.USAGE_ACCOUNT_ID, ACCOUNTS[2])
+    block.set(c.USAGE_START, _usage_times(rng, period, FARGATE_ROWS))
+    for name, value in (
+        (c.PRODUCT_CODE, FARGATE.code),
+        (c.SERVICE_CODE, FARGATE.code),
+        (c.PRODUCT_NAME, FARGATE.name),
+        (c.USAGE_TYPE, FARGATE.usage_type),
+        (c.OPERATION, FARGATE.operation),
+        (c.REGION, REGIONS[0]),
+        (c.LINE_ITEM_TYPE, c.USAGE),
+        (c.PRICING_TERM, "OnDemand"),
+    ):
+        block.set(name, value)
+    amount = np.round(rng.uniform(0.5, 4.0, size=FARGATE_ROWS), 6)
+    block.set(c.USAGE_AMOUNT, amount)
+    block.set(c.UNBLENDED_COST, np.round(amount * FARGATE.rate, 8))
+    block.set(c.PUBLIC_ON_DEMAND_COST, np.round(amount * FARGATE.rate, 8))
+    return block
 
 
 def _savings_plan_fees(
@@ -510,7 +576,7 @@ def _savings_plan_fees(
     fees.set(c.SERVICE_CODE, SP_PRODUCT.code)
     fees.set(c.PRODUCT_NAME, SP_PRODUCT.name)
     fees.set(c.LINE_ITEM_TYPE, c.SP_RECURRING_FEE)
-    fees.set(c.SP_ARN, SP_ARN)
+    _set_plan_terms(fees)
     fees.set(c.SP_TOTAL_COMMITMENT, commitment)
     fees.set(c.SP_USED_COMMITMENT, np.round(used_per_day, 8))
     fees.set(c.SP_AMORTIZED_UPFRONT, upfront_share)
@@ -519,7 +585,7 @@ def _savings_plan_fees(
     blocks = [fees]
     if purchase_month:
         upfront = _fee_block(period, SP_PRODUCT, PAYER, c.SP_UPFRONT_FEE)
-        upfront.set(c.SP_ARN, SP_ARN)
+        _set_plan_terms(upfront)
         upfront.set(c.UNBLENDED_COST, round(upfront_share * 365, 6))
         blocks.append(upfront)
     return blocks
@@ -556,6 +622,13 @@ def _adjustments(
         refund.set(c.UNBLENDED_COST, -250.0)
         refund.set("line_item_line_item_description", "Refund of Savings Plan upfront fee")
         blocks.append(refund)
+        # The wording AWS uses for an upfront fee refund (CID's summary_view tests it).
+        upfront_refund = _fee_block(period, SP_PRODUCT, PAYER, c.REFUND)
+        upfront_refund.set(c.UNBLENDED_COST, -120.0)
+        upfront_refund.set(
+            "line_item_line_item_description", "Refund for one-time fee for Savings Plan ID sp-1"
+        )
+        blocks.append(upfront_refund)
     return blocks
 
 
@@ -600,6 +673,7 @@ def month_tables(
             if drift.savings_plans:
                 blocks += _savings_plan_fees(period, sp_used, purchase_month=index == 1)
             blocks += _adjustments(world, rng, period, drift, index)
+            blocks.append(_fargate_usage(period, seed))
         yield _to_table(world, blocks, period, drift, index)
 
 
