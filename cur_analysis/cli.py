@@ -8,7 +8,15 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from cur_analysis.datasets.registry import FOCUS, SELECTABLE, SERVICE_MONTHLY, parse_datasets
+from cur_analysis.cid.tags import parse_tags
+from cur_analysis.datasets.registry import (
+    CID_GROUP,
+    FOCUS,
+    GROUPS,
+    SELECTABLE,
+    SERVICE_MONTHLY,
+    parse_datasets,
+)
 from cur_analysis.errors import (
     INTERNAL_ERROR_EXIT,
     CurAnalysisError,
@@ -235,7 +243,13 @@ def _add_run(commands) -> None:
     run.add_argument(
         "--datasets",
         default=",".join(DATASETS),
-        help=f"comma-separated, from {', '.join(SELECTABLE)}; {FOCUS.name} is opt-in",
+        help=f"comma-separated, from {', '.join(SELECTABLE)}, or {CID_GROUP} for the six CID "
+        f"views; {FOCUS.name} and the CID views are opt-in",
+    )
+    run.add_argument(
+        "--cid-tags",
+        default="",
+        help="comma-separated user tag keys (e.g. user_team) for the cid views' tags_json",
     )
     run.add_argument(
         "--allow-empty-period",
@@ -438,6 +452,7 @@ def _run_config(args: argparse.Namespace):
         datasets=names,
         allow_empty_periods=args.allow_empty_period,
         focus=FocusOptions(args.focus_version, args.focus_granularity),
+        cid_tags=parse_tags(args.cid_tags),
     )
     if is_s3_uri(args.output.strip()):
         raise OutputError(LOCAL_S3.format(output=args.output))
@@ -497,7 +512,8 @@ def _demo(spark, args: argparse.Namespace) -> int:
         tuple(p.label for p in ran),
         str(home / "demo" / "output"),
         output_database=DEMO_OUTPUT_DATABASE,
-        datasets=(*DATASETS, FOCUS.name),  # the opt-in FOCUS dataset too, to show it
+        datasets=(*DATASETS, FOCUS.name, CID_GROUP),  # the opt-in datasets too, to show them
+        cid_tags=("user_team",),
     )
     print(
         f"4/4 running the job for {', '.join(p.label for p in ran)} through "
@@ -509,6 +525,11 @@ def _demo(spark, args: argparse.Namespace) -> int:
         f"\nfocus: {result.line_item_count:,} FOCUS {config.focus.version} rows "
         f"({config.focus.granularity}) in "
         f"{result.outputs[FOCUS.name]} and {DEMO_OUTPUT_DATABASE}.{FOCUS.name}"
+    )
+    views = GROUPS[CID_GROUP]
+    print(
+        f"\ncid: the Cloud Intelligence Dashboards' views as tables {DEMO_OUTPUT_DATABASE}."
+        f"{{{','.join(views)}}} over {Path(result.outputs[views[0]]).parent}/<view>"
     )
     print(
         f"\ntables: {DEMO_OUTPUT_DATABASE}.<dataset>, e.g. select * from "

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cur_analysis.cid.tags import parse_tags
 from cur_analysis.datasets.registry import DATASETS, parse_datasets
 from cur_analysis.errors import CurAnalysisError, InvalidInputError, error_line
 from cur_analysis.focus.options import FocusOptions
@@ -29,6 +30,7 @@ OPTIONAL_ARGUMENTS = [
     "datasets",
     "focus_version",
     "focus_granularity",
+    "cid_tags",
 ]
 CATALOGS = ("glue", "local")
 
@@ -95,6 +97,7 @@ def job_settings(edge: GlueEdge, argv: Sequence[str]) -> JobSettings:
             args.get("focus_version", FocusOptions.version),
             args.get("focus_granularity", FocusOptions.granularity),
         ),
+        cid_tags=parse_tags(args.get("cid_tags", "")),
     )
     catalog = args.get("catalog", "glue")
     if catalog not in CATALOGS:

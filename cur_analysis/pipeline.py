@@ -28,6 +28,7 @@ from cur_analysis.conform import (
 from cur_analysis.datasets.grain import ROLLED_UP, daily_rows, fine_grain, summed
 from cur_analysis.datasets.movers import Mover, top_movers
 from cur_analysis.datasets.registry import (
+    CID_GROUP,
     DATASETS,
     FOCUS,
     GROUPS,
@@ -84,7 +85,7 @@ class RunConfig:
             raise InvalidInputError(
                 f"unknown datasets {unknown}: choose from {', '.join((*SELECTABLE, *GROUPS))}"
             )
-        if self.cid_tags and not set(self.datasets) & set(GROUPS["cid"]):
+        if self.cid_tags and not set(self.datasets) & set(GROUPS[CID_GROUP]):
             raise InvalidInputError(
                 "--cid-tags selects tags for the cid datasets: add cid to --datasets"
             )

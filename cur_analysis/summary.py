@@ -31,6 +31,8 @@ def format_run(result: RunResult) -> str:
     lines.append("")
     for name, path in result.outputs.items():
         lines.append(f"wrote {name:<16} {path}")
+    if result.outputs and not config.output_database:
+        lines.append("tables not published: no --output-database given (the folders are written)")
     if result.run_id:
         lines.append(f"published run {result.run_id} (manifests in {config.output}/_manifests)")
     lines.append(f"took {result.seconds:.1f} s")

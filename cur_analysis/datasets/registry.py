@@ -197,7 +197,8 @@ REGISTRY: tuple[Dataset, ...] = (
     *CID,
 )
 # Names ``--datasets`` expands to the datasets of a group.
-GROUPS: dict[str, tuple[str, ...]] = {"cid": tuple(dataset.name for dataset in CID)}
+CID_GROUP = "cid"
+GROUPS: dict[str, tuple[str, ...]] = {CID_GROUP: tuple(dataset.name for dataset in CID)}
 # Every dataset name ``--datasets`` accepts (and the group names).
 SELECTABLE: tuple[str, ...] = tuple(dataset.name for dataset in REGISTRY)
 # The default set: what a run computes unless told otherwise (``--datasets``'s default), and
