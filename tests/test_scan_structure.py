@@ -10,7 +10,7 @@ import pytest
 from pyspark.sql import DataFrame
 
 from cur_analysis import columns as c
-from cur_analysis.datasets.registry import DAILY_COST, DATASETS, TAG_MONTHLY
+from cur_analysis.datasets.registry import CID_GROUP, DAILY_COST, DATASETS, TAG_MONTHLY
 from cur_analysis.local.reader import LocalCatalogReader
 from cur_analysis.pipeline import RunConfig, plan_scan, run
 
@@ -108,6 +108,32 @@ def test_a_run_reads_the_source_rows_once(
     records = input_records(spark, group)
     # Parquet rows read, plus a few cached batches of the persisted grain; a second scan of the
     # source would double it.
+    assert rows <= records < rows * 1.2, (rows, records)
+
+
+@pytest.mark.parametrize(
+    ("datasets", "months"),
+    [((*DATASETS, CID_GROUP), LOADED), ((CID_GROUP,), ("month=5",))],
+    ids=["default-and-cid", "cid-only"],
+)
+def test_the_cid_views_read_no_partition_twice_and_no_previous_period(
+    spark, generated_catalog, generated_export, tmp_path, datasets, months
+) -> None:
+    """The cid views read the line items the run keeps (on local disk) for the requested
+    period; alone, they load no previous period."""
+    rows = sum(
+        pq.ParquetFile(path).metadata.num_rows
+        for month in months
+        for path in (generated_export / "year=2024" / month).glob("*.parquet")
+    )
+    group = f"test-scan-structure-cid-{len(datasets)}"
+    context = spark.sparkContext
+    context.setJobGroup(group, group)
+    try:
+        run(LocalCatalogReader(spark), _config(generated_catalog, tmp_path, datasets))
+    finally:
+        context.setJobGroup("", "")
+    records = input_records(spark, group)
     assert rows <= records < rows * 1.2, (rows, records)
 
 
