@@ -248,7 +248,6 @@ def _add_run(commands) -> None:
     )
     run.add_argument(
         "--cid-tags",
-        default="",
         help="comma-separated user tag keys (e.g. user_team) for the cid views' tags_json",
     )
     run.add_argument(
@@ -452,7 +451,7 @@ def _run_config(args: argparse.Namespace):
         datasets=names,
         allow_empty_periods=args.allow_empty_period,
         focus=FocusOptions(args.focus_version, args.focus_granularity),
-        cid_tags=parse_tags(args.cid_tags),
+        cid_tags=parse_tags(args.cid_tags or ""),
     )
     if is_s3_uri(args.output.strip()):
         raise OutputError(LOCAL_S3.format(output=args.output))
