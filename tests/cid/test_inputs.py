@@ -66,3 +66,16 @@ def test_without_an_output_database_the_folders_are_written_and_no_table(
     assert "tables not published: no --output-database given" in out
     for view in ("summary_view", "account_map", "s3_view"):
         assert list((output / view / "year=2024" / "month=5").glob("run=*/*.parquet"))
+
+
+def test_the_glue_job_takes_the_group_and_the_tags(job_script) -> None:
+    from cur_analysis.datasets.registry import CID_GROUP, GROUPS
+
+    argv = [
+        *("job.py", "--JOB_NAME", "cur-cost", "--source_database", "cur_org_linked"),
+        *("--source_table", "legacy_all", "--periods", "2024-05", "--output_path", "s3://b/o"),
+        *("--datasets", CID_GROUP, "--cid_tags", "user_team,user_env"),
+    ]
+    config = job_script.job_config(argv)
+    assert config.datasets == GROUPS[CID_GROUP]
+    assert config.cid_tags == ("user_team", "user_env")
