@@ -8,8 +8,10 @@ through): a rule that tests ``x = ''`` or ``x <> ''`` treats null as blank.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Sequence
+from functools import reduce
 
 from pyspark.sql import Column
 from pyspark.sql import functions as F
@@ -206,9 +208,7 @@ def is_ec2_running() -> Column:
 def is_compute_savings_plan_eligible() -> Column:
     """On-demand usage a Compute Savings Plan could cover: EC2 instances, Lambda duration and
     provisioned concurrency, Fargate; no Spot, no data transfer."""
-    lambda_kinds = _like(c.USAGE_TYPE, LAMBDA_USAGE[0])
-    for kind in LAMBDA_USAGE[1:]:
-        lambda_kinds = lambda_kinds | _like(c.USAGE_TYPE, kind)
+    lambda_kinds = reduce(operator.or_, [_like(c.USAGE_TYPE, kind) for kind in LAMBDA_USAGE])
     eligible = (
         _ec2_instances()
         | ((F.col(c.PRODUCT_CODE) == LAMBDA) & lambda_kinds)
@@ -224,7 +224,7 @@ def is_compute_savings_plan_eligible() -> Column:
 
 def is_storage() -> Column:
     """S3 and Glacier storage lines."""
-    products = _like(c.PRODUCT_CODE, S3_PRODUCTS[0]) | _like(c.PRODUCT_CODE, S3_PRODUCTS[1])
+    products = reduce(operator.or_, [_like(c.PRODUCT_CODE, code) for code in S3_PRODUCTS])
     return _like(c.OPERATION, "Storage") & products
 
 
