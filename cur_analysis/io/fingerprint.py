@@ -1,0 +1,232 @@
+"""A billing period's source fingerprint: its files, listed from the catalog's partition locations
+before Spark reads anything.
+
+A scheduled run compares it with the fingerprint the period's manifest recorded to skip a period
+whose source has not changed (``cur_analysis.schedule`` decides). An S3 object is identified by
+key, size and ETag (a rewrite gets a new ETag even at the same size); a local file by path, size
+and modification time in nanoseconds. Files whose names start with ``_`` or ``.`` are left out,
+as Spark and Glue leave them out of a read. A listing that fails stops the run: an unknown source
+is never taken for an unchanged one.
+
+It also reads whether a period is closed (every line item invoiced) from the Parquet footers'
+statistics of ``bill_invoice_id``, a few kilobytes per file and no Spark job.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import unquote, urlparse
+
+from cur_analysis.errors import SourceListingError
+from cur_analysis.io.uris import is_s3_uri, split_s3_uri
+from cur_analysis.periods import BillingPeriod
+
+# The column AWS fills with the invoice id once a month is invoiced (legacy CUR).
+INVOICE_ID = "bill_invoice_id"
+# How a local file's version is written: its modification time in nanoseconds.
+MTIME = "mtime:"
+_HIDDEN = ("_", ".")
+
+
+@dataclass(frozen=True, order=True)
+class SourceFile:
+    """One source file: its full path or URI, size, and version (S3 ETag, or ``mtime:<ns>``)."""
+
+    path: str
+    size: int
+    version: str
+
+    def to_json(self) -> list[Any]:
+        return [self.path, self.size, self.version]
+
+    @classmethod
+    def from_json(cls, value: Sequence[Any]) -> SourceFile:
+        path, size, version = value
+        return cls(str(path), int(size), str(version))
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """The files of one period's partitions (all of them, sorted): what its figures come from."""
+
+    period: BillingPeriod
+    files: tuple[SourceFile, ...] = ()
+
+    @property
+    def digest(self) -> str:
+        """Equal for two listings of the same files, sizes and versions."""
+        text = json.dumps([self.period.label, [f.to_json() for f in self.files]])
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "period": self.period.label,
+            "digest": self.digest,
+            "files": [f.to_json() for f in self.files],
+        }
+
+    @classmethod
+    def from_json(cls, body: Mapping[str, Any]) -> Fingerprint:
+        """From a manifest; a malformed value raises ValueError, KeyError or TypeError."""
+        period = BillingPeriod.parse(body["period"])
+        return cls(period, tuple(sorted(SourceFile.from_json(f) for f in body["files"])))
+
+
+class PartitionLocations(Protocol):
+    """A catalog that says where each partition of a table keeps its files (no Spark job)."""
+
+    def partition_locations(
+        self, database: str, table: str
+    ) -> tuple[tuple[BillingPeriod, str], ...]: ...
+
+
+def fingerprints(
+    located: Iterable[tuple[BillingPeriod, str]],
+    periods: Iterable[BillingPeriod],
+    s3_client: Any | None = None,
+) -> dict[BillingPeriod, Fingerprint]:
+    """The fingerprint of each of ``periods`` that has a partition in ``located``."""
+    wanted = set(periods)
+    found: dict[BillingPeriod, list[SourceFile]] = {}
+    for period, location in sorted(located):
+        if period in wanted:
+            found.setdefault(period, []).extend(list_files(location, period, s3_client))
+    return {period: Fingerprint(period, tuple(sorted(files))) for period, files in found.items()}
+
+
+def list_files(location: str, period: BillingPeriod, s3_client: Any | None) -> list[SourceFile]:
+    """The data files under one partition location; a listing that fails is one error."""
+    if is_s3_uri(location):
+        if s3_client is None:
+            raise SourceListingError(
+                f"cannot list the source files of {period.label} at {location}: no S3 client "
+                "was given to the run; nothing was published"
+            )
+        return _s3_files(s3_client, location, period)
+    return _local_files(location, period)
+
+
+def _s3_files(client: Any, location: str, period: BillingPeriod) -> list[SourceFile]:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    bucket, key = split_s3_uri(location.rstrip("/") + "/")
+    try:
+        pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=key)
+        items = [item for page in pages for item in page.get("Contents", [])]
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "error")
+        raise _listing_failed(period, location, code) from None
+    except BotoCoreError as exc:
+        raise _listing_failed(period, location, type(exc).__name__) from None
+    return [
+        SourceFile(f"s3://{bucket}/{item['Key']}", int(item["Size"]), item["ETag"].strip('"'))
+        for item in items
+        if not item["Key"].rsplit("/", 1)[-1].startswith(_HIDDEN)
+    ]
+
+
+def _local_files(location: str, period: BillingPeriod) -> list[SourceFile]:
+    folder = _local_folder(location)
+    try:
+        if not folder.is_dir():
+            return []  # the partition's folder is gone: an empty, changed source
+        entries = [f for f in folder.iterdir() if not f.name.startswith(_HIDDEN)]
+        stats = [(f, f.stat()) for f in entries if f.is_file()]
+    except OSError as exc:
+        raise _listing_failed(period, location, exc.strerror or type(exc).__name__) from None
+    return [SourceFile(str(f), s.st_size, f"{MTIME}{s.st_mtime_ns}") for f, s in stats]
+
+
+def _local_folder(location: str) -> Path:
+    """A partition location (``file:/...`` as a metastore keeps it, or a plain path)."""
+    parsed = urlparse(location)
+    return Path(unquote(parsed.path) if parsed.scheme == "file" else location)
+
+
+def _listing_failed(period: BillingPeriod, location: str, why: str) -> SourceListingError:
+    return SourceListingError(
+        f"cannot list the source files of {period.label} at {location} ({why}), so the run "
+        "cannot tell what changed: give the job role s3:ListBucket on the CUR bucket (or wait "
+        "out the throttling) and rerun; nothing was published"
+    )
+
+
+def is_closed(fingerprint: Fingerprint, s3_client: Any | None = None) -> bool:
+    """Whether every line item of the period carries an invoice id, by the footers' statistics
+    (no nulls, and no empty string as the minimum); a file without statistics is not closed."""
+    if not fingerprint.files:
+        return False
+    opener = _footer_opener(s3_client)
+    return all(_invoiced(opener(file)) for file in fingerprint.files)
+
+
+def _invoiced(source: Any) -> bool:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        metadata = pq.read_metadata(source)
+    except (pa.ArrowException, OSError):
+        return False  # not Parquet: the read will say so
+    names = [metadata.schema.column(i).name for i in range(metadata.num_columns)]
+    if INVOICE_ID not in names:
+        return False
+    index = names.index(INVOICE_ID)
+    for group in range(metadata.num_row_groups):
+        stats = metadata.row_group(group).column(index).statistics
+        if stats is None or not stats.has_null_count or stats.null_count > 0:
+            return False
+        if not stats.has_min_max or stats.min in ("", b""):
+            return False
+    return True
+
+
+def _footer_opener(s3_client: Any | None) -> Callable[[SourceFile], Any]:
+    """A file's path for pyarrow, or for an S3 object a file that reads byte ranges."""
+
+    def opened(file: SourceFile) -> Any:
+        if not is_s3_uri(file.path):
+            return file.path
+        bucket, key = split_s3_uri(file.path)
+        return io.BufferedReader(_S3Range(s3_client, bucket, key, file.size), 64 * 1024)
+
+    return opened
+
+
+class _S3Range(io.RawIOBase):
+    """A read-only, seekable S3 object: each read is one ranged ``GetObject`` (for footers)."""
+
+    def __init__(self, client: Any, bucket: str, key: str, size: int) -> None:
+        self._client, self._bucket, self._key, self._size = client, bucket, key, size
+        self._position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._size}[whence]
+        self._position = max(0, base + offset)
+        return self._position
+
+    def readinto(self, buffer: Any) -> int:
+        end = min(self._position + len(buffer), self._size)
+        if end <= self._position:
+            return 0
+        body = self._client.get_object(
+            Bucket=self._bucket, Key=self._key, Range=f"bytes={self._position}-{end - 1}"
+        )["Body"].read()
+        buffer[: len(body)] = body
+        self._position += len(body)
+        return len(body)
