@@ -48,10 +48,12 @@ class PublishedDataset:
 @dataclass(frozen=True)
 class Published:
     """A period's published state; ``note`` says why it cannot be trusted (no manifest, an
-    unreadable one, an older layout), in which case ``datasets`` is empty."""
+    unreadable one, an older layout), in which case ``datasets`` is empty. ``unrecorded``: the
+    datasets a run of an older layout published, which say nothing of their inputs."""
 
     datasets: Mapping[str, PublishedDataset] = field(default_factory=dict)
     note: str | None = None
+    unrecorded: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -136,8 +138,12 @@ def _stale_reasons(
     reads_previous: frozenset[str],
 ) -> list[str]:
     """Every distinct reason a requested dataset of the period is out of date, in order."""
-    missing = [name for name in datasets if name not in published.datasets]
+    unrecorded = [name for name in datasets if name in published.unrecorded]
+    missing = [n for n in datasets if n not in published.datasets and n not in unrecorded]
     reasons = [f"{_names(missing)} not published yet"] if missing else []
+    if unrecorded:
+        reasons.append(f"{_names(unrecorded)} published by an older layout without inputs")
+    missing += unrecorded
     present = [(name, published.datasets[name]) for name in datasets if name not in missing]
     for _name, entry in present:
         change = describe_change(entry.inputs.source, current.source)

@@ -103,7 +103,7 @@ def test_a_manifest_missing_unreadable_or_of_layout_1_is_computed_with_a_one_lin
     assert published_state('{"format": 1, "datasets": {}}').note == (
         "manifest of an older layout (1) records no source fingerprint"
     )
-    broken = json.dumps({"format": 2, "datasets": {"d": {"run_id": "r"}}, INPUTS: {}})
+    broken = json.dumps({"format": 2, "datasets": {}, INPUTS: {"r": {"source": 3}}})
     note = published_state(broken).note
     assert note.startswith("manifest unreadable (KeyError") and "\n" not in note
     assert _decide(_current(), published_state(broken)).compute
@@ -119,3 +119,17 @@ def test_recorded_inputs_read_back_as_written() -> None:
     state = published_state(json.dumps(body))
     assert state.note is None
     assert state.datasets["daily_cost"] == PublishedDataset("r", "d1", recorded)
+
+
+def test_a_dataset_kept_from_a_layout_1_run_is_recomputed() -> None:
+    recorded = RecordedInputs(_may("e1", "e2", "e3"), _april("p1"), "0.1.0")
+    body = {
+        "format": 2,
+        "datasets": {
+            "daily_cost": {"run_id": "new", "definition": "d1"},
+            "account_monthly": {"run_id": "old"},
+        },
+        INPUTS: {"new": inputs_json(recorded)},
+    }
+    decision = _decide(_current(), published_state(json.dumps(body)))
+    assert decision.reason == "account_monthly published by an older layout without inputs"

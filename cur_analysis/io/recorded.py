@@ -58,11 +58,14 @@ def published_state(text: str | None) -> Published:
                 note=f"manifest of an older layout ({layout}) records no source fingerprint"
             )
         runs = {run: inputs_from_json(entry) for run, entry in body[INPUTS].items()}
+        entries = body["datasets"].items()
         datasets = {
             name: PublishedDataset(entry["run_id"], entry[DEFINITION], runs[entry["run_id"]])
-            for name, entry in body["datasets"].items()
+            for name, entry in entries
+            if entry.get(DEFINITION) and entry["run_id"] in runs
         }
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         reason = " ".join(f"{type(exc).__name__}: {exc}".split())
         return Published(note=f"manifest unreadable ({reason})")
-    return Published(datasets)
+    unrecorded = tuple(sorted(name for name, _ in entries if name not in datasets))
+    return Published(datasets, unrecorded=unrecorded)
