@@ -146,6 +146,11 @@ class GlueCatalogReader:
         )
         return self._tables[(database, table)]
 
+    @property
+    def s3_client(self) -> Any | None:
+        """The client that lists the source's objects (``io.fingerprint``)."""
+        return self._s3
+
     def partition_locations(
         self, database: str, table: str
     ) -> tuple[tuple[BillingPeriod, str], ...]:
