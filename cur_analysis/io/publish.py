@@ -239,6 +239,15 @@ def read_manifest(store: Store, output: str, period: BillingPeriod) -> Manifest 
     return None if text is None else parse_manifest(text, path)
 
 
+def _trusted_manifest(store: Store, output: str, period: BillingPeriod) -> Manifest | None:
+    """The manifest a run replaces; an unreadable one is replaced whole, as a missing one is
+    (the run's planner already recomputed the period for it)."""
+    try:
+        return read_manifest(store, output, period)
+    except OutputError:
+        return None
+
+
 def published_files(
     output: str,
     dataset: str,
@@ -401,7 +410,7 @@ class Publisher:
             for period in periods
         }
         for period in periods:
-            old = read_manifest(self.store, self.output, period)
+            old = _trusted_manifest(self.store, self.output, period)
             entries = dict(old.datasets) if old else {}
             entries.update({d: written[(d, period)] for d in datasets})
             runs = {e.run_id for e in entries.values()}

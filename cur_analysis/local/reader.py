@@ -58,6 +58,8 @@ class LocalCatalogReader:
     def read(self, database: str, table: str, periods: Sequence[BillingPeriod]) -> DataFrame:
         found = self._tables.get((database, table)) or self._table(database, table)
         selected = partitions_of(periods, found.partitions)
+        # A session keeps a table's file listing: files added since are otherwise not read.
+        self._spark.catalog.refreshTable(found.physical)
         if found.mixed_types:
             return self._read_each_partition(found, selected)
         return self._spark.table(f"{database}.{table}").where(
