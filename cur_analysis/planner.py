@@ -8,7 +8,7 @@ the decisions themselves are ``schedule``'s. A run with nothing to compute ends 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import cur_analysis
@@ -70,4 +70,10 @@ def plan_periods(
         )
         for p in decided.computed
     }
-    return Plan(decided, recorded, definitions)
+    closed = Schedule(
+        tuple(
+            replace(d, closed=recorded[d.period].closed) if d.compute else d
+            for d in decided.decisions
+        )
+    )
+    return Plan(closed, recorded, definitions)

@@ -80,7 +80,7 @@ class Decision:
     def outcome(self) -> str:
         """``computed (why)`` or ``skipped (unchanged since run <id>)``."""
         verb = "computed" if self.compute else "skipped"
-        closed = ", closed" if self.closed and not self.compute else ""
+        closed = ", closed" if self.closed else ""
         return f"{verb} ({self.reason}){closed}"
 
     @property

@@ -100,7 +100,9 @@ def test_unchanged_periods_are_skipped_without_spark_and_a_rewritten_one_is_reco
         "2024-04": "computed (not published yet)",
         "2024-05": "computed (not published yet)",
     }
-    first = read_manifest(LocalStore(), str(world.output), MAY).run_id
+    published = read_manifest(LocalStore(), str(world.output), MAY)
+    first = published.run_id
+    assert not published.closed  # the generator writes no invoice ids
     april = world.manifest_text(APRIL)
 
     spark.sparkContext.setJobGroup("skipped-run", "every period unchanged")
@@ -179,3 +181,31 @@ def test_a_new_dataset_a_version_bump_force_and_a_corrupt_manifest_are_computed(
 
 def _no_spark(*args, **kwargs):
     raise AssertionError("Spark was started for a run with nothing to compute")
+
+
+def test_a_closed_month_is_recorded_shown_and_recomputed_when_restated(
+    spark, spark_home, samples_export, tmp_path, capsys
+) -> None:
+    export = tmp_path / "cur"
+    shutil.copytree(samples_export, export)
+    catalog.register(spark, export, "sched_closed", "legacy_all")
+    world = World(spark_home, export, tmp_path / "out", "sched_closed")
+    december = BillingPeriod(2018, 12)
+    _, lines = world.run(capsys, "--period", "2018-12")
+    assert _outcomes(lines) == {"2018-12": "computed (not published yet), closed"}
+    manifest = read_manifest(LocalStore(), str(world.output), december)
+    assert manifest.closed
+    notes = ParquetFolderSource(str(world.output)).warnings(december)
+    assert notes == (
+        f"2018-12 is closed: every line item carries an invoice id (run {manifest.run_id}); a "
+        "later restatement (credits, refunds) is recomputed by the next scheduled run.",
+    )
+    _, lines = world.run(capsys, "--period", "2018-12")
+    assert _outcomes(lines) == {
+        "2018-12": f"skipped (unchanged since run {manifest.run_id}), closed"
+    }
+    _touch(next((export / "year=2018" / "month=12").glob("*.parquet")))
+    _, lines = world.run(capsys, "--period", "2018-12")
+    assert _outcomes(lines) == {
+        "2018-12": "computed (source changed: 1 file, new modification times), closed"
+    }
