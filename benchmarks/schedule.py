@@ -1,13 +1,13 @@
 """What skipping unchanged periods saves a daily ``last:3`` schedule, on a generated export.
 
 ``python -m benchmarks.schedule`` simulates ``--days`` days (30) of a daily run over four months
-of synthetic legacy CUR (``--rows`` line items each; ``last:3`` takes the latest three): every day the current month is restated
-(its file rewritten with new line items), on the first five days the previous month too, the
-month before never, as AWS does until a month is invoiced. Each day the job runs twice on the
-same files, into two outputs: as scheduled (unchanged periods skipped) and with ``force``
-(everything recomputed). It reports, per mode, the periods computed, the Spark jobs and the
-total time, and at the end checks that every dataset of every period published by the scheduled
-output equals the recomputed one (exit 1 otherwise).
+of synthetic legacy CUR (``--rows`` line items each; ``last:3`` takes the latest three): every
+day the current month is restated (its file rewritten with new line items), on the first five
+days the previous month too, older months never, as AWS does until a month is invoiced. Each
+day the job runs twice on the same files, into two outputs: as scheduled (unchanged periods
+skipped) and with ``force`` (everything recomputed). It reports, per mode, the periods
+computed, the Spark jobs and the total time, and at the end checks that every dataset of every
+period the scheduled output publishes equals the recomputed one (exit 1 otherwise).
 
 Both modes run in one warm SparkSession, so the times leave out what a skipped Glue run also
 saves: starting the Glue context. Time it on an idle machine (``uptime`` is printed beside it).
