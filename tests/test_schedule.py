@@ -209,3 +209,18 @@ def test_a_closed_month_is_recorded_shown_and_recomputed_when_restated(
     assert _outcomes(lines) == {
         "2018-12": "computed (source changed: 1 file, new modification times), closed"
     }
+
+
+def test_the_local_index_lists_what_the_metastore_holds_through_a_link(
+    spark, spark_home, generated_catalog
+) -> None:
+    from cur_analysis.local.index import LocalCatalogIndex
+    from cur_analysis.local.reader import LocalCatalogReader
+
+    index = LocalCatalogIndex(spark_home)
+    assert index.knows(*generated_catalog)
+    from_index = index.partition_locations(*generated_catalog)
+    from_metastore = LocalCatalogReader(spark).partition_locations(*generated_catalog)
+    assert [(p, Path(loc)) for p, loc in from_index] == [
+        (p, Path(loc.removeprefix("file:"))) for p, loc in from_metastore
+    ]
