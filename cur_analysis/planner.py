@@ -65,10 +65,15 @@ def plan_periods(
         force=force,
     )
     recorded = {
-        p: RecordedInputs(
-            currents[p].source, currents[p].previous, version, is_closed(listed[p], s3_client)
+        d.period: RecordedInputs(
+            currents[d.period].source,
+            currents[d.period].previous,
+            version,
+            is_closed(listed[d.period], s3_client),
+            d.reason,
         )
-        for p in decided.computed
+        for d in decided.decisions
+        if d.compute
     }
     closed = Schedule(
         tuple(

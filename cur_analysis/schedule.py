@@ -33,6 +33,7 @@ class RecordedInputs:
     previous: Fingerprint | None
     version: str
     closed: bool = False
+    reason: str = ""  # why the run computed the period (its line says the same)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ def inputs_json(recorded: RecordedInputs) -> dict[str, Any]:
         "source": recorded.source.to_json(),
         "previous": recorded.previous.to_json() if recorded.previous else None,
         "closed": recorded.closed,
+        "reason": recorded.reason,
     }
 
 
@@ -43,6 +44,7 @@ def inputs_from_json(body: Mapping[str, Any]) -> RecordedInputs:
         Fingerprint.from_json(previous) if previous is not None else None,
         str(body["package_version"]),
         bool(body["closed"]),
+        str(body.get("reason", "")),
     )
 
 
