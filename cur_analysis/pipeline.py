@@ -216,6 +216,7 @@ def plan_run(
         lambda period: store.read_text(manifest_path(config.output, period)),
         s3_client=s3_client,
         force=config.force,
+        output_database=config.output_database,
     )
 
 

@@ -44,9 +44,11 @@ def plan_periods(
     *,
     s3_client: Any | None = None,
     force: bool = False,
+    output_database: str | None = None,
 ) -> Plan:
-    """Decide each requested period of ``table`` (database, name); ``manifest_text(period)``
-    returns the period's manifest text or None."""
+    """Decide each requested period of ``table`` (database, name), whose datasets are also
+    published as tables of ``output_database``; ``manifest_text(period)`` returns the period's
+    manifest text or None."""
     located = catalog.partition_locations(*table)
     available = tuple(sorted({period for period, _ in located}))
     periods = selection.resolve(available)
@@ -55,7 +57,8 @@ def plan_periods(
     version = cur_analysis.__version__
     definitions = {dataset.name: definition(dataset) for dataset in datasets}
     currents = {
-        p: Current(listed[p], listed.get(p.previous()), version, definitions) for p in periods
+        p: Current(listed[p], listed.get(p.previous()), version, definitions, output_database)
+        for p in periods
     }
     decided = schedule(
         currents,
@@ -71,6 +74,7 @@ def plan_periods(
             version,
             is_closed(listed[d.period], s3_client),
             d.reason,
+            output_database,
         )
         for d in decided.decisions
         if d.compute

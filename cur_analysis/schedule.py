@@ -34,6 +34,7 @@ class RecordedInputs:
     version: str
     closed: bool = False
     reason: str = ""  # why the run computed the period (its line says the same)
+    output_database: str | None = None  # where it also published the datasets as tables
 
 
 @dataclass(frozen=True)
@@ -60,12 +61,14 @@ class Published:
 @dataclass(frozen=True)
 class Current:
     """What a run would read for a period now: its source, the previous period's, the package
-    version and each requested dataset's definition."""
+    version and each requested dataset's definition; and the database it would publish the
+    datasets' tables in."""
 
     source: Fingerprint
     previous: Fingerprint | None
     version: str
     definitions: Mapping[str, str]
+    output_database: str | None = None
 
 
 @dataclass(frozen=True)
@@ -158,6 +161,9 @@ def _stale_reasons(
     changed = [n for n, e in present if e.definition != current.definitions.get(n)]
     if changed:
         reasons.append(f"definition of {_names(changed)} changed")
+    database = current.output_database
+    if database and any(e.inputs.output_database != database for _, e in present):
+        reasons.append(f"tables in {database} not published yet")
     return list(dict.fromkeys(reason for reason in reasons if reason))
 
 

@@ -133,3 +133,8 @@ def test_a_dataset_kept_from_a_layout_1_run_is_recomputed() -> None:
     }
     decision = _decide(_current(), published_state(json.dumps(body)))
     assert decision.reason == "account_monthly published by an older layout without inputs"
+
+
+def test_tables_asked_for_in_a_new_output_database_are_computed() -> None:
+    current = Current(_may("e1", "e2", "e3"), _april("p1"), "0.1.0", DEFS, "cur_datasets")
+    assert _decide(current).reason == "tables in cur_datasets not published yet"

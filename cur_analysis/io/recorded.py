@@ -34,6 +34,7 @@ def inputs_json(recorded: RecordedInputs) -> dict[str, Any]:
         "previous": recorded.previous.to_json() if recorded.previous else None,
         "closed": recorded.closed,
         "reason": recorded.reason,
+        "output_database": recorded.output_database,
     }
 
 
@@ -45,6 +46,7 @@ def inputs_from_json(body: Mapping[str, Any]) -> RecordedInputs:
         str(body["package_version"]),
         bool(body["closed"]),
         str(body.get("reason", "")),
+        body.get("output_database"),
     )
 
 
