@@ -367,7 +367,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     home = lock_home(args.home)
     plan = _plan_without_spark(home, config) if config is not None else None
-    if config is not None and plan is not None and plan.nothing_to_compute:
+    if config is not None and plan is not None and _nothing_to_do(config, plan):
         return _skip_all(config, plan)
     spark = local_spark(args.home)
     if args.command == "catalog":
@@ -466,6 +466,14 @@ def _plan_without_spark(home: Path, config):
     if not index.knows(config.database, config.table):
         return None
     return plan_run(index, config, LocalStore())
+
+
+def _nothing_to_do(config, plan) -> bool:
+    """Every period skipped, and no run died leaving work that needs Spark (its tables)."""
+    from cur_analysis.io.publish import unfinished_runs
+    from cur_analysis.io.stores import LocalStore
+
+    return plan.nothing_to_compute and not unfinished_runs(LocalStore(), config.output)
 
 
 def _skip_all(config, plan) -> int:

@@ -131,13 +131,14 @@ def run_job(edge: GlueEdge, settings: JobSettings) -> RunResult:
 
         return run(LocalCatalogReader(SparkSession.builder.getOrCreate()), settings.config)
     from cur_analysis.io import aws
+    from cur_analysis.io.publish import unfinished_runs
     from cur_analysis.io.readers import GlueCatalogReader
     from cur_analysis.io.stores import store_for
 
     glue, s3 = aws.client("glue"), aws.client("s3")
     store = store_for(settings.config.output, aws.client_factory("s3"))
     plan = plan_run(GlueCatalogReader(None, glue, s3), settings.config, store, s3)
-    if plan.nothing_to_compute:
+    if plan.nothing_to_compute and not unfinished_runs(store, settings.config.output):
         return RunResult(settings.config, schedule=plan.schedule)
     glue_context, job = edge.start(settings.job_name)
     reader = GlueCatalogReader(glue_context, glue, s3)

@@ -238,6 +238,7 @@ def run(
     if plan is None and hasattr(reader, "partition_locations"):
         plan = plan_run(reader, config, publisher.store, getattr(reader, "s3_client", None))
     if plan is not None and plan.nothing_to_compute:
+        _heal(publisher)
         return RunResult(config, seconds=time.monotonic() - started, schedule=plan.schedule)
     scan = plan_scan(reader, config, plan.schedule.computed if plan else None)
     # The cached plan keeps its shuffle partitions (adaptive execution does not coalesce them):
@@ -294,6 +295,15 @@ def run(
         run_id=publisher.run_id,
         schedule=plan.schedule if plan else None,
     )
+
+
+def _heal(publisher: Publisher) -> None:
+    """Finish what dead runs left (a period skipped now may be one they half published)."""
+    if publisher.unfinished():
+        from pyspark.sql import SparkSession
+
+        spark = SparkSession.getActiveSession() or SparkSession.builder.getOrCreate()
+        publisher.heal(_table_switch_for(spark, publisher))
 
 
 def _write(frame: DataFrame, dataset: Dataset, publisher: Publisher) -> str:

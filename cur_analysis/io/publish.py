@@ -280,6 +280,15 @@ def published_periods(store: Store, output: str) -> list[BillingPeriod]:
     return sorted(found)
 
 
+def unfinished_runs(store: Store, output: str) -> list[str]:
+    """The journal records in ``OUTPUT/_runs``: runs that started and have not finished."""
+    return [
+        path
+        for path in store.children(joined(output, RUNS))
+        if path.endswith(".json") and not path.rsplit("/", 1)[-1].startswith(".")
+    ]
+
+
 class CatalogSwitch(Protocol):
     """Points a database's dataset tables at version folders (``io.tables.TableSwitch``)."""
 
@@ -329,14 +338,20 @@ class Publisher:
     def staged(self, dataset: str) -> None:
         self.faults(STAGED, dataset)
 
+    def unfinished(self) -> list[str]:
+        """The journal records of other runs: runs that died before they finished."""
+        return [
+            path
+            for path in unfinished_runs(self.store, self.output)
+            if path != _journal_path(self.output, self.run_id)
+        ]
+
     def heal(self, table_switch_for: Callable[[str], CatalogSwitch] | None) -> list[str]:
         """Finish what runs that died left behind; returns their run ids. ``table_switch_for``
         gives the switch of a dead run's output database, to point its tables back."""
         healed = []
-        for path in self.store.children(joined(self.output, RUNS)):
+        for path in self.unfinished():
             name = path.rsplit("/", 1)[-1]
-            if not name.endswith(".json") or name.startswith("."):
-                continue
             text = self.store.read_text(path)
             record = json.loads(text) if text else {}
             if record.get("run_id") == self.run_id:
