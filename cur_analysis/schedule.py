@@ -11,18 +11,67 @@ A period is computed when any of these holds, else skipped:
 - the package version, or a requested dataset's definition, differs from the recorded one.
 
 The reads (listing files, reading manifests) happen at the edges (``io.fingerprint``,
-``io.publish``); everything here takes values and returns values.
+``io.recorded``, ``planner``); everything here takes values and returns values, the source
+fingerprint among them.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from cur_analysis.io.fingerprint import MTIME, Fingerprint
 from cur_analysis.periods import BillingPeriod
 
 FORCED = "--force"
+# How a local file's version is written: its modification time in nanoseconds.
+MTIME = "mtime:"
+
+
+@dataclass(frozen=True, order=True)
+class SourceFile:
+    """One source file: its full path or URI, size, and version (S3 ETag, or ``mtime:<ns>``)."""
+
+    path: str
+    size: int
+    version: str
+
+    def to_json(self) -> list[Any]:
+        return [self.path, self.size, self.version]
+
+    @classmethod
+    def from_json(cls, value: Sequence[Any]) -> SourceFile:
+        path, size, version = value
+        return cls(str(path), int(size), str(version))
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """The files of one period's partitions (all of them, sorted): what its figures come from."""
+
+    period: BillingPeriod
+    files: tuple[SourceFile, ...] = ()
+
+    @property
+    def digest(self) -> str:
+        """Equal for two listings of the same files, sizes and versions."""
+        text = json.dumps([self.period.label, [f.to_json() for f in self.files]])
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "period": self.period.label,
+            "digest": self.digest,
+            "files": [f.to_json() for f in self.files],
+        }
+
+    @classmethod
+    def from_json(cls, body: Mapping[str, Any]) -> Fingerprint:
+        """From a manifest; a malformed value raises ValueError, KeyError or TypeError."""
+        period = BillingPeriod.parse(body["period"])
+        return cls(period, tuple(sorted(SourceFile.from_json(f) for f in body["files"])))
 
 
 @dataclass(frozen=True)

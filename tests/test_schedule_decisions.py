@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 
-from cur_analysis.io.fingerprint import Fingerprint, SourceFile
 from cur_analysis.io.recorded import INPUTS, inputs_json, published_state
 from cur_analysis.periods import BillingPeriod
 from cur_analysis.schedule import (
     Current,
+    Fingerprint,
     Published,
     PublishedDataset,
     RecordedInputs,
+    SourceFile,
     decide,
     describe_change,
 )

@@ -14,11 +14,8 @@ statistics of ``bill_invoice_id``, a few kilobytes per file and no Spark job.
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlparse
@@ -26,56 +23,11 @@ from urllib.parse import unquote, urlparse
 from cur_analysis.errors import SourceListingError
 from cur_analysis.io.uris import is_s3_uri, split_s3_uri
 from cur_analysis.periods import BillingPeriod
+from cur_analysis.schedule import MTIME, Fingerprint, SourceFile
 
 # The column AWS fills with the invoice id once a month is invoiced (legacy CUR).
 INVOICE_ID = "bill_invoice_id"
-# How a local file's version is written: its modification time in nanoseconds.
-MTIME = "mtime:"
 _HIDDEN = ("_", ".")
-
-
-@dataclass(frozen=True, order=True)
-class SourceFile:
-    """One source file: its full path or URI, size, and version (S3 ETag, or ``mtime:<ns>``)."""
-
-    path: str
-    size: int
-    version: str
-
-    def to_json(self) -> list[Any]:
-        return [self.path, self.size, self.version]
-
-    @classmethod
-    def from_json(cls, value: Sequence[Any]) -> SourceFile:
-        path, size, version = value
-        return cls(str(path), int(size), str(version))
-
-
-@dataclass(frozen=True)
-class Fingerprint:
-    """The files of one period's partitions (all of them, sorted): what its figures come from."""
-
-    period: BillingPeriod
-    files: tuple[SourceFile, ...] = ()
-
-    @property
-    def digest(self) -> str:
-        """Equal for two listings of the same files, sizes and versions."""
-        text = json.dumps([self.period.label, [f.to_json() for f in self.files]])
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "period": self.period.label,
-            "digest": self.digest,
-            "files": [f.to_json() for f in self.files],
-        }
-
-    @classmethod
-    def from_json(cls, body: Mapping[str, Any]) -> Fingerprint:
-        """From a manifest; a malformed value raises ValueError, KeyError or TypeError."""
-        period = BillingPeriod.parse(body["period"])
-        return cls(period, tuple(sorted(SourceFile.from_json(f) for f in body["files"])))
 
 
 class PartitionLocations(Protocol):

@@ -18,8 +18,13 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from cur_analysis.io.fingerprint import Fingerprint
-from cur_analysis.schedule import NO_MANIFEST, Published, PublishedDataset, RecordedInputs
+from cur_analysis.schedule import (
+    NO_MANIFEST,
+    Fingerprint,
+    Published,
+    PublishedDataset,
+    RecordedInputs,
+)
 
 # The manifest layout that records inputs (layout 1 recorded none).
 INPUTS_FORMAT = 2
