@@ -366,9 +366,10 @@ def _dispatch(args: argparse.Namespace) -> int:
     from cur_analysis.local.session import local_spark, lock_home
 
     home = lock_home(args.home)
+    started = time.monotonic()
     plan = _plan_without_spark(home, config) if config is not None else None
     if config is not None and plan is not None and _nothing_to_do(config, plan):
-        return _skip_all(config, plan)
+        return _skip_all(config, plan, time.monotonic() - started)
     spark = local_spark(args.home)
     if args.command == "catalog":
         return _catalog(spark, args)
@@ -476,12 +477,12 @@ def _nothing_to_do(config, plan) -> bool:
     return plan.nothing_to_compute and not unfinished_runs(LocalStore(), config.output)
 
 
-def _skip_all(config, plan) -> int:
+def _skip_all(config, plan, seconds: float) -> int:
     """Every requested period is unchanged: say so, and never start Spark."""
     from cur_analysis.pipeline import RunResult
     from cur_analysis.summary import format_run
 
-    print(format_run(RunResult(config, schedule=plan.schedule)))
+    print(format_run(RunResult(config, seconds=seconds, schedule=plan.schedule)))
     return 0
 
 
