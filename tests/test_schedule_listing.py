@@ -102,3 +102,17 @@ def test_a_month_is_closed_when_every_line_item_carries_an_invoice_id(
     copy.mkdir()
     shutil.copy(sample, copy / "sample.parquet")
     assert is_closed(fingerprints([(MAY, str(copy))], [MAY])[MAY])
+
+
+def test_a_footer_that_cannot_be_read_is_one_sentence(s3, samples_dir: Path) -> None:
+    sample = samples_dir / next(iter(SAMPLE_MONTHS))
+    s3.upload_file(str(sample), BUCKET, "cur/report/year=2018/month=10/sample.snappy.parquet")
+    location = f"s3://{BUCKET}/cur/report/year=2018/month=10/"
+    listed = fingerprints([(MAY, location)], [MAY], s3)[MAY]
+    with Stubber(s3) as stub:
+        stub.add_client_error("get_object", "AccessDenied", http_status_code=403)
+        with pytest.raises(SourceListingError) as raised:
+            is_closed(listed, s3)
+    message = str(raised.value)
+    assert message.startswith(f"cannot read the Parquet footer of {listed.files[0].path} (")
+    assert "(AccessDenied)" in message and "\n" not in message

@@ -115,7 +115,23 @@ def is_closed(fingerprint: Fingerprint, s3_client: Any | None = None) -> bool:
     if not fingerprint.files:
         return False
     opener = _footer_opener(s3_client)
-    return all(_invoiced(opener(file)) for file in fingerprint.files)
+    for file in fingerprint.files:
+        try:
+            if not _invoiced(opener(file)):
+                return False
+        except Exception as exc:  # noqa: BLE001 - an S3 error from inside pyarrow's read
+            raise _footer_failed(fingerprint.period, file.path, exc) from None
+    return True
+
+
+def _footer_failed(period: BillingPeriod, path: str, exc: Exception) -> SourceListingError:
+    response = getattr(exc, "response", None)
+    why = response.get("Error", {}).get("Code") if isinstance(response, dict) else None
+    return SourceListingError(
+        f"cannot read the Parquet footer of {path} ({why or type(exc).__name__}) to tell "
+        f"whether {period.label} is closed: give the job role s3:GetObject on the CUR bucket "
+        "and rerun; nothing was published"
+    )
 
 
 def _invoiced(source: Any) -> bool:
