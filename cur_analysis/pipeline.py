@@ -217,6 +217,7 @@ def plan_run(
         s3_client=s3_client,
         force=config.force,
         output_database=config.output_database,
+        forms=_forms(config),
     )
 
 
@@ -276,7 +277,7 @@ def run(
             scan.source,
             table_switch,
             empty=empty,
-            forms={FOCUS.name: config.focus.to_json()},
+            forms=_forms(config),
             recorded=plan.recorded if plan else None,
             definitions=plan.definitions if plan else None,
         )
@@ -295,6 +296,11 @@ def run(
         run_id=publisher.run_id,
         schedule=plan.schedule if plan else None,
     )
+
+
+def _forms(config: RunConfig) -> dict[str, dict[str, str]]:
+    """What the run asks of a dataset's form, recorded in the manifest: the FOCUS options."""
+    return {FOCUS.name: config.focus.to_json()}
 
 
 def _heal(publisher: Publisher) -> None:

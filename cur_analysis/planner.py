@@ -45,17 +45,19 @@ def plan_periods(
     s3_client: Any | None = None,
     force: bool = False,
     output_database: str | None = None,
+    forms: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Plan:
     """Decide each requested period of ``table`` (database, name), whose datasets are also
-    published as tables of ``output_database``; ``manifest_text(period)`` returns the period's
-    manifest text or None."""
+    published as tables of ``output_database`` and in ``forms`` (dataset -> its form, e.g. the
+    FOCUS version); ``manifest_text(period)`` returns the period's manifest text or None."""
     located = catalog.partition_locations(*table)
     available = tuple(sorted({period for period, _ in located}))
     periods = selection.resolve(available)
     require_periods(".".join(table), periods, available)
     listed = fingerprints(located, {*periods, *(p.previous() for p in periods)}, s3_client)
     version = cur_analysis.__version__
-    definitions = {dataset.name: definition(dataset) for dataset in datasets}
+    chosen = forms or {}
+    definitions = {d.name: definition(d, chosen.get(d.name)) for d in datasets}
     currents = {
         p: Current(listed[p], listed.get(p.previous()), version, definitions, output_database)
         for p in periods

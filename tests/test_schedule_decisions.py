@@ -139,3 +139,14 @@ def test_a_dataset_kept_from_a_layout_1_run_is_recomputed() -> None:
 def test_tables_asked_for_in_a_new_output_database_are_computed() -> None:
     current = Current(_may("e1", "e2", "e3"), _april("p1"), "0.1.0", DEFS, "cur_datasets")
     assert _decide(current).reason == "tables in cur_datasets not published yet"
+
+
+def test_a_dataset_asked_for_in_another_form_has_another_definition() -> None:
+    from cur_analysis.datasets.definitions import definition
+    from cur_analysis.datasets.registry import DAILY_COST, FOCUS
+
+    line_items = {"version": "1.2", "granularity": "line-item"}
+    daily = {"version": "1.2", "granularity": "daily"}
+    assert definition(FOCUS, line_items) == definition(FOCUS, dict(line_items))
+    assert definition(FOCUS, line_items) != definition(FOCUS, daily)
+    assert definition(DAILY_COST) != definition(FOCUS, line_items)

@@ -2,7 +2,8 @@
 computes a published dataset changed since it was published.
 
 The digest covers the dataset's declaration (name, output columns, extra source columns and
-their types, size class) and the source text of every ``cur_analysis`` module its figures go
+their types, size class), the form a run asks of it (``focus``: FOCUS version and granularity)
+and the source text of every ``cur_analysis`` module its figures go
 through: the modules its builder calls, the read path every dataset shares (``conform`` and the
 fine grain), and what those modules use from ``cur_analysis``, transitively. The registry
 itself is left out (it declares every dataset, so one edit there would restate them all); the
@@ -17,6 +18,7 @@ import hashlib
 import importlib
 import inspect
 import sys
+from collections.abc import Mapping
 from functools import cache
 from types import ModuleType
 
@@ -28,14 +30,16 @@ PACKAGE = "cur_analysis"
 _SHARED = (conform, grain)
 
 
-def definition(dataset: Dataset) -> str:
-    """The digest of ``dataset``'s declaration and of the source of the modules computing it."""
+def definition(dataset: Dataset, form: Mapping[str, str] | None = None) -> str:
+    """The digest of ``dataset``'s declaration, the run's ``form`` of it (FOCUS version and
+    granularity) and the source of the modules computing it."""
     declared = repr(
         (
             dataset.name,
             dataset.columns,
             [(name, kind.simpleString()) for name, kind in dataset.extra_columns],
             str(dataset.size),
+            sorted((form or {}).items()),
         )
     )
     digest = hashlib.sha256(declared.encode())
