@@ -267,6 +267,12 @@ def _add_run(commands) -> None:
         help=f"{FOCUS.name} rows per line item or summed per hour, day or month as in AWS's "
         f"export: {', '.join(GRANULARITIES)}",
     )
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="compute every requested period, also those whose source, datasets and "
+        "definitions are unchanged since they were published (skipped otherwise)",
+    )
 
 
 def _add_report(commands) -> None:
@@ -372,12 +378,16 @@ def _dispatch(args: argparse.Namespace) -> int:
     # Spark starts only for the commands that need it, on a home this process holds.
     from cur_analysis.local.session import local_spark, lock_home
 
-    lock_home(args.home)
+    home = lock_home(args.home)
+    started = time.monotonic()
+    plan = _plan_without_spark(home, config) if config is not None else None
+    if config is not None and plan is not None and _nothing_to_do(config, plan):
+        return _skip_all(config, plan, time.monotonic() - started)
     spark = local_spark(args.home)
     if args.command == "catalog":
         return _catalog(spark, args)
     if config is not None:
-        return _run(spark, config)
+        return _run(spark, config, plan)
     if args.command == "report":
         return _report(spark, args)
     return _demo(spark, args)
@@ -452,6 +462,7 @@ def _run_config(args: argparse.Namespace):
         allow_empty_periods=args.allow_empty_period,
         focus=FocusOptions(args.focus_version, args.focus_granularity),
         cid_tags=parse_tags(args.cid_tags or ""),
+        force=args.force,
     )
     if is_s3_uri(args.output.strip()):
         raise OutputError(LOCAL_S3.format(output=args.output))
@@ -459,12 +470,42 @@ def _run_config(args: argparse.Namespace):
     return config
 
 
-def _run(spark, config) -> int:
+def _plan_without_spark(home: Path, config):
+    """The run's decisions from the local catalog's index (``local.index``), or None when the
+    index does not know the table: Spark's metastore then answers."""
+    from cur_analysis.io.stores import LocalStore
+    from cur_analysis.local.index import LocalCatalogIndex
+    from cur_analysis.pipeline import plan_run
+
+    index = LocalCatalogIndex(home)
+    if not index.knows(config.database, config.table):
+        return None
+    return plan_run(index, config, LocalStore())
+
+
+def _nothing_to_do(config, plan) -> bool:
+    """Every period skipped, and no run died leaving work that needs Spark (its tables)."""
+    from cur_analysis.io.publish import unfinished_runs
+    from cur_analysis.io.stores import LocalStore
+
+    return plan.nothing_to_compute and not unfinished_runs(LocalStore(), config.output)
+
+
+def _skip_all(config, plan, seconds: float) -> int:
+    """Every requested period is unchanged: say so, and never start Spark."""
+    from cur_analysis.pipeline import RunResult
+    from cur_analysis.summary import format_run
+
+    print(format_run(RunResult(config, seconds=seconds, schedule=plan.schedule)))
+    return 0
+
+
+def _run(spark, config, plan=None) -> int:
     from cur_analysis.local.reader import LocalCatalogReader
     from cur_analysis.pipeline import run
     from cur_analysis.summary import format_run
 
-    print(format_run(run(LocalCatalogReader(spark), config)))
+    print(format_run(run(LocalCatalogReader(spark), config, plan=plan)))
     return 0
 
 

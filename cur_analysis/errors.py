@@ -36,6 +36,14 @@ class SourceDataError(CurAnalysisError):
     exit_code = 4
 
 
+class SourceListingError(CurAnalysisError):
+    """The source files of a period could not be listed (a permission error, throttling that
+    outlasted the retries, an unreachable endpoint): a run cannot tell what changed, so it
+    stops instead of skipping."""
+
+    exit_code = 9
+
+
 class OutputError(CurAnalysisError):
     """The output location cannot be written (not a folder, read-only, not reachable)."""
 

@@ -31,8 +31,10 @@ OPTIONAL_ARGUMENTS = [
     "focus_version",
     "focus_granularity",
     "cid_tags",
+    "force",
 ]
 CATALOGS = ("glue", "local")
+BOOLEANS = {"true": True, "false": False}
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ def job_settings(edge: GlueEdge, argv: Sequence[str]) -> JobSettings:
             args.get("focus_granularity", FocusOptions.granularity),
         ),
         cid_tags=parse_tags(args.get("cid_tags", "")),
+        force=_flag(args.get("force", "false"), "--force"),
     )
     catalog = args.get("catalog", "glue")
     if catalog not in CATALOGS:
@@ -108,10 +111,21 @@ def job_settings(edge: GlueEdge, argv: Sequence[str]) -> JobSettings:
     return JobSettings(args["JOB_NAME"], config, catalog, report)
 
 
+def _flag(text: str, name: str) -> bool:
+    """A job argument that is ``true`` or ``false`` (Glue job arguments are strings)."""
+    value = BOOLEANS.get(text.strip().lower())
+    if value is None:
+        raise InvalidInputError(f"{name} {text!r} is not true or false")
+    return value
+
+
 def run_job(edge: GlueEdge, settings: JobSettings) -> RunResult:
     """The run, through the Glue Data Catalog (a committed Glue job) or the session's own
-    catalog (``--catalog local``: debugging the script under spark-submit)."""
-    from cur_analysis.pipeline import run
+    catalog (``--catalog local``: debugging the script under spark-submit).
+
+    The periods to compute are decided from Glue and S3 listings before the Glue context
+    starts: when every requested period is unchanged, the table is never read."""
+    from cur_analysis.pipeline import plan_run, run
 
     if settings.catalog == "local":
         from pyspark.sql import SparkSession
@@ -120,13 +134,18 @@ def run_job(edge: GlueEdge, settings: JobSettings) -> RunResult:
 
         return run(LocalCatalogReader(SparkSession.builder.getOrCreate()), settings.config)
     from cur_analysis.io import aws
+    from cur_analysis.io.publish import unfinished_runs
     from cur_analysis.io.readers import GlueCatalogReader
     from cur_analysis.io.stores import store_for
 
-    glue_context, job = edge.start(settings.job_name)
-    reader = GlueCatalogReader(glue_context, aws.client("glue"), aws.client("s3"))
+    glue, s3 = aws.client("glue"), aws.client("s3")
     store = store_for(settings.config.output, aws.client_factory("s3"))
-    result = run(reader, settings.config, store=store)
+    plan = plan_run(GlueCatalogReader(None, glue, s3), settings.config, store, s3)
+    if plan.nothing_to_compute and not unfinished_runs(store, settings.config.output):
+        return RunResult(settings.config, schedule=plan.schedule)
+    glue_context, job = edge.start(settings.job_name)
+    reader = GlueCatalogReader(glue_context, glue, s3)
+    result = run(reader, settings.config, store=store, plan=plan)
     job.commit()
     return result
 

@@ -9,8 +9,9 @@ columns the measures and dimensions use are read (tag columns only for ``tag_mon
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame
@@ -41,7 +42,8 @@ from cur_analysis.datasets.registry import (
 )
 from cur_analysis.errors import InvalidInputError, SourceDataError
 from cur_analysis.focus.options import FocusOptions
-from cur_analysis.io.publish import FaultPoint, Publisher, SourceRecord, no_faults
+from cur_analysis.io.fingerprint import PartitionLocations
+from cur_analysis.io.publish import FaultPoint, Publisher, SourceRecord, manifest_path, no_faults
 from cur_analysis.io.readers import CurReader, require_periods
 from cur_analysis.io.stores import Store, check_local_output, store_for
 from cur_analysis.io.tables import TableSwitch
@@ -49,6 +51,8 @@ from cur_analysis.io.uris import is_uri
 from cur_analysis.io.writers import write_version
 from cur_analysis.names import catalog_name
 from cur_analysis.periods import BillingPeriod, PeriodSelection, label_column, label_in
+from cur_analysis.planner import Plan, plan_periods
+from cur_analysis.schedule import Schedule
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ class RunConfig:
     allow_empty_periods: bool = False
     focus: FocusOptions = FocusOptions()
     cid_tags: tuple[str, ...] = ()
+    force: bool = False
     selection: PeriodSelection = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -98,7 +103,8 @@ class RunConfig:
 
 @dataclass(frozen=True)
 class RunResult:
-    """What a run did: per-period totals of every measure, movers, where the datasets are."""
+    """What a run did: per-period totals of every measure, movers, where the datasets are, and
+    which requested periods it computed or skipped (``schedule``)."""
 
     config: RunConfig
     periods: tuple[BillingPeriod, ...] = ()
@@ -107,6 +113,7 @@ class RunResult:
     movers: tuple[Mover, ...] = ()
     seconds: float = 0.0
     run_id: str = ""
+    schedule: Schedule | None = None
 
     @property
     def line_item_count(self) -> int:
@@ -115,10 +122,10 @@ class RunResult:
 
 
 def _requested_periods(
-    reader: CurReader, config: RunConfig
+    reader: CurReader, config: RunConfig, chosen: Sequence[BillingPeriod] | None
 ) -> tuple[tuple[BillingPeriod, ...], tuple[BillingPeriod, ...]]:
     available = reader.available_periods(config.database, config.table)
-    periods = config.selection.resolve(available)
+    periods = tuple(sorted(chosen)) if chosen else config.selection.resolve(available)
     require_periods(f"{config.database}.{config.table}", periods, available)
     needs_previous = any(dataset.reads_previous for dataset in config.selected)
     previous = {p.previous() for p in periods} & set(available) if needs_previous else set()
@@ -153,9 +160,12 @@ class Scan:
         return Scope(self.loaded, self.tags, cid_tags=self.cid_tags)
 
 
-def plan_scan(reader: CurReader, config: RunConfig) -> Scan:
-    """Resolve the periods and build (lazily) the fine grain of the source they need."""
-    periods, loaded = _requested_periods(reader, config)
+def plan_scan(
+    reader: CurReader, config: RunConfig, periods: Sequence[BillingPeriod] | None = None
+) -> Scan:
+    """Resolve the periods (or take ``periods``, those a schedule computes) and build (lazily)
+    the fine grain of the source they need."""
+    periods, loaded = _requested_periods(reader, config, periods)
     record = _source_record(reader, config, loaded)
     source = reader.read(config.database, config.table, loaded)
     require_columns(source.columns, f"{config.database}.{config.table}")
@@ -208,19 +218,44 @@ def publisher_for(
     return Publisher(config.output, store or store_for(config.output), faults=faults or no_faults)
 
 
+def plan_run(
+    catalog: PartitionLocations, config: RunConfig, store: Store, s3_client: Any | None = None
+) -> Plan:
+    """Which requested periods to compute, decided before Spark reads anything (``planner``)."""
+    return plan_periods(
+        catalog,
+        (config.database, config.table),
+        config.selection,
+        config.selected,
+        lambda period: store.read_text(manifest_path(config.output, period)),
+        s3_client=s3_client,
+        force=config.force,
+        output_database=config.output_database,
+        forms=_forms(config),
+    )
+
+
 def run(
     reader: CurReader,
     config: RunConfig,
     *,
     store: Store | None = None,
     faults: FaultPoint | None = None,
+    plan: Plan | None = None,
 ) -> RunResult:
-    """Compute the datasets for the configured periods and publish them, period by period all
-    at once (``io.publish``). ``store`` is where the output lives (default: from its path);
-    ``faults`` is the test hook called at each publishing stage."""
+    """Compute the datasets for the periods whose source or definition changed since they were
+    published (all with ``force``) and publish them, period by period all at once
+    (``io.publish``). ``store`` is where the output lives (default: from its path); ``plan``
+    the decisions when the caller made them before starting Spark; ``faults`` is the test hook
+    called at each publishing stage."""
     started = time.monotonic()
     publisher = publisher_for(config, store, faults)
-    scan = plan_scan(reader, config)
+    if plan is None and hasattr(reader, "partition_locations"):
+        plan = plan_run(reader, config, publisher.store, getattr(reader, "s3_client", None))
+    if plan is not None and plan.nothing_to_compute:
+        _heal(publisher)
+        return RunResult(config, seconds=time.monotonic() - started, schedule=plan.schedule)
+    scan = plan_scan(reader, config, plan.schedule.computed if plan else None)
     # The cached plan keeps its shuffle partitions (adaptive execution does not coalesce them):
     # one partition per core is enough for the roll-ups that read it.
     parallelism = scan.grain.sparkSession.sparkContext.defaultParallelism
@@ -257,7 +292,9 @@ def run(
             scan.source,
             table_switch,
             empty=empty,
-            forms={FOCUS.name: config.focus.to_json()},
+            forms=_forms(config),
+            recorded=plan.recorded if plan else None,
+            definitions=plan.definitions if plan else None,
         )
     finally:
         grain.unpersist()
@@ -265,7 +302,14 @@ def run(
             scan.kept_line_items.unpersist()
     seconds = time.monotonic() - started
     return RunResult(
-        config, scan.periods, totals, outputs, movers, seconds, run_id=publisher.run_id
+        config,
+        scan.periods,
+        totals,
+        outputs,
+        movers,
+        seconds,
+        run_id=publisher.run_id,
+        schedule=plan.schedule if plan else None,
     )
 
 
@@ -275,6 +319,23 @@ def _in_periods(frame: DataFrame, periods: tuple[BillingPeriod, ...]):
     if c.YEAR in frame.columns and c.MONTH in frame.columns:
         return label_in(label_column(F.col(c.YEAR), F.col(c.MONTH)), periods)
     return label_in(F.col(c.BILLING_PERIOD), periods)
+
+
+def _forms(config: RunConfig) -> dict[str, dict[str, str]]:
+    """What the run asks of a dataset's form, recorded in the manifest and part of its
+    definition: the FOCUS options, and the tag keys of the cid views' ``tags_json``."""
+    cid_tags = ",".join(config.cid_tags)
+    cid_forms = {name: {"cid_tags": cid_tags} for name in GROUPS[CID_GROUP]}
+    return {FOCUS.name: config.focus.to_json(), **cid_forms}
+
+
+def _heal(publisher: Publisher) -> None:
+    """Finish what dead runs left (a period skipped now may be one they half published)."""
+    if publisher.unfinished():
+        from pyspark.sql import SparkSession
+
+        spark = SparkSession.getActiveSession() or SparkSession.builder.getOrCreate()
+        publisher.heal(_table_switch_for(spark, publisher))
 
 
 def _write(frame: DataFrame, dataset: Dataset, publisher: Publisher) -> str:

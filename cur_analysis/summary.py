@@ -8,10 +8,17 @@ from cur_analysis.pipeline import RunResult
 
 
 def format_run(result: RunResult) -> str:
-    """A short, aligned summary: per period the line items and every measure, then the outputs."""
+    """A short, aligned summary: each requested period computed or skipped and why, per
+    computed period the line items and every measure, then the outputs."""
     config = result.config
-    lines = [
-        f"source     {config.database}.{config.table}",
+    lines = [f"source     {config.database}.{config.table}"]
+    if result.schedule is not None:
+        lines += [f"{d.period.label}    {d.outcome}" for d in result.schedule.decisions]
+    if not result.periods:
+        lines.append("nothing to compute: every requested period is published and unchanged")
+        lines.append(f"took {result.seconds:.1f} s")
+        return "\n".join(lines)
+    lines += [
         f"periods    {', '.join(p.label for p in result.periods)}",
         f"line items {result.line_item_count:,} (split-cost rows excluded)",
     ]

@@ -7,7 +7,10 @@ optional --output_database (publish each dataset as a Glue table; needs
 catalog instead of the Glue Data Catalog: for debugging this script under spark-submit against
 the local catalog), optional --report_path (after the run, write the HTML cost report of the
 run's latest period to this .html file, or one cur-report-YYYY-MM.html per period into this
-folder or s3:// prefix; needs matplotlib).
+folder or s3:// prefix; needs matplotlib), optional --force true (compute every requested
+period; without it a period whose source files, datasets, package version and dataset
+definitions are unchanged since it was published is skipped, and a run with nothing to compute
+never starts the Glue context).
 Keep job bookmarks off: they would skip files already read when a month is re-run.
 Arguments are taken by their full names only (Glue 6.0 takes no abbreviations): see
 ``cur_analysis.glue_job``, which does all the work; ``awsglue`` is imported here only.

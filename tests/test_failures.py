@@ -192,7 +192,9 @@ def test_a_read_only_partition_folder_is_refused_before_writing(
         lambda path, mode: Path(path) != locked and real_access(path, mode),
     )
     before = _tree(published)
-    config = RunConfig(*generated_catalog, ("2024-05",), str(published), datasets=CHOSEN)
+    config = RunConfig(
+        *generated_catalog, ("2024-05",), str(published), datasets=CHOSEN, force=True
+    )  # published and unchanged: only a forced run writes
     with pytest.raises(OutputError, match=f"cannot write to {locked}: the folder is not writable"):
         run(LocalCatalogReader(spark), config)
     assert _tree(published) == before

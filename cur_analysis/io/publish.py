@@ -29,14 +29,16 @@ from typing import Any, Protocol
 
 from cur_analysis import columns as c
 from cur_analysis.errors import OutputError
+from cur_analysis.io.recorded import DEFINITION, INPUTS, INPUTS_FORMAT, inputs_json
 from cur_analysis.io.stores import Store, StoredFile, check_writable_folders
 from cur_analysis.io.uris import is_uri, joined
 from cur_analysis.layout import OUTPUT_LAYOUT
 from cur_analysis.periods import BillingPeriod
+from cur_analysis.schedule import RecordedInputs
 
 MANIFESTS = "_manifests"
 RUNS = "_runs"
-FORMAT = 1
+FORMAT = INPUTS_FORMAT
 # What Spark leaves under a dataset folder when a write dies (its committers' work folders).
 SPARK_STAGING_PREFIXES = ("_temporary", ".spark-staging-")
 
@@ -138,13 +140,15 @@ def _file_json(file: StoredFile) -> dict[str, Any]:
 @dataclass(frozen=True)
 class PublishedDataset:
     """One dataset of a published period: the run that wrote it, the version folder (relative
-    to the output), its files (names in that folder) and the digest of the source it read."""
+    to the output), its files (names in that folder), the digest of the source it read and of
+    its definition then (``datasets.definitions``; empty in a layout 1 manifest)."""
 
     run_id: str
     location: str
     files: tuple[StoredFile, ...]
     source: str
     form: Mapping[str, str] = field(default_factory=dict)  # e.g. focus: version, granularity
+    definition: str = ""
 
 
 @dataclass(frozen=True)
@@ -157,6 +161,12 @@ class Manifest:
     datasets: Mapping[str, PublishedDataset]
     sources: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     empty: bool = False
+    inputs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    @property
+    def closed(self) -> bool:
+        """Whether the latest run found every line item of the period invoiced."""
+        return bool(self.inputs.get(self.run_id, {}).get("closed", False))
 
     def disagreements(self) -> str | None:
         """A sentence when the datasets were computed from different source versions."""
@@ -181,12 +191,14 @@ class Manifest:
                     "run_id": e.run_id,
                     "location": e.location,
                     "source": e.source,
+                    DEFINITION: e.definition,
                     "files": [{"name": f.path, "size": f.size} for f in e.files],
                     **({"form": dict(e.form)} if e.form else {}),
                 }
                 for name, e in sorted(self.datasets.items())
             },
             "sources": dict(self.sources),
+            INPUTS: dict(self.inputs),
         }
         return json.dumps(body, indent=1, sort_keys=True) + "\n"
 
@@ -202,6 +214,7 @@ def parse_manifest(text: str, where: str) -> Manifest:
                 tuple(StoredFile(f["name"], int(f["size"])) for f in entry["files"]),
                 entry["source"],
                 dict(entry.get("form", {})),
+                str(entry.get(DEFINITION, "")),
             )
             for name, entry in body["datasets"].items()
         }
@@ -212,6 +225,7 @@ def parse_manifest(text: str, where: str) -> Manifest:
             datasets,
             body.get("sources", {}),
             bool(body.get("empty", False)),
+            body.get(INPUTS, {}),
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise OutputError(
@@ -223,6 +237,15 @@ def read_manifest(store: Store, output: str, period: BillingPeriod) -> Manifest 
     path = manifest_path(output, period)
     text = store.read_text(path)
     return None if text is None else parse_manifest(text, path)
+
+
+def _trusted_manifest(store: Store, output: str, period: BillingPeriod) -> Manifest | None:
+    """The manifest a run replaces; an unreadable one is replaced whole, as a missing one is
+    (the run's planner already recomputed the period for it)."""
+    try:
+        return read_manifest(store, output, period)
+    except OutputError:
+        return None
 
 
 def published_files(
@@ -255,6 +278,15 @@ def published_periods(store: Store, output: str) -> list[BillingPeriod]:
         if name.endswith(".json") and not name.startswith("."):
             found.append(BillingPeriod.parse(name.removesuffix(".json")))
     return sorted(found)
+
+
+def unfinished_runs(store: Store, output: str) -> list[str]:
+    """The journal records in ``OUTPUT/_runs``: runs that started and have not finished."""
+    return [
+        path
+        for path in store.children(joined(output, RUNS))
+        if path.endswith(".json") and not path.rsplit("/", 1)[-1].startswith(".")
+    ]
 
 
 class CatalogSwitch(Protocol):
@@ -306,14 +338,20 @@ class Publisher:
     def staged(self, dataset: str) -> None:
         self.faults(STAGED, dataset)
 
+    def unfinished(self) -> list[str]:
+        """The journal records of other runs: runs that died before they finished."""
+        return [
+            path
+            for path in unfinished_runs(self.store, self.output)
+            if path != _journal_path(self.output, self.run_id)
+        ]
+
     def heal(self, table_switch_for: Callable[[str], CatalogSwitch] | None) -> list[str]:
         """Finish what runs that died left behind; returns their run ids. ``table_switch_for``
         gives the switch of a dead run's output database, to point its tables back."""
         healed = []
-        for path in self.store.children(joined(self.output, RUNS)):
+        for path in self.unfinished():
             name = path.rsplit("/", 1)[-1]
-            if not name.endswith(".json") or name.startswith("."):
-                continue
             text = self.store.read_text(path)
             record = json.loads(text) if text else {}
             if record.get("run_id") == self.run_id:
@@ -368,24 +406,35 @@ class Publisher:
         *,
         empty: Sequence[BillingPeriod] = (),
         forms: Mapping[str, Mapping[str, str]] | None = None,
+        recorded: Mapping[BillingPeriod, RecordedInputs] | None = None,
+        definitions: Mapping[str, str] | None = None,
     ) -> None:
         """Switch every period to this run's versions, then the catalog, then clean up.
-        ``forms``: what the manifest records of a dataset's form (FOCUS version, granularity)."""
+
+        ``forms``: what the manifest records of a dataset's form (FOCUS version, granularity);
+        ``recorded``: what the run read for each period and ``definitions`` each dataset's
+        definition digest, which a later run compares to skip an unchanged period."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         forms = forms or {}
+        defined = definitions or {}
         written = {
-            (dataset, period): self._version(dataset, period, source.digest, forms.get(dataset))
+            (dataset, period): self._version(
+                dataset, period, source.digest, forms.get(dataset), defined.get(dataset, "")
+            )
             for dataset in datasets
             for period in periods
         }
         for period in periods:
-            old = read_manifest(self.store, self.output, period)
+            old = _trusted_manifest(self.store, self.output, period)
             entries = dict(old.datasets) if old else {}
             entries.update({d: written[(d, period)] for d in datasets})
             runs = {e.run_id for e in entries.values()}
             sources = {k: v for k, v in (old.sources if old else {}).items() if k in runs}
             sources[self.run_id] = source.to_json()
-            manifest = Manifest(period, self.run_id, now, entries, sources, period in empty)
+            inputs = {k: v for k, v in (old.inputs if old else {}).items() if k in runs}
+            if recorded and period in recorded:
+                inputs[self.run_id] = inputs_json(recorded[period])
+            manifest = Manifest(period, self.run_id, now, entries, sources, period in empty, inputs)
             self.store.replace_text(manifest_path(self.output, period), manifest.to_json())
             self.faults(SWITCHED, period.label)
         if table_switch is not None:
@@ -406,6 +455,7 @@ class Publisher:
         period: BillingPeriod,
         source: str,
         form: Mapping[str, str] | None = None,
+        definition: str = "",
     ) -> PublishedDataset:
         """This run's version of one dataset and period, as written (no rows: no files)."""
         location = version_location(dataset, period, self.run_id)
@@ -417,4 +467,4 @@ class Publisher:
         )
         if not files:
             self.store.make_folder(folder)  # an empty version still is one (catalog location)
-        return PublishedDataset(self.run_id, location, files, source, dict(form or {}))
+        return PublishedDataset(self.run_id, location, files, source, dict(form or {}), definition)

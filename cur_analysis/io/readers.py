@@ -146,6 +146,18 @@ class GlueCatalogReader:
         )
         return self._tables[(database, table)]
 
+    @property
+    def s3_client(self) -> Any | None:
+        """The client that lists the source's objects (``io.fingerprint``)."""
+        return self._s3
+
+    def partition_locations(
+        self, database: str, table: str
+    ) -> tuple[tuple[BillingPeriod, str], ...]:
+        """Every partition's period and S3 location (Glue calls only, no Spark)."""
+        found = self._listed(database, table)
+        return tuple((part.period, location) for part, location in found.locations)
+
     def describe(self, database: str, table: str, periods: Sequence[BillingPeriod]) -> SourceRecord:
         """The partitions of ``periods`` with their locations and, given an S3 client, their
         objects with sizes and ETags (what the run's manifest records as its source). Each

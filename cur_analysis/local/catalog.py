@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 from pyspark.sql import SparkSession
 from pyspark.sql.types import StructField, StructType
@@ -22,6 +23,7 @@ from pyspark.sql.types import StructField, StructType
 from cur_analysis import columns as c
 from cur_analysis.errors import InvalidInputError, MissingTableError, SourceDataError
 from cur_analysis.layout import Layout, Partition, layout_of_partition_keys
+from cur_analysis.local import index
 from cur_analysis.names import catalog_name, sql_path
 from cur_analysis.periods import BillingPeriod, partition_path_values
 
@@ -213,12 +215,18 @@ def register(spark: SparkSession, path: str | Path, database: str, table: str) -
         raise InvalidInputError(f"{root} has two folders for the same billing period")
     schema, mixed = _merged_data_schema(spark, partitions)
     full_name = f"{db}.{tbl}"
+    home = _home(spark)
+    if home is not None:
+        index.forget_table(home, full_name)  # no entry rather than a wrong one, until swapped
     spark.sql(f"CREATE DATABASE IF NOT EXISTS {db}")
     staged = f"{full_name}{_STAGED_SUFFIX}"
     spark.sql(f"DROP TABLE IF EXISTS {staged}")  # a register that died; external: metadata only
     spark.sql(_create_table_sql(staged, schema, layout, str(root), mixed))
     spark.sql(_add_partitions_sql(staged, layout, partitions))
     _swap_in(spark, staged, full_name)
+    if home is not None:
+        located = [(p.period, p.partition.values, str(p.folder)) for p in partitions]
+        index.record_table(home, full_name, located)
     _refresh_links_to(spark, full_name)
     return Registered(full_name, tuple(sorted(periods)), len(schema.fields), layout)
 
@@ -240,6 +248,13 @@ def _swap_in(spark: SparkSession, staged: str, table: str) -> None:
     spark.sql(f"DROP TABLE IF EXISTS {replaced}")
 
 
+def _home(spark: SparkSession) -> Path | None:
+    """The home of a session made by ``local.session.local_spark`` (its warehouse's parent)."""
+    warehouse = urlparse(spark.conf.get("spark.sql.warehouse.dir", "") or "")
+    folder = Path(unquote(warehouse.path)) if warehouse.scheme in ("", "file") else None
+    return folder.parent if folder is not None and folder.name == "warehouse" else None
+
+
 def link(spark: SparkSession, database: str, target_database: str) -> list[str]:
     """Make ``database`` expose every table of ``target_database`` under the same name."""
     db = catalog_name(database, "database")
@@ -255,6 +270,9 @@ def link(spark: SparkSession, database: str, target_database: str) -> list[str]:
             continue
         _create_link_view(spark, f"{db}.{table.name}", f"{target}.{table.name}")
         linked.append(f"{db}.{table.name}")
+        home = _home(spark)
+        if home is not None:
+            index.record_link(home, f"{db}.{table.name}", f"{target}.{table.name}")
     return linked
 
 

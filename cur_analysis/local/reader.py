@@ -58,10 +58,25 @@ class LocalCatalogReader:
     def read(self, database: str, table: str, periods: Sequence[BillingPeriod]) -> DataFrame:
         found = self._tables.get((database, table)) or self._table(database, table)
         selected = partitions_of(periods, found.partitions)
+        # A session keeps a table's file listing: files added since are otherwise not read.
+        self._spark.catalog.refreshTable(found.physical)
         if found.mixed_types:
             return self._read_each_partition(found, selected)
         return self._spark.table(f"{database}.{table}").where(
             found.layout.partition_filter(selected)
+        )
+
+    def partition_locations(
+        self, database: str, table: str
+    ) -> tuple[tuple[BillingPeriod, str], ...]:
+        """Every partition's period and folder, from the metastore (no Spark job)."""
+        found = self._table(database, table)
+        return tuple(
+            (
+                part.period,
+                catalog.partition_location(self._spark, found.physical, found.layout, part),
+            )
+            for part in found.partitions
         )
 
     def describe(self, database: str, table: str, periods: Sequence[BillingPeriod]) -> SourceRecord:

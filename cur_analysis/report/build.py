@@ -78,8 +78,11 @@ def write_run_reports(
 
     ``report_path`` ending in ``.html`` is the file for the run's latest period; anything else
     is a folder or prefix that gets ``cur-report-YYYY-MM.html`` for every period of the run.
+    A run that skipped every period wrote nothing new: the reports written before stand.
     """
     source = ParquetFolderSource(result.config.output)
+    if not result.periods:
+        return []
     if report_path.endswith(".html"):
         targets = [(result.periods[-1], report_path)]
     else:

@@ -143,9 +143,27 @@ class ParquetFolderSource:
         return tuple(sorted(found))
 
     def warnings(self, period: BillingPeriod) -> tuple[str, ...]:
+        """Datasets from different source versions, and whether the month is closed."""
         manifest = self.manifest(period)
         disagreement = manifest.disagreements() if manifest else None
-        return (disagreement,) if disagreement else ()
+        found = (disagreement,) if disagreement else ()
+        if manifest is not None and manifest.run_id in manifest.inputs:
+            found += (_closed_note(manifest),)
+        return found
+
+
+def _closed_note(manifest: Manifest) -> str:
+    """Closed or open, as the run that published the period found its line items."""
+    label = manifest.period.label
+    if manifest.closed:
+        return (
+            f"{label} is closed: every line item carries an invoice id (run {manifest.run_id}); "
+            "a later restatement (credits, refunds) is recomputed by the next scheduled run."
+        )
+    return (
+        f"{label} is open: some line items carry no invoice id yet (run {manifest.run_id}); "
+        "AWS restates the month until it is invoiced."
+    )
 
 
 class CatalogTableSource:

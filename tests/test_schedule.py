@@ -1,0 +1,226 @@
+"""Scheduled runs over a local export: unchanged periods skipped without Spark, changed ones
+recomputed, each with its reason on one line; published figures equal DuckDB's over the same
+files whatever was skipped."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+import cur_analysis
+from cur_analysis import columns as c
+from cur_analysis.cli import main
+from cur_analysis.io.publish import manifest_path, read_manifest
+from cur_analysis.io.stores import LocalStore
+from cur_analysis.local import catalog
+from cur_analysis.periods import BillingPeriod
+from cur_analysis.report.load import ParquetFolderSource
+
+from .independent import totals_by_period
+
+APRIL, MAY = BillingPeriod(2024, 4), BillingPeriod(2024, 5)
+DATASETS = "daily_cost,account_monthly"  # account_monthly has change columns
+
+
+class World:
+    """A copy of the generated export registered as its own table, and one output folder."""
+
+    def __init__(self, home: Path, export: Path, output: Path, database: str) -> None:
+        self.home, self.export, self.output, self.database = home, export, output, database
+
+    def run(self, capsys, *args: str, datasets: str = DATASETS) -> tuple[int, list[str]]:
+        code = main(
+            [
+                "--home",
+                str(self.home),
+                "run",
+                "--database",
+                self.database,
+                "--output",
+                str(self.output),
+                "--datasets",
+                datasets,
+                *args,
+            ]
+        )
+        captured = capsys.readouterr()
+        assert captured.err == "" or code != 0, captured.err
+        return code, (captured.out + captured.err).splitlines()
+
+    def month_file(self, period: BillingPeriod) -> Path:
+        return next((self.export / f"year=2024/month={period.month}").glob("*.parquet"))
+
+    def manifest_text(self, period: BillingPeriod) -> str:
+        return Path(manifest_path(str(self.output), period)).read_text()
+
+    def published_amortized(self, period: BillingPeriod) -> float:
+        frame = ParquetFolderSource(str(self.output)).read("daily_cost", period)
+        return float(frame[c.AMORTIZED].sum())
+
+    def expected_amortized(self, period: BillingPeriod) -> float:
+        return totals_by_period(self.export)[period.label][c.AMORTIZED]
+
+
+def _touch(file: Path) -> None:
+    """Rewrite a file with the same bytes: same size, new modification time."""
+    data = file.read_bytes()
+    stat = file.stat()
+    file.write_bytes(data)
+    os.utime(file, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+
+def _outcomes(lines: list[str]) -> dict[str, str]:
+    """``{period: outcome}`` from the summary's decision lines."""
+    found = {}
+    for line in lines:
+        label, _, rest = line.partition(" ")
+        if label[:2] == "20" and rest.strip().startswith(("computed (", "skipped (")):
+            found[label] = rest.strip()
+    return found
+
+
+@pytest.fixture
+def world(spark, spark_home, generated_export, tmp_path, request) -> World:
+    export = tmp_path / "cur"
+    shutil.copytree(generated_export, export)
+    database = f"sched_{request.node.name[5:25].lower()}".replace("-", "_")
+    catalog.register(spark, export, database, "legacy_all")
+    return World(spark_home, export, tmp_path / "out", database)
+
+
+def test_unchanged_periods_are_skipped_without_spark_and_a_rewritten_one_is_recomputed(
+    world, spark, capsys, monkeypatch
+) -> None:
+    code, lines = world.run(capsys, "--period", "last:2")
+    assert code == 0
+    assert _outcomes(lines) == {
+        "2024-04": "computed (not published yet)",
+        "2024-05": "computed (not published yet)",
+    }
+    published = read_manifest(LocalStore(), str(world.output), MAY)
+    first = published.run_id
+    assert not published.closed  # the generator writes no invoice ids
+    april = world.manifest_text(APRIL)
+
+    spark.sparkContext.setJobGroup("skipped-run", "every period unchanged")
+    with monkeypatch.context() as patched:
+        patched.setattr("cur_analysis.local.session.local_spark", _no_spark)
+        code, lines = world.run(capsys, "--period", "last:2")
+    assert code == 0
+    assert _outcomes(lines) == {
+        "2024-04": f"skipped (unchanged since run {first})",
+        "2024-05": f"skipped (unchanged since run {first})",
+    }
+    assert spark.sparkContext.statusTracker().getJobIdsForGroup("skipped-run") == []
+    assert world.manifest_text(APRIL) == april
+
+    _touch(world.month_file(MAY))
+    code, lines = world.run(capsys, "--period", "last:2")
+    assert _outcomes(lines) == {
+        "2024-04": f"skipped (unchanged since run {first})",
+        "2024-05": "computed (source changed: 1 file, new modification times)",
+    }
+    assert world.manifest_text(APRIL) == april  # the skipped period's tables stay as they were
+    for period in (APRIL, MAY):
+        assert world.published_amortized(period) == pytest.approx(world.expected_amortized(period))
+
+
+def test_a_restated_previous_month_recomputes_the_month_after_it(world, capsys) -> None:
+    world.run(capsys, "--period", "2024-05")
+    _touch(world.month_file(APRIL))
+    code, lines = world.run(capsys, "--period", "2024-05")
+    assert code == 0
+    assert _outcomes(lines) == {
+        "2024-05": "computed (previous period 2024-04 restated: 1 file, new modification times)"
+    }
+    _, lines = world.run(capsys, "--period", "2024-05", datasets="daily_cost")
+    assert _outcomes(lines)["2024-05"].startswith("skipped (")  # no change columns there
+
+
+def test_a_file_added_or_removed_is_recomputed_to_the_independent_figures(world, capsys) -> None:
+    world.run(capsys, "--period", "2024-05")
+    extra = world.month_file(MAY).with_name("cur-00002.snappy.parquet")
+    shutil.copy(world.month_file(MAY), extra)
+    _, lines = world.run(capsys, "--period", "2024-05")
+    assert _outcomes(lines) == {"2024-05": "computed (source changed: 1 file added)"}
+    assert world.published_amortized(MAY) == pytest.approx(world.expected_amortized(MAY))
+    extra.unlink()
+    _, lines = world.run(capsys, "--period", "2024-05")
+    assert _outcomes(lines) == {"2024-05": "computed (source changed: 1 file removed)"}
+    assert world.published_amortized(MAY) == pytest.approx(world.expected_amortized(MAY))
+
+
+def test_a_new_dataset_a_version_bump_force_and_a_corrupt_manifest_are_computed(
+    world, capsys, monkeypatch
+) -> None:
+    world.run(capsys, "--period", "2024-05")
+    _, lines = world.run(capsys, "--period", "2024-05", datasets=f"{DATASETS},savings_monthly")
+    assert _outcomes(lines) == {"2024-05": "computed (savings_monthly not published yet)"}
+    with monkeypatch.context() as patched:
+        patched.setattr(cur_analysis, "__version__", "99.0.0")
+        _, lines = world.run(capsys, "--period", "2024-05")
+    assert _outcomes(lines) == {
+        "2024-05": f"computed (package version {cur_analysis.__version__} -> 99.0.0)"
+    }
+    _, lines = world.run(capsys, "--period", "2024-05")
+    assert _outcomes(lines)["2024-05"] == "computed (package version 99.0.0 -> 0.1.0)".replace(
+        "0.1.0", cur_analysis.__version__
+    )
+    _, lines = world.run(capsys, "--period", "2024-05", "--force")
+    assert _outcomes(lines) == {"2024-05": "computed (--force)"}
+    Path(manifest_path(str(world.output), MAY)).write_text('{"format": 2, "datasets": ')
+    _, lines = world.run(capsys, "--period", "2024-05")
+    (outcome,) = _outcomes(lines).values()
+    assert outcome.startswith("computed (manifest unreadable (JSONDecodeError: ")
+    _, lines = world.run(capsys, "--period", "2024-05")
+    assert _outcomes(lines)["2024-05"].startswith("skipped (")
+
+
+def _no_spark(*args, **kwargs):
+    raise AssertionError("Spark was started for a run with nothing to compute")
+
+
+def test_a_closed_month_is_recorded_shown_and_recomputed_when_restated(
+    spark, spark_home, samples_export, tmp_path, capsys
+) -> None:
+    export = tmp_path / "cur"
+    shutil.copytree(samples_export, export)
+    catalog.register(spark, export, "sched_closed", "legacy_all")
+    world = World(spark_home, export, tmp_path / "out", "sched_closed")
+    december = BillingPeriod(2018, 12)
+    _, lines = world.run(capsys, "--period", "2018-12")
+    assert _outcomes(lines) == {"2018-12": "computed (not published yet), closed"}
+    manifest = read_manifest(LocalStore(), str(world.output), december)
+    assert manifest.closed
+    notes = ParquetFolderSource(str(world.output)).warnings(december)
+    assert notes == (
+        f"2018-12 is closed: every line item carries an invoice id (run {manifest.run_id}); a "
+        "later restatement (credits, refunds) is recomputed by the next scheduled run.",
+    )
+    _, lines = world.run(capsys, "--period", "2018-12")
+    assert _outcomes(lines) == {
+        "2018-12": f"skipped (unchanged since run {manifest.run_id}), closed"
+    }
+    _touch(next((export / "year=2018" / "month=12").glob("*.parquet")))
+    _, lines = world.run(capsys, "--period", "2018-12")
+    assert _outcomes(lines) == {
+        "2018-12": "computed (source changed: 1 file, new modification times), closed"
+    }
+
+
+def test_the_local_index_lists_what_the_metastore_holds_through_a_link(
+    spark, spark_home, generated_catalog
+) -> None:
+    from cur_analysis.local.index import LocalCatalogIndex
+    from cur_analysis.local.reader import LocalCatalogReader
+
+    index = LocalCatalogIndex(spark_home)
+    assert index.knows(*generated_catalog)
+    from_index = index.partition_locations(*generated_catalog)
+    from_metastore = LocalCatalogReader(spark).partition_locations(*generated_catalog)
+    assert [(p, Path(loc)) for p, loc in from_index] == [
+        (p, Path(loc.removeprefix("file:"))) for p, loc in from_metastore
+    ]
