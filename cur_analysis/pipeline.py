@@ -11,12 +11,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 from cur_analysis import columns as c
 from cur_analysis.cid.tags import selected_tags
@@ -48,7 +51,7 @@ from cur_analysis.io.readers import CurReader, require_periods
 from cur_analysis.io.stores import Store, check_local_output, store_for
 from cur_analysis.io.tables import TableSwitch
 from cur_analysis.io.uris import is_uri
-from cur_analysis.io.writers import write_version
+from cur_analysis.io.writers import SizeClass, collected, parquet_by_period, write_version
 from cur_analysis.names import catalog_name
 from cur_analysis.periods import BillingPeriod, PeriodSelection, label_column, label_in
 from cur_analysis.planner import Plan, plan_periods
@@ -262,27 +265,30 @@ def run(
     grain = scan.grain.coalesce(parallelism).persist(StorageLevel.MEMORY_AND_DISK)
     in_periods = label_in(F.col(c.BILLING_PERIOD), scan.periods)
     outputs: dict[str, str] = {}
-    schemas: dict[str, StructType] = {}
     try:
-        totals = _totals_by_period(grain.where(in_periods))
+        scope = replace(scan.scope, focus=config.focus)
+        frames = {
+            dataset.name: _dataset_frame(dataset, scope, scan, grain) for dataset in config.selected
+        }
+        small = collected({TOTALS: _totals_frame(grain.where(in_periods)), **_small(frames)})
+        totals = _totals_by_period(small[TOTALS])
         empty = _empty_periods_if_allowed(scan, totals, config)
+        movers = tuple(
+            mover
+            for dataset in config.selected
+            if dataset.movers is not None
+            for mover in top_movers(_mover_candidates(small[dataset.name], dataset.movers))
+        )
         spark = grain.sparkSession
         healing_switch_for = _table_switch_for(spark, publisher)  # for a dead run's tables
         publisher.begin(scan.periods, config.datasets, healing_switch_for, config.output_database)
-        movers: tuple[Mover, ...] = ()
         for dataset in config.selected:
-            rows = scan.kept_line_items if dataset.from_line_items else grain
-            scope = replace(scan.scope, focus=config.focus)
-            frame = rows.transform(dataset.builder(scope))
-            frame = frame.where(_in_periods(frame, scan.periods))
-            if dataset.movers is not None:
-                frame = frame.persist(StorageLevel.MEMORY_AND_DISK)
-                movers += top_movers(_mover_candidates(frame, dataset.movers))
-            outputs[dataset.name] = _write(frame, dataset, publisher)
-            schemas[dataset.name] = frame.schema
-            frame.unpersist()
+            written = small.get(dataset.name)
+            outputs[dataset.name] = _write(
+                frames[dataset.name] if written is None else written, dataset, publisher, scan
+            )
         table_switch = (
-            _table_switch_for(spark, publisher, schemas)(config.output_database)
+            _table_switch_for(spark, publisher, _schemas(frames))(config.output_database)
             if config.output_database
             else None
         )
@@ -338,9 +344,40 @@ def _heal(publisher: Publisher) -> None:
         publisher.heal(_table_switch_for(spark, publisher))
 
 
-def _write(frame: DataFrame, dataset: Dataset, publisher: Publisher) -> str:
-    """Write this run's version of the dataset's periods (published later, all at once)."""
-    root = write_version(frame, publisher.root(dataset.name), publisher.run_id, size=dataset.size)
+# The name the run totals travel under beside the small datasets (no dataset starts with "_").
+TOTALS = "_totals"
+
+
+def _dataset_frame(dataset: Dataset, scope: Scope, scan: Scan, grain: DataFrame) -> DataFrame:
+    """The dataset's rows of the requested periods, from the grain or the kept line items."""
+    rows = scan.kept_line_items if dataset.from_line_items else grain
+    frame = rows.transform(dataset.builder(scope))
+    return frame.where(_in_periods(frame, scan.periods))
+
+
+def _small(frames: Mapping[str, DataFrame]) -> dict[str, DataFrame]:
+    """The frames of the ``SMALL`` roll-ups of the grain: collected together, written by the
+    driver (a small line-item dataset, keyed by its own partition columns, is written by Spark)."""
+    return {name: frame for name, frame in frames.items() if _collected_small(by_name(name))}
+
+
+def _collected_small(dataset: Dataset) -> bool:
+    return dataset.size is SizeClass.SMALL and not dataset.from_line_items
+
+
+def _schemas(frames: Mapping[str, DataFrame]) -> dict[str, StructType]:
+    return {name: frame.schema for name, frame in frames.items()}
+
+
+def _write(rows: DataFrame | pa.Table, dataset: Dataset, publisher: Publisher, scan: Scan) -> str:
+    """Write this run's version of the dataset's periods (published later, all at once): Spark
+    writes a frame, the driver a collected table (a file per period)."""
+    root = publisher.root(dataset.name)
+    if isinstance(rows, DataFrame):
+        write_version(rows, root, publisher.run_id, size=dataset.size)
+    else:
+        for period, data in parquet_by_period(rows, scan.periods).items():
+            publisher.stage_file(dataset.name, period, data)
     publisher.staged(dataset.name)
     return root
 
@@ -375,25 +412,24 @@ def _partition_name(config: RunConfig, period: BillingPeriod, where: Mapping[str
     return f"the partition {period.label} of {config.database}.{config.table}{suffix}"
 
 
-def _totals_by_period(grain: DataFrame) -> dict[str, dict[str, float]]:
-    """Per period, each rolled-up measure and the line count. Collecting them runs a Spark job,
-    the run's first action on the persisted grain, so it also computes the grain from the source."""
-    rows = daily_rows(grain).groupBy(c.BILLING_PERIOD).agg(*summed(ROLLED_UP)).collect()
+def _totals_frame(grain: DataFrame) -> DataFrame:
+    """Every measure and the line count per period: the run totals and the empty-period check."""
+    return daily_rows(grain).groupBy(c.BILLING_PERIOD).agg(*summed(ROLLED_UP))
+
+
+def _totals_by_period(rows: pa.Table) -> dict[str, dict[str, float]]:
+    """Per period, each rolled-up measure and the line count, from the collected totals."""
     return {
         row[c.BILLING_PERIOD]: {name: float(row[name] or 0.0) for name in ROLLED_UP}
-        for row in sorted(rows, key=lambda r: r[c.BILLING_PERIOD])
+        for row in sorted(rows.to_pylist(), key=lambda r: r[c.BILLING_PERIOD])
     }
 
 
-def _mover_candidates(frame: DataFrame, movers: Movers) -> list[Mover]:
+def _mover_candidates(rows: pa.Table, movers: Movers) -> list[Mover]:
     """Every row of a monthly dataset that has a change, as a candidate mover."""
     kind, key = movers.kind, movers.name_column
-    rows = (
-        frame.where(F.col(c.AMORTIZED_CHANGE).isNotNull())
-        .select(c.BILLING_PERIOD, key, c.AMORTIZED, c.AMORTIZED_CHANGE)
-        .collect()
-    )
     return [
         Mover(row[c.BILLING_PERIOD], kind, str(row[key]), row[c.AMORTIZED], row[c.AMORTIZED_CHANGE])
-        for row in rows
+        for row in rows.to_pylist()
+        if row[c.AMORTIZED_CHANGE] is not None
     ]

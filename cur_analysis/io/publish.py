@@ -2,13 +2,13 @@
 
 S3 has no atomic rename, so nothing is ever moved. A run writes each dataset to a new version
 folder, ``OUTPUT/<dataset>/year=YYYY/month=M/run=<run_id>/`` (the ``run`` level is a Hive-style
-partition, so each dataset is written by one Spark job). Then, per period, one small
-manifest ``OUTPUT/_manifests/YYYY-MM.json`` is replaced whole (temporary file + rename locally, a
-single ``PutObject`` on S3): it names the run, the source the run read (partitions, files, sizes,
-ETags, time) and each dataset's version folder and files. That replacement is the commit point:
-readers that go through the manifest (``report``, ``published_files``) see the previous complete
-period or the new complete one. Then the published catalog partitions are pointed at the new
-folders, and the previous versions are deleted.
+partition; Spark writes a large dataset's versions, the driver a small dataset's files). Then, per
+period, one small manifest ``OUTPUT/_manifests/YYYY-MM.json`` is replaced whole (temporary file +
+rename locally, a single ``PutObject`` on S3): it names the run, the source the run read
+(partitions, files, sizes, ETags, time) and each dataset's version folder and files. That
+replacement is the commit point: readers that go through the manifest (``report``,
+``published_files``) see the previous complete period or the new complete one. Then the published
+catalog partitions are pointed at the new folders, and the previous versions are deleted.
 
 A run journals itself in ``OUTPUT/_runs/<run_id>.json`` before writing anything and removes the
 record last; a record left behind is a run that died, and the next run heals its periods
@@ -346,6 +346,16 @@ class Publisher:
             if path != _journal_path(self.output, self.run_id)
         ]
 
+    def version_folder(self, dataset: str, period: BillingPeriod) -> str:
+        """This run's version folder of ``dataset`` and ``period`` (a full path or URI)."""
+        return joined(self.output, version_location(dataset, period, self.run_id))
+
+    def stage_file(self, dataset: str, period: BillingPeriod, data: bytes) -> None:
+        """Write the one file of this run's version of a driver-written dataset and period:
+        one object, so a version folder never holds part of a file."""
+        name = f"part-00000-{self.run_id}.parquet"
+        self.store.write_bytes(_under(self.version_folder(dataset, period), name), data)
+
     def heal(self, table_switch_for: Callable[[str], CatalogSwitch] | None) -> list[str]:
         """Finish what runs that died left behind; returns their run ids. ``table_switch_for``
         gives the switch of a dead run's output database, to point its tables back."""
@@ -459,7 +469,7 @@ class Publisher:
     ) -> PublishedDataset:
         """This run's version of one dataset and period, as written (no rows: no files)."""
         location = version_location(dataset, period, self.run_id)
-        folder = joined(self.output, location)
+        folder = self.version_folder(dataset, period)
         files = tuple(
             StoredFile(f.path[len(folder) + 1 :], f.size, f.etag)
             for f in self.store.files(folder)

@@ -37,6 +37,8 @@ class Store(Protocol):
 
     def replace_text(self, path: str, text: str) -> None: ...
 
+    def write_bytes(self, path: str, data: bytes) -> None: ...
+
     def files(self, prefix: str) -> list[StoredFile]: ...
 
     def children(self, prefix: str) -> list[str]: ...
@@ -57,12 +59,16 @@ class LocalStore:
 
     def replace_text(self, path: str, text: str) -> None:
         """Write ``text`` to ``path`` all at once: a temporary file beside it, then a rename."""
+        self.write_bytes(path, text.encode("utf-8"))
+
+    def write_bytes(self, path: str, data: bytes) -> None:
+        """Write ``data`` to ``path`` all at once: a temporary file beside it, then a rename."""
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
         try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(text)
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(temporary, target)
@@ -115,6 +121,11 @@ class S3Store:
         self._s3.put_object(
             Bucket=bucket, Key=key, Body=text.encode("utf-8"), ContentType="application/json"
         )
+
+    def write_bytes(self, path: str, data: bytes) -> None:
+        """One ``PutObject``: the object exists whole or not at all."""
+        bucket, key = split_s3_uri(path)
+        self._s3.put_object(Bucket=bucket, Key=key, Body=data)
 
     def _objects(self, prefix: str) -> list[dict[str, Any]]:
         bucket, key = split_s3_uri(prefix.rstrip("/") + "/")

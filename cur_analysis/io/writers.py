@@ -1,20 +1,27 @@
 """Write datasets as Parquet partitioned like the CUR (``year=YYYY/month=M``), one version per run.
 
 A run never overwrites: it appends a new version folder per period (``.../run=<run_id>/``) that
-``io.publish`` then switches to. The ``run`` level is a partition column, so each dataset is
-written by one Spark job.
+``io.publish`` then switches to. A large dataset is written by a Spark job of its own (the ``run``
+level is a partition column); the small ones are collected together by one Spark job
+(``collected``) and written by the driver, a Parquet file per period (``parquet_by_period``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from enum import Enum
+from functools import reduce
+from typing import TYPE_CHECKING
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from cur_analysis import columns as c
 from cur_analysis.layout import OUTPUT_LAYOUT
-from cur_analysis.periods import month_column, year_column
+from cur_analysis.periods import BillingPeriod, month_column, year_column
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 def with_partition_keys(df: DataFrame) -> DataFrame:
@@ -29,7 +36,7 @@ def with_partition_keys(df: DataFrame) -> DataFrame:
 class SizeClass(Enum):
     """How a dataset's periods are written (one file per period, but for line items)."""
 
-    SMALL = "one task"  # a few thousand rows per period: written by one task, no shuffle
+    SMALL = "by the driver"  # a few thousand rows per period: collected, a file per period
     LARGE = "shuffled by period"  # rows shuffled by period first
     LINE_ITEMS = "by the tasks that hold them"  # no shuffle: a file per task and period
 
@@ -53,3 +60,57 @@ def write_version(
         keyed = keyed.repartition(*keys)
     keyed.write.mode("append").partitionBy(*keys, c.RUN).parquet(root)
     return root
+
+
+def collected(frames: Mapping[str, DataFrame]) -> dict[str, pa.Table]:
+    """Every frame's rows on the driver, by one Spark job (a job per frame costs more than the
+    rows): each frame packed into a struct column named after it, the packed frames unioned
+    (the other frames' columns null), the union collected as Arrow and unpacked."""
+    packed = [frame.select(F.struct(*frame.columns).alias(name)) for name, frame in frames.items()]
+    union = reduce(lambda one, other: one.unionByName(other, allowMissingColumns=True), packed)
+    rows = _as_arrow(union)
+    return {name: _unpacked(rows, name) for name in frames}
+
+
+def _as_arrow(frame: DataFrame) -> pa.Table:
+    """The frame's rows as one Arrow table (pyspark 4's ``toArrow``; the same collection in 3.5)."""
+    import pyarrow as pa
+
+    if hasattr(frame, "toArrow"):
+        return frame.toArrow()
+    from pyspark.sql.pandas.types import to_arrow_schema
+
+    batches = frame._collect_as_arrow()
+    return pa.Table.from_batches(batches, schema=to_arrow_schema(frame.schema))
+
+
+def _unpacked(rows: pa.Table, name: str) -> pa.Table:
+    """The rows of the frame packed in column ``name``, its fields as columns (all nullable, as
+    Spark writes them)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    packed = rows.column(name)
+    own = rows.filter(pc.is_valid(packed)).column(name).combine_chunks()
+    schema = pa.schema([field.with_nullable(True) for field in own.type])
+    return pa.Table.from_arrays(own.flatten(), schema=schema)
+
+
+def parquet_by_period(
+    rows: pa.Table, periods: Sequence[BillingPeriod]
+) -> dict[BillingPeriod, bytes]:
+    """Each period's rows (by ``billing_period``) as one Snappy Parquet file, as Spark writes
+    them: the dataset's columns, without the partition keys; a period without rows has none."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    labels = rows.column(c.BILLING_PERIOD)
+    files = {}
+    for period in periods:
+        chosen = rows.filter(pc.equal(labels, period.label))
+        if chosen.num_rows:
+            sink = pa.BufferOutputStream()
+            pq.write_table(chosen, sink, compression="snappy")
+            files[period] = sink.getvalue().to_pybytes()
+    return files
