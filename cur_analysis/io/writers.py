@@ -13,12 +13,13 @@ from enum import Enum
 from functools import reduce
 from typing import TYPE_CHECKING
 
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from cur_analysis import columns as c
 from cur_analysis.layout import OUTPUT_LAYOUT
 from cur_analysis.periods import BillingPeriod, month_column, year_column
+from cur_analysis.reuse import per_jvm
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -66,10 +67,16 @@ def collected(frames: Mapping[str, DataFrame]) -> dict[str, pa.Table]:
     """Every frame's rows on the driver, by one Spark job (a job per frame costs more than the
     rows): each frame packed into a struct column named after it, the packed frames unioned
     (the other frames' columns null), the union collected as Arrow and unpacked."""
-    packed = [frame.select(F.struct(*frame.columns).alias(name)) for name, frame in frames.items()]
+    packed = [frame.select(_packed(name)) for name, frame in frames.items()]
     union = reduce(lambda one, other: one.unionByName(other, allowMissingColumns=True), packed)
     rows = _as_arrow(union)
     return {name: _unpacked(rows, name) for name in frames}
+
+
+@per_jvm
+def _packed(name: str) -> Column:
+    """Every column of a frame as one struct column called ``name``."""
+    return F.struct("*").alias(name)
 
 
 def _as_arrow(frame: DataFrame) -> pa.Table:
