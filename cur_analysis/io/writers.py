@@ -80,15 +80,15 @@ def _packed(name: str) -> Column:
 
 
 def _as_arrow(frame: DataFrame) -> pa.Table:
-    """The frame's rows as one Arrow table (pyspark 4's ``toArrow``; the same collection in 3.5)."""
+    """The frame's rows as the Arrow batches Spark sends, uncast: pyspark 4's ``toArrow`` casts
+    them and pyarrow refuses a null struct whose fields are not nullable, as a union's are."""
     import pyarrow as pa
-
-    if hasattr(frame, "toArrow"):
-        return frame.toArrow()
     from pyspark.sql.pandas.types import to_arrow_schema
 
     batches = frame._collect_as_arrow()
-    return pa.Table.from_batches(batches, schema=to_arrow_schema(frame.schema))
+    if not batches:
+        return to_arrow_schema(frame.schema).empty_table()
+    return pa.Table.from_batches(batches)
 
 
 def _unpacked(rows: pa.Table, name: str) -> pa.Table:
