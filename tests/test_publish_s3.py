@@ -78,3 +78,17 @@ def test_a_dead_runs_version_on_s3_is_deleted_by_the_next_run(s3) -> None:
         "out/_manifests/2024-05.json",
         "out/daily_cost/year=2024/month=5/run=run-a/part-0.parquet",
     ]
+
+
+def test_a_small_datasets_driver_written_file_is_one_object_the_manifest_names(s3) -> None:
+    publisher = publish.Publisher(OUTPUT, S3Store(s3), run_id="run-d")
+    publisher.begin([MAY], ["account_monthly"], None, None)
+    publisher.stage_file("account_monthly", MAY, b"PAR1-rows")
+    source = publish.SourceRecord("cur_org.legacy_all", (), "2024-06-01T00:00:00+00:00")
+    publisher.publish([MAY], ["account_monthly"], source, None)
+    assert _keys(s3) == [
+        "out/_manifests/2024-05.json",
+        "out/account_monthly/year=2024/month=5/run=run-d/part-00000-run-d.parquet",
+    ]
+    entry = publish.read_manifest(S3Store(s3), OUTPUT, MAY).datasets["account_monthly"]
+    assert [(f.path, f.size) for f in entry.files] == [("part-00000-run-d.parquet", 9)]
