@@ -25,7 +25,7 @@ from cur_analysis.errors import InvalidInputError, MissingTableError, SourceData
 from cur_analysis.layout import Layout, Partition, layout_of_partition_keys
 from cur_analysis.local import index
 from cur_analysis.names import catalog_name, sql_path
-from cur_analysis.periods import BillingPeriod, partition_path_values
+from cur_analysis.periods import BillingPeriod
 
 LINK_TARGET_PROPERTY = "cur_analysis.link_target"
 # Columns whose Parquet type differs between partitions (comma-separated), set by ``register``.
@@ -320,17 +320,39 @@ def table_layout(spark: SparkSession, table: str) -> Layout:
 
 
 def partitions(spark: SparkSession, table: str) -> tuple[Layout, tuple[Partition, ...]]:
-    """The layout of a physical ``db.table`` and its partitions, values as the catalog holds them.
+    """The layout of a physical ``db.table`` and its partitions, values as the catalog holds
+    them."""
+    layout, located = located_partitions(spark, table)
+    return layout, tuple(located)
 
-    One ``SHOW PARTITIONS`` answers both (its specs name the keys); only a table without
-    partitions needs the slower look at its columns.
+
+def located_partitions(spark: SparkSession, table: str) -> tuple[Layout, dict[Partition, str]]:
+    """The layout of a physical ``db.table`` and each partition's location, in one metastore call
+    (what pruning, the run's source record and a partition-by-partition read all use).
+
+    The catalog describes each partition as ``DESCRIBE FORMATTED`` does (``Partition Values:
+    [key=value, ...]`` and ``Location:`` lines); only a table without partitions needs the slower
+    look at its columns.
     """
-    rows = spark.sql(f"SHOW PARTITIONS {table}").collect()
-    specs = [partition_path_values(row[0]) for row in rows]
-    if not specs:
-        return table_layout(spark, table), ()
-    layout = layout_of_partition_keys(specs[0])
-    return layout, tuple(sorted({layout.partition(spec) for spec in specs}))
+    database, name = table.split(".", 1)
+    external = spark._jsparkSession.sharedState().externalCatalog()
+    listed = external.listPartitions(database, name, spark._jvm.scala.Option.empty())
+    described = [_described(text) for text in listed.mkString(_BETWEEN).split(_BETWEEN) if text]
+    if not described:
+        return table_layout(spark, table), {}
+    layout = layout_of_partition_keys(list(described[0][0]))
+    return layout, dict(sorted((layout.partition(values), where) for values, where in described))
+
+
+# Between two partitions' descriptions: a character no description holds.
+_BETWEEN = "\u0001"
+
+
+def _described(text: str) -> tuple[dict[str, str], str]:
+    """A partition's key values and location from the catalog's description of it."""
+    fields = dict(line.strip().split(": ", 1) for line in text.splitlines() if ": " in line)
+    pairs = fields["Partition Values"].strip("[]").split(", ")
+    return dict(pair.split("=", 1) for pair in pairs), fields["Location"]
 
 
 def mixed_type_columns(spark: SparkSession, table: str) -> tuple[str, ...]:

@@ -30,15 +30,19 @@ from cur_analysis.periods import BillingPeriod
 class _LocalTable:
     physical: str
     layout: Layout
-    partitions: tuple[Partition, ...]
+    locations: dict[Partition, str]
     mixed_types: tuple[str, ...]
+
+    @property
+    def partitions(self) -> tuple[Partition, ...]:
+        return tuple(self.locations)
 
 
 class LocalCatalogReader:
     """Reads through the local Hive metastore; the filter on partition keys prunes partitions.
 
-    ``available_periods`` remembers where the table lives, its layout and partitions, so the
-    ``read`` that follows asks the metastore nothing more.
+    ``available_periods`` remembers where the table lives, its layout and its partitions with
+    their locations (one listing), so ``describe`` and ``read`` ask the metastore nothing more.
     """
 
     def __init__(self, spark: SparkSession) -> None:
@@ -47,9 +51,9 @@ class LocalCatalogReader:
 
     def _table(self, database: str, table: str) -> _LocalTable:
         physical = catalog.resolve_table(self._spark, database, table)
-        layout, partitions = catalog.partitions(self._spark, physical)
+        layout, locations = catalog.located_partitions(self._spark, physical)
         mixed = catalog.mixed_type_columns(self._spark, physical)
-        self._tables[(database, table)] = _LocalTable(physical, layout, partitions, mixed)
+        self._tables[(database, table)] = _LocalTable(physical, layout, locations, mixed)
         return self._tables[(database, table)]
 
     def available_periods(self, database: str, table: str) -> tuple[BillingPeriod, ...]:
@@ -85,7 +89,7 @@ class LocalCatalogReader:
         found = self._tables.get((database, table)) or self._table(database, table)
         described = []
         for part in partitions_of(periods, found.partitions):
-            location = catalog.partition_location(self._spark, found.physical, found.layout, part)
+            location = found.locations[part]
             files = _checked_files(_local_folder(location), part.period)
             described.append(SourcePartition(part.period.label, part.values, location, files))
         read_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -101,7 +105,7 @@ class LocalCatalogReader:
         frames = []
         for part in selected:
             values = zip(keys, part.values, strict=True)
-            location = catalog.partition_location(self._spark, found.physical, found.layout, part)
+            location = found.locations[part]
             files = self._spark.read.option("mergeSchema", "true").parquet(location)
             present = {f.name: f.dataType for f in files.schema.fields}
             frames.append(
