@@ -195,10 +195,11 @@ def test_a_closed_month_is_recorded_shown_and_recomputed_when_restated(
     assert _outcomes(lines) == {"2018-12": "computed (not published yet), closed"}
     manifest = read_manifest(LocalStore(), str(world.output), december)
     assert manifest.closed
-    notes = ParquetFolderSource(str(world.output)).warnings(december)
-    assert notes == (
+    source = ParquetFolderSource(str(world.output))
+    assert source.warnings(december) == ()
+    assert source.status(december) == (
         f"2018-12 is closed: every line item carries an invoice id (run {manifest.run_id}); a "
-        "later restatement (credits, refunds) is recomputed by the next scheduled run.",
+        "later restatement (credits, refunds) is recomputed by the next scheduled run."
     )
     _, lines = world.run(capsys, "--period", "2018-12")
     assert _outcomes(lines) == {

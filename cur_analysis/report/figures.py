@@ -140,7 +140,8 @@ class TagCoverage:
 
 @dataclass(frozen=True)
 class ReportFigures:
-    """Everything the report shows. ``notes`` say which pieces are absent and why."""
+    """Everything the report shows. ``notes`` say which pieces are absent and why; ``status``
+    whether the month was closed when it was published (None where unknown)."""
 
     period: str
     previous_period: str
@@ -154,6 +155,7 @@ class ReportFigures:
     savings: SavingsFigures | None
     tags: tuple[TagCoverage, ...]
     notes: tuple[str, ...]
+    status: str | None = None
     currency: str = CURRENCY
 
     def figure(self, key: str) -> Figure:
@@ -362,4 +364,5 @@ def report_figures(inputs: ReportInputs) -> ReportFigures:
         savings=savings,
         tags=tags,
         notes=_notes(inputs, savings, tags, daily),
+        status=inputs.current.status,
     )

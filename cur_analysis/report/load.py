@@ -34,7 +34,8 @@ ANCHOR_DATASET = ACCOUNT_MONTHLY.name
 
 class DatasetSource(Protocol):
     """Where the datasets are; ``read`` returns one period of one dataset, or None if unwritten;
-    ``warnings`` says what is doubtful about a period (datasets from different source versions)."""
+    ``warnings`` says what is doubtful about a period (datasets from different source versions);
+    ``status`` whether the month was closed (invoiced) when it was published, where known."""
 
     description: str
 
@@ -44,6 +45,8 @@ class DatasetSource(Protocol):
 
     def warnings(self, period: BillingPeriod) -> tuple[str, ...]: ...
 
+    def status(self, period: BillingPeriod) -> str | None: ...
+
 
 @dataclass(frozen=True)
 class PeriodDatasets:
@@ -52,6 +55,7 @@ class PeriodDatasets:
     period: BillingPeriod
     frames: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    status: str | None = None
 
     def get(self, dataset: str) -> pd.DataFrame | None:
         return self.frames.get(dataset)
@@ -143,13 +147,17 @@ class ParquetFolderSource:
         return tuple(sorted(found))
 
     def warnings(self, period: BillingPeriod) -> tuple[str, ...]:
-        """Datasets from different source versions, and whether the month is closed."""
+        """Datasets from different source versions."""
         manifest = self.manifest(period)
         disagreement = manifest.disagreements() if manifest else None
-        found = (disagreement,) if disagreement else ()
-        if manifest is not None and manifest.run_id in manifest.inputs:
-            found += (_closed_note(manifest),)
-        return found
+        return (disagreement,) if disagreement else ()
+
+    def status(self, period: BillingPeriod) -> str | None:
+        """Whether the month is closed, as the run that published it found its line items."""
+        manifest = self.manifest(period)
+        if manifest is None or manifest.run_id not in manifest.inputs:
+            return None
+        return _closed_note(manifest)
 
 
 def _closed_note(manifest: Manifest) -> str:
@@ -212,6 +220,10 @@ class CatalogTableSource:
             "run of that period makes them agree).",
         )
 
+    def status(self, period: BillingPeriod) -> str | None:
+        """Unknown: the tables carry no manifest."""
+        return None
+
 
 def _partition_run(spark: SparkSession, table: str, period: BillingPeriod) -> str | None:
     """The run id in the location of ``table``'s partition of ``period`` (None if unversioned)."""
@@ -230,7 +242,7 @@ def _partition_run(spark: SparkSession, table: str, period: BillingPeriod) -> st
 def _period_datasets(source: DatasetSource, period: BillingPeriod) -> PeriodDatasets:
     frames = {name: source.read(name, period) for name in DATASETS}
     present = {k: v for k, v in frames.items() if v is not None}
-    return PeriodDatasets(period, present, tuple(source.warnings(period)))
+    return PeriodDatasets(period, present, tuple(source.warnings(period)), source.status(period))
 
 
 def load_inputs(source: DatasetSource, period: BillingPeriod) -> ReportInputs:

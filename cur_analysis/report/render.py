@@ -292,6 +292,8 @@ def render_html(figures: ReportFigures, generated: str | None = None) -> str:
         _card(figure, figures.previous_period, figures.currency) for figure in figures.headline
     )
     subtitle = f"Source: {escape(figures.source)}. Amounts in {figures.currency}."
+    if figures.status:
+        subtitle += f" {escape(figures.status)}"
     if generated:
         subtitle += f" Generated {escape(generated)}."
     method = "".join(f"<li>{item}</li>" for item in _METHOD)
