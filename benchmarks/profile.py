@@ -111,8 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     database = f"profile_{args.profile}"
     catalog.register(spark, export, database, TABLE)
     datasets = tuple(name for name in args.datasets.split(",") if name) or DATASETS
-    config = RunConfig(
-        database, TABLE, (period.label,), str(root / "out-profile"), datasets=datasets
+    config = RunConfig(  # force: every profiled run computes, an unchanged period is skipped
+        database, TABLE, (period.label,), str(root / "out-profile"), datasets=datasets, force=True
     )
     walls = {}
     for number in range(args.repeats + 1):
