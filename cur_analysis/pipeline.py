@@ -263,14 +263,15 @@ def run(
     # one partition per core is enough for the roll-ups that read it.
     parallelism = scan.grain.sparkSession.sparkContext.defaultParallelism
     grain = scan.grain.coalesce(parallelism).persist(StorageLevel.MEMORY_AND_DISK)
-    in_periods = label_in(F.col(c.BILLING_PERIOD), scan.periods)
     outputs: dict[str, str] = {}
     try:
         scope = replace(scan.scope, focus=config.focus)
         frames = {
             dataset.name: _dataset_frame(dataset, scope, scan, grain) for dataset in config.selected
         }
-        small = collected({TOTALS: _totals_frame(grain.where(in_periods)), **_small(frames)})
+        small = collected(
+            {TOTALS: _totals_frame(grain.where(_in_periods(grain, scan.periods))), **_small(frames)}
+        )
         totals = _totals_by_period(small[TOTALS])
         empty = _empty_periods_if_allowed(scan, totals, config)
         movers = tuple(
