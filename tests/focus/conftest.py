@@ -123,23 +123,28 @@ def validated_samples(
         yield running
 
 
-def _validation_1_2(table: pa.Table, name: str) -> tools.Running:
-    return tools.start_validator_1_2(*tools.validator_copy_1_2(table, name))
+def _validation_1_2(table: pa.Table, folder: Path) -> tools.Running | tools.Missing:
+    return tools.start_validator_1_2(tools.validator_copy_1_2(table, folder))
 
 
 @pytest.fixture(scope="session")
-def validated_generated_1_2(focus_generated) -> Iterator[tools.Running]:
+def validated_generated_1_2(
+    focus_generated, tmp_path_factory
+) -> Iterator[tools.Running | tools.Missing]:
     """focus-validator 2.2.1 over the generated table's FOCUS 1.2."""
-    running = _validation_1_2(focus_generated.table, "generated")
+    folder = tmp_path_factory.mktemp("validated-generated-1.2")
+    running = _validation_1_2(focus_generated.table, folder)
     with _stopped_at_the_end(running):
         yield running
 
 
 @pytest.fixture(scope="session")
-def validated_samples_1_2(focus_samples, focus_converter_sample) -> Iterator[tools.Running]:
-    """focus-validator 2.2.1 over both real samples' FOCUS 1.2 in one run. The copies are
-    written under the root's /tmp and stay there (a few MB; ``make clean`` removes the root)."""
+def validated_samples_1_2(
+    focus_samples, focus_converter_sample, tmp_path_factory
+) -> Iterator[tools.Running | tools.Missing]:
+    """focus-validator 2.2.1 over both real samples' FOCUS 1.2 in one run."""
     table = pa.concat_tables([focus_samples.table, focus_converter_sample.table])
-    running = _validation_1_2(table, "samples")
+    folder = tmp_path_factory.mktemp("validated-samples-1.2")
+    running = _validation_1_2(table, folder)
     with _stopped_at_the_end(running):
         yield running

@@ -23,7 +23,7 @@ from cur_analysis.focus.rules_1_2 import DICTIONARY
 from cur_analysis.focus.versions import FOCUS_1_0, FOCUS_1_2
 
 from .support import FocusRun
-from .tools import CHECKS_1_2, FOCUS_ROOT, ROOT_SITE, Running, Validation12
+from .tools import CHECKS_1_2, Running, Validation12, validator_1_2_site
 
 # Validator rules that cannot apply, with the reason; every other rule of the 133 must pass and
 # none is skipped. On the real samples: none. On generated data: one, for a gap of the generator.
@@ -275,11 +275,8 @@ def test_the_converter_agrees_on_the_well_architected_months(
 
 def _composites() -> dict[str, set[str]]:
     """Each check of model 1.2.0.1 that is the AND/OR of other checks, with those checks."""
-    model = json.loads(
-        (
-            FOCUS_ROOT / ROOT_SITE.lstrip("/") / "focus_validator/rules/model-1.2.0.1.json"
-        ).read_text()
-    )
+    model_file = validator_1_2_site() / "focus_validator/rules/model-1.2.0.1.json"
+    model = json.loads(model_file.read_text())
     found = {}
     for rule_id, rule in model["ModelRules"].items():
         requirement = rule.get("ValidationCriteria", {}).get("Requirement", {})

@@ -4,10 +4,7 @@ builds them from ``constraints/focus-*.txt``), and the files they read and write
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
-import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,10 +21,13 @@ T = TypeVar("T")
 VALIDATOR_VENV = PROJECT / ".venv-focus-validator"
 CONVERTER_VENV = PROJECT / ".venv-focus-converter"
 DRIVER = Path(__file__).with_name("converter_driver.py")
-# focus-validator 2.2.1 in the Debian 13 root ``make`` builds (scripts/focus-root).
-FOCUS_ROOT = PROJECT / ".focus-root"
-ROOT_VALIDATOR = "/opt/focus-validator"
-ROOT_SITE = f"{ROOT_VALIDATOR}/lib/python3.13/site-packages"
+# focus-validator 2.2.1 (FOCUS 1.2) in the virtualenv ``make test`` makes from a Python >= 3.12
+# (PYTHON_FOCUS), where it finds one.
+VALIDATOR_1_2_VENV = PROJECT / ".venv-focus-validator-2.2"
+NO_VALIDATOR_1_2 = (
+    "focus-validator 2.2.1 (FOCUS 1.2) needs Python >= 3.12 and make found none: install "
+    "python3.12 or python3.13 (or pass PYTHON_FOCUS=/path/to/python3.12) and rerun make test"
+)
 MODEL_1_2 = "1.2.0.1"
 CHECKS_1_2 = 578
 # What AWS supports, as the validator's applicability criteria, so the rules they gate run too.
@@ -81,10 +81,22 @@ def validator_copy(table: pa.Table, target: Path) -> Path:
     return target
 
 
-def validator_copy_1_2(table: pa.Table, name: str) -> tuple[Path, str]:
-    """``table`` as the file focus-validator 2.2.1 reads, inside its root (the host path, and
-    the path the validator sees): no partition keys, and the map columns (Tags, SkuPriceDetails,
-    x_Discounts) as the JSON object text of FOCUS's Key-Value Format, keys sorted."""
+def validator_1_2_installed() -> bool:
+    return (VALIDATOR_1_2_VENV / ".installed").exists()
+
+
+def validator_1_2_site() -> Path:
+    """focus-validator 2.2.1's site-packages folder; the test is skipped, with one line saying
+    what to install, where ``make test`` found no Python to make its virtualenv."""
+    if not validator_1_2_installed():
+        pytest.skip(NO_VALIDATOR_1_2)
+    return next((VALIDATOR_1_2_VENV / "lib").glob("python3*/site-packages"))
+
+
+def validator_copy_1_2(table: pa.Table, folder: Path) -> Path:
+    """``table`` as the file focus-validator 2.2.1 reads, in ``folder``: no partition keys, and
+    the map columns (Tags, SkuPriceDetails, x_Discounts) as the JSON object text of FOCUS's
+    Key-Value Format, keys sorted."""
     table = table.drop_columns(
         [n for n in ("year", "month", "run", "billing_period") if n in table.column_names]
     )
@@ -97,11 +109,9 @@ def validator_copy_1_2(table: pa.Table, name: str) -> tuple[Path, str]:
         else col
         for col in table.columns
     ]
-    inside = f"/tmp/{name}-{uuid.uuid4().hex[:8]}"
-    folder = FOCUS_ROOT / inside.lstrip("/")
-    folder.mkdir(parents=True)
-    pq.write_table(pa.table(columns, names=table.column_names), folder / "focus.parquet")
-    return folder, inside
+    data = folder / "focus.parquet"
+    pq.write_table(pa.table(columns, names=table.column_names), data)
+    return data
 
 
 @dataclass
@@ -129,6 +139,20 @@ class Running(Generic[T]):
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+
+
+@dataclass(frozen=True)
+class Missing:
+    """An optional tool ``make`` could not install: a test that waits for its answer is
+    skipped, with the one line that says what to install."""
+
+    reason: str
+
+    def result(self, timeout: float = 600) -> None:
+        pytest.skip(self.reason)
+
+    def stop(self) -> None:
+        """Nothing runs."""
 
 
 def _start(
@@ -187,27 +211,29 @@ def _outcomes(report: Path) -> Validation12:
     return Validation12(int(suites.get("tests", 0)), failed, int(suites.get("skipped", 0)))
 
 
-def start_validator_1_2(folder: Path, inside: str) -> Running[Validation12]:
-    """Start focus-validator 2.2.1 (model 1.2.0.1) in the Debian 13 root over the copy in
-    ``folder`` (``inside`` within the root); its result counts the checks by outcome and
-    names the failed ones (``Validation12``). Run by chroot from its site-packages folder
+def start_validator_1_2(data: Path) -> Running[Validation12] | Missing:
+    """Start focus-validator 2.2.1 (model 1.2.0.1) over ``data``; its result counts the checks
+    by outcome and names the failed ones (``Validation12``). Run from its site-packages folder
     (it loads its currency codes by a relative path), offline (``--block-download``)."""
-    if not (FOCUS_ROOT / ".installed").exists() or shutil.which("chroot") is None:
-        pytest.fail(f"{FOCUS_ROOT} is missing: run `make test` as root (it builds the root)")
-    validator = " ".join(
-        [
-            f"cd {ROOT_SITE} &&",
-            f"exec {ROOT_VALIDATOR}/bin/focus-validator",
-            f"--data-file {inside}/focus.parquet",
-            f"--validate-version {MODEL_1_2} --block-download",
-            f"--applicability-criteria {','.join(APPLICABILITY)}",
-            f"--output-type unittest --output-destination {inside}/report.xml",
-        ]
-    )
-    path = f"/usr/sbin:/usr/bin:/sbin:/bin:{os.environ.get('PATH', '')}"
-    command = ["chroot", str(FOCUS_ROOT), "env", "-i", f"PATH={path}", "sh", "-c", validator]
-    report = folder / "report.xml"
-    return _start(command, folder / "validator.log", lambda: _outcomes(report))
+    if not validator_1_2_installed():
+        return Missing(NO_VALIDATOR_1_2)
+    site = validator_1_2_site()
+    report = data.with_name("report.xml")
+    command = [
+        str(_tool(VALIDATOR_1_2_VENV, "focus-validator")),
+        "--data-file",
+        str(data),
+        "--validate-version",
+        MODEL_1_2,
+        "--block-download",
+        "--applicability-criteria",
+        ",".join(APPLICABILITY),
+        "--output-type",
+        "unittest",
+        "--output-destination",
+        str(report),
+    ]
+    return _start(command, data.with_name("validator.log"), lambda: _outcomes(report), cwd=site)
 
 
 def _failed_rules(report: Path) -> dict[str, str]:
