@@ -41,9 +41,10 @@ def test_spark_major_matches_the_runtime() -> None:
     assert version("pyspark") == expected
 
 
-def test_python_is_the_one_these_machines_have() -> None:
-    """Glue 5.1 runs 3.11; Glue 6.0 runs 3.13, which these machines lack (docs/glue.md)."""
-    assert sys.version_info[:2] == (3, 11)
+def test_python_is_the_runtimes_own() -> None:
+    """Glue 5.1 runs Python 3.11, Glue 6.0 runs 3.13 (AWS Glue release notes)."""
+    expected = {"5.1": (3, 11), "6.0": (3, 13)}[_glue_version()]
+    assert sys.version_info[:2] == expected
 
 
 def test_the_wheel_admits_glue_60s_python() -> None:

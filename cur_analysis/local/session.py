@@ -104,6 +104,9 @@ def local_spark(
     ``spark-warehouse/``) goes under ``home`` instead, so runs are isolated and repeatable.
     """
     root = lock_home(home)
+    # Python workers run this process's Python (a virtualenv's), not whatever ``python3`` is
+    # first on PATH: Spark refuses a worker of another minor version. PySpark reads it here.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     java_options = f"-Dderby.system.home={root} -Dlog4j2.configurationFile={_LOG_CONFIG.as_uri()}"
     master = f"local[{cores}]" if cores else "local[*]"
     starting = SparkContext._active_spark_context is None
