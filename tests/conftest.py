@@ -1,4 +1,10 @@
-"""Shared fixtures: one local SparkSession for the whole run, generated and real CUR exports."""
+"""Shared fixtures: one local SparkSession for the whole run, generated and real CUR exports.
+
+Every test is marked by what it starts, from the fixtures it uses (``MARKED_BY``) or a module's
+own ``pytestmark``: ``spark`` (the JVM), ``moto`` (a moto server), ``focus_tools`` (the FinOps
+Foundation's tools in their virtualenvs), ``browser`` (Chromium). ``make test-fast`` runs the
+rest; a test without those marks that starts Spark or a moto server fails (``_starts_nothing``).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from .moto_support import ThreadedMotoServer
 from .support import (
     GENERATED_DATASETS_DATABASE,
     GENERATED_ROWS,
@@ -98,3 +105,44 @@ def job_script():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+# Fixture name -> the mark of every test that uses it (directly or through another fixture).
+MARKED_BY = {
+    "spark": "spark",
+    "moto_url": "moto",
+    "converted": "focus_tools",
+    "validated_generated": "focus_tools",
+    "validated_samples": "focus_tools",
+    "validated_generated_1_2": "focus_tools",
+    "validated_samples_1_2": "focus_tools",
+}
+# The marks of what a test starts (pyproject.toml declares them); ``make test-fast`` runs none.
+HEAVY = ("spark", "moto", "focus_tools", "browser")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for fixture in set(item.fixturenames) & set(MARKED_BY):
+            item.add_marker(MARKED_BY[fixture])
+
+
+def _refuse(what: str):
+    def refused(*args, **kwargs):
+        raise AssertionError(
+            f"this test starts {what} but has none of the marks {', '.join(HEAVY)}: use the "
+            "fixture that starts it, or mark the module (tests/conftest.py)"
+        )
+
+    return refused
+
+
+@pytest.fixture(autouse=True)
+def _starts_nothing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test without a heavy mark may not start the JVM or a moto server."""
+    if any(request.node.get_closest_marker(mark) for mark in HEAVY):
+        return
+    from pyspark.sql import SparkSession
+
+    monkeypatch.setattr(SparkSession.Builder, "getOrCreate", _refuse("Spark"))
+    monkeypatch.setattr(ThreadedMotoServer, "start", _refuse("a moto server"))

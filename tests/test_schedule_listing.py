@@ -26,14 +26,14 @@ LOCATION = f"s3://{BUCKET}/cur/report/year=2024/month=5/"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def moto_url(tmp_path_factory):
     with moto_server(tmp_path_factory.mktemp("moto"), "us-east-1") as url:
         yield url
 
 
 @pytest.fixture
-def s3(server):
-    reset_moto(server)
+def s3(moto_url):
+    reset_moto(moto_url)
     client = aws.client("s3")
     client.create_bucket(Bucket=BUCKET)
     for name, body in (("cur-00001.snappy.parquet", b"aaaa"), ("cur-00002.snappy.parquet", b"bb")):

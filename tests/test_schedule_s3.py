@@ -28,14 +28,14 @@ awsglue_utils = pytest.importorskip("awsglue.utils")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def moto_url(tmp_path_factory):
     with moto_server(tmp_path_factory.mktemp("moto"), "us-east-1") as url:
         yield url
 
 
 @pytest.fixture
-def s3(server):
-    reset_moto(server)
+def s3(moto_url):
+    reset_moto(moto_url)
     client = aws.client("s3")
     for bucket in ("cur-bucket", "datasets-bucket"):
         client.create_bucket(Bucket=bucket)

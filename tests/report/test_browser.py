@@ -18,10 +18,13 @@ from cur_analysis.report.load import ParquetFolderSource
 
 from .browser import chromium, screenshot_flag, visit
 
-pytestmark = pytest.mark.skipif(
-    chromium() is None,
-    reason="chromium is not installed (apt-get install chromium; .ci/run installs it)",
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        chromium() is None,
+        reason="chromium is not installed: apt-get install chromium (.ci/run installs it)",
+    ),
+]
 
 
 def test_the_checker_sees_console_errors_and_requests(tmp_path: Path) -> None:
