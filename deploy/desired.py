@@ -178,7 +178,7 @@ def desired_state(config: DeployConfig) -> Desired:
         "--job-bookmark-option": "job-bookmark-disable",
         "--job-language": "python",
         # pip-installs the wheel on every worker; its only requirement is a boto3 floor that the
-        # Glue 5.1 runtime already satisfies, so nothing the runtime provides is replaced.
+        # Glue 5.1 and 6.0 runtimes already satisfy, so nothing the runtime provides is replaced.
         "--additional-python-modules": wheel.uri,
         **dict(job.extra_arguments),
     }

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 # Glue versions deploy targets: 5.1 (Spark 3.5.6, Python 3.11) and 6.0 (Spark 4.1.1, Python 3.13).
 GLUE_VERSIONS = ("5.1", "6.0")
-DEFAULT_GLUE_VERSION = "5.1"
+# AWS's own default for new jobs (docs/decisions/0010-default-runtime.md).
+DEFAULT_GLUE_VERSION = "6.0"
 
 # Worker types a Spark ETL (``glueetl``) job may use, per Glue version. The worker-types page lists
 # G.1X-G.16X (general purpose) and R.1X-R.8X (memory optimized, M-DPU) for Spark jobs and marks no

@@ -41,7 +41,7 @@ def test_plan_on_empty_account_lists_every_action_and_changes_nothing(
     assert [a["resource"] for a in plan["actions"]] == EVERY_RESOURCE
     assert {a["action"] for a in plan["actions"]} == {"create"}
     job = next(a for a in plan["actions"] if a["resource"] == f"glue job {JOB}")["spec"]
-    assert job["GlueVersion"] == "5.1"
+    assert job["GlueVersion"] == "6.0"
     # plan only reads: nothing exists afterwards
     assert clients.glue.get_jobs()["Jobs"] == []
     assert clients.s3.list_buckets()["Buckets"] == []
@@ -72,7 +72,7 @@ def test_apply_creates_objects_database_job_and_trigger(
         assert body == local.read_bytes()
 
     job = clients.glue.get_job(JobName=JOB)["Job"]
-    assert job["GlueVersion"] == "5.1"
+    assert job["GlueVersion"] == "6.0"
     assert (job["WorkerType"], job["NumberOfWorkers"]) == ("G.1X", 2)
     assert job["Role"] == "arn:aws:iam::123456789012:role/cur-analysis-glue-job"
     assert (job["Timeout"], job["MaxRetries"]) == (120, 1)
@@ -223,7 +223,7 @@ def test_bad_value_gives_one_clear_message_and_no_call(
         (
             'worker_type = "G.1X"',
             'worker_type = "G.3X"',
-            "[job] worker_type: 'G.3X' is not a Glue 5.1 Spark worker type: one of G.1X, G.2X, "
+            "[job] worker_type: 'G.3X' is not a Glue 6.0 Spark worker type: one of G.1X, G.2X, "
             "G.4X, G.8X, G.12X, G.16X, R.1X, R.2X, R.4X, R.8X",
         ),
         (

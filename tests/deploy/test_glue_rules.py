@@ -189,9 +189,9 @@ def test_flex_with_a_large_worker_is_refused_before_any_call(
     assert err.splitlines()[1].startswith("  - [job] execution_class: FLEX runs only on G.1X")
 
 
-def test_defaults_are_glue_51_standard_without_lake_formation(tmp_path: Path, dist: Path) -> None:
+def test_defaults_are_glue_60_standard_without_lake_formation(tmp_path: Path, dist: Path) -> None:
     job = load_config(write_config(tmp_path)).job
-    assert (job.glue_version, job.execution_class, job.lake_formation) == ("5.1", "STANDARD", False)
+    assert (job.glue_version, job.execution_class, job.lake_formation) == ("6.0", "STANDARD", False)
 
 
 def test_argument_names_must_fit_the_tag_that_records_them(

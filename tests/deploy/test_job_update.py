@@ -150,22 +150,22 @@ def test_a_managed_argument_changed_by_hand_is_set_back(
     assert clients.glue.get_job(JobName=JOB)["Job"]["DefaultArguments"]["--periods"] == "last:2"
 
 
-def test_glue_60_flex_job_definition(tmp_path: Path, dist: Path, clients: AccountClients) -> None:
+def test_glue_51_flex_job_definition(tmp_path: Path, dist: Path, clients: AccountClients) -> None:
     path = write_config(tmp_path)
     text = path.read_text(encoding="utf-8")
-    extra = 'glue_version = "6.0"\nexecution_class = "FLEX"\n'
+    extra = 'glue_version = "5.1"\nexecution_class = "FLEX"\n'
     path.write_text(text.replace("[schedule]", extra + "[schedule]"), encoding="utf-8")
     code, out, _ = deploy(path, "--plan", "--json")
     assert code == 2
     spec = next(a for a in json.loads(out)["actions"] if a["resource"] == f"glue job {JOB}")
-    assert (spec["spec"]["GlueVersion"], spec["spec"]["ExecutionClass"]) == ("6.0", "FLEX")
+    assert (spec["spec"]["GlueVersion"], spec["spec"]["ExecutionClass"]) == ("5.1", "FLEX")
     assert deploy(path)[0] == 0
     job = clients.glue.get_job(JobName=JOB)["Job"]
-    assert (job["GlueVersion"], job["ExecutionClass"]) == ("6.0", "FLEX")
+    assert (job["GlueVersion"], job["ExecutionClass"]) == ("5.1", "FLEX")
 
-    # back to 5.1 / STANDARD is one UpdateJob naming both fields
+    # back to the default 6.0 / STANDARD is one UpdateJob naming both fields
     plan = plan_deploy(clients, desired_state(load_config(write_config(tmp_path))))
-    assert plan.actions[0].why == "GlueVersion '6.0' -> '5.1'; ExecutionClass 'FLEX' -> 'STANDARD'"
+    assert plan.actions[0].why == "GlueVersion '5.1' -> '6.0'; ExecutionClass 'FLEX' -> 'STANDARD'"
 
 
 def with_arguments(path: Path, arguments: str) -> Path:
