@@ -130,4 +130,4 @@ endif
 	echo $(GLUE) > $(INSTALLED)
 
 clean:
-	rm -rf .venv .venv-glue6 .venv-focus-validator .venv-focus-validator-2.2 .venv-focus-converter .cur-analysis build dist site *.egg-info .pytest_cache .ruff_cache
+	rm -rf .venv .venv-glue6 .venv-focus-validator .venv-focus-validator-2.2 .venv-focus-converter .focus-root .cur-analysis build dist site *.egg-info .pytest_cache .ruff_cache
