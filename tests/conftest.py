@@ -75,7 +75,7 @@ def samples_export(samples_dir: Path, tmp_path_factory: pytest.TempPathFactory) 
     for name, month in SAMPLE_MONTHS.items():
         folder = root / "year=2018" / month
         folder.mkdir(parents=True)
-        shutil.copy(samples_dir / name, folder / name)
+        shutil.copyfile(samples_dir / name, folder / name)  # writable: tests restate months
     return root
 
 

@@ -100,7 +100,7 @@ def test_a_month_is_closed_when_every_line_item_carries_an_invoice_id(
     assert not is_closed(local)  # the generator writes no invoice ids
     copy = tmp_path / "closed"
     copy.mkdir()
-    shutil.copy(sample, copy / "sample.parquet")
+    shutil.copyfile(sample, copy / "sample.parquet")
     assert is_closed(fingerprints([(MAY, str(copy))], [MAY])[MAY])
 
 
