@@ -43,15 +43,30 @@ from cur_analysis.datasets.registry import (
     by_name,
     expand_groups,
 )
-from cur_analysis.errors import InvalidInputError, SourceDataError
+from cur_analysis.errors import InvalidInputError, OutputError, SourceDataError
 from cur_analysis.focus.options import FocusOptions
 from cur_analysis.io.fingerprint import PartitionLocations
-from cur_analysis.io.publish import FaultPoint, Publisher, SourceRecord, manifest_path, no_faults
+from cur_analysis.io.publish import (
+    FaultPoint,
+    Publisher,
+    SourceRecord,
+    manifest_path,
+    no_faults,
+    published_table_files,
+    read_table_pointer,
+    table_pointer_path,
+)
 from cur_analysis.io.readers import CurReader, require_periods
 from cur_analysis.io.stores import Store, check_local_output, store_for
 from cur_analysis.io.tables import TableSwitch
 from cur_analysis.io.uris import is_uri
-from cur_analysis.io.writers import SizeClass, collected, parquet_by_period, write_version
+from cur_analysis.io.writers import (
+    SizeClass,
+    collected,
+    parquet_by_period,
+    parquet_bytes,
+    write_version,
+)
 from cur_analysis.names import catalog_name
 from cur_analysis.periods import BillingPeriod, PeriodSelection, label_column, label_in
 from cur_analysis.planner import Plan, plan_periods
@@ -137,16 +152,16 @@ def _requested_periods(
 
 @dataclass(frozen=True)
 class Scan:
-    """What a run reads: its periods, the periods loaded with them, and their fine grain.
+    """What a run reads: its periods, the periods loaded with them, and how it reads them.
 
-    ``grain`` is the run's only reference to the source: one scan of the requested and previous
-    partitions, with only the columns the measures and dimensions use (and the tag columns when
-    a requested dataset reads tags).
+    ``grain``: the default datasets' read, one scan of the requested and previous partitions
+    with only the columns the measures and dimensions use (and the tag columns when a
+    requested dataset reads tags), summed to the fine grain.
 
-    ``kept_line_items``: when a line-item dataset (``focus``) is requested, the conformed,
-    split-cost-filtered rows of the requested periods, persisted; the grain sums those rows and
-    the previous periods' rows, so each partition of the source is still read once for every
-    dataset of the run.
+    ``line_items``: when a line-item dataset (``focus``, the cid views) is requested, the
+    conformed, split-cost-filtered line items of the requested periods only, unread: each such
+    dataset's plan reads the source for itself, only the columns its rules use, straight into
+    its aggregation or writer. Nothing of them is persisted, and none of them feeds the grain.
     """
 
     periods: tuple[BillingPeriod, ...]
@@ -154,7 +169,7 @@ class Scan:
     tags: tuple[str, ...]
     grain: DataFrame
     source: SourceRecord
-    kept_line_items: DataFrame | None = None
+    line_items: DataFrame | None = None
     cid_tags: tuple[tuple[str, str], ...] = ()
 
     @property
@@ -167,39 +182,39 @@ def plan_scan(
     reader: CurReader, config: RunConfig, periods: Sequence[BillingPeriod] | None = None
 ) -> Scan:
     """Resolve the periods (or take ``periods``, those a schedule computes) and build (lazily)
-    the fine grain of the source they need."""
+    the fine grain of the source they need, and the line items of the requested periods when a
+    line-item dataset is requested."""
     periods, loaded = _requested_periods(reader, config, periods)
     record = _source_record(reader, config, loaded)
     source = reader.read(config.database, config.table, loaded)
     require_columns(source.columns, f"{config.database}.{config.table}")
-    with_tags = any(dataset.reads_tags for dataset in config.selected)
-    extra = dict(pair for dataset in config.selected for pair in dataset.extra_columns)
-    conformed = conform_cur(
-        source, with_tags=with_tags or bool(config.cid_tags), extra_columns=extra or None
-    )
-    cur = without_split_cost_rows(conformed)
-    cid_tags = selected_tags(config.cid_tags, user_tag_columns(cur.columns))
-    tags = tuple(user_tag_columns(cur.columns)) if with_tags else ()
-    kept = None
-    if any(dataset.from_line_items for dataset in config.selected):
-        kept, cur = _kept_line_items(cur, periods)
+    selected = config.selected
+    grain_tags = any(d.reads_tags for d in selected if not d.from_line_items)
+    cur = without_split_cost_rows(conform_cur(source, with_tags=grain_tags))
+    tags = tuple(user_tag_columns(cur.columns)) if grain_tags else ()
     grain = cur.transform(fine_grain(tags, tag_periods=periods))
-    return Scan(periods, loaded, tags, grain, record, kept, cid_tags)
+    from_line_items = [d for d in selected if d.from_line_items]
+    if not from_line_items:
+        return Scan(periods, loaded, tags, grain, record)
+    line_items = _line_items(reader, config, periods, from_line_items)
+    cid_tags = selected_tags(config.cid_tags, user_tag_columns(line_items.columns))
+    line_item_tags = tuple(user_tag_columns(line_items.columns))
+    return Scan(periods, loaded, tags or line_item_tags, grain, record, line_items, cid_tags)
 
 
-def _kept_line_items(
-    cur: DataFrame, periods: tuple[BillingPeriod, ...]
-) -> tuple[DataFrame, DataFrame]:
-    """The requested periods' line items, persisted for a line-item dataset and the grain, and
-    the frame the grain is summed from: those persisted rows plus the previous periods' rows
-    straight from the source (different partitions, so each is still read once).
-
-    Only the requested periods are kept, on local disk: their rows are wide (FOCUS reads about
-    50 columns) and caching them costs more than anything the run does with them
-    (docs/focus.md)."""
-    requested = label_in(F.col(c.BILLING_PERIOD), periods)
-    kept = cur.where(requested).persist(StorageLevel.DISK_ONLY)
-    return kept, kept.unionByName(cur.where(~requested))
+def _line_items(
+    reader: CurReader,
+    config: RunConfig,
+    periods: tuple[BillingPeriod, ...],
+    datasets: Sequence[Dataset],
+) -> DataFrame:
+    """The conformed, split-cost-filtered line items of ``periods`` with every column the
+    line-item ``datasets`` read besides ``SOURCE_SCHEMA``; a plan over them reads only the
+    columns it uses."""
+    source = reader.read(config.database, config.table, periods)
+    extra = dict(pair for dataset in datasets for pair in dataset.extra_columns)
+    with_tags = any(dataset.reads_tags for dataset in datasets) or bool(config.cid_tags)
+    return without_split_cost_rows(conform_cur(source, with_tags=with_tags, extra_columns=extra))
 
 
 def _source_record(
@@ -235,6 +250,11 @@ def plan_run(
         force=config.force,
         output_database=config.output_database,
         forms=_forms(config),
+        unpublished_tables=[
+            d.name
+            for d in config.selected
+            if not d.periodic and store.read_text(table_pointer_path(config.output, d.name)) is None
+        ],
     )
 
 
@@ -280,10 +300,21 @@ def run(
             if dataset.movers is not None
             for mover in top_movers(_mover_candidates(small[dataset.name], dataset.movers))
         )
+        periodic = tuple(d.name for d in config.selected if d.periodic)
+        tables = {
+            d.name: d.merge(_published_table(publisher, d.name), small[d.name])
+            for d in config.selected
+            if d.merge is not None
+        }
         spark = grain.sparkSession
         healing_switch_for = _table_switch_for(spark, publisher)  # for a dead run's tables
-        publisher.begin(scan.periods, config.datasets, healing_switch_for, config.output_database)
+        publisher.begin(
+            scan.periods, periodic, healing_switch_for, config.output_database, tuple(tables)
+        )
         for dataset in config.selected:
+            if dataset.name in tables:
+                outputs[dataset.name] = _write_table(tables[dataset.name], dataset, publisher)
+                continue
             written = small.get(dataset.name)
             outputs[dataset.name] = _write(
                 frames[dataset.name] if written is None else written, dataset, publisher, scan
@@ -295,9 +326,10 @@ def run(
         )
         publisher.publish(
             scan.periods,
-            config.datasets,
+            periodic,
             scan.source,
             table_switch,
+            tables=tuple(tables),
             empty=empty,
             forms=_forms(config),
             recorded=plan.recorded if plan else None,
@@ -305,8 +337,6 @@ def run(
         )
     finally:
         grain.unpersist()
-        if scan.kept_line_items is not None:
-            scan.kept_line_items.unpersist()
     seconds = time.monotonic() - started
     return RunResult(
         config,
@@ -350,20 +380,17 @@ TOTALS = "_totals"
 
 
 def _dataset_frame(dataset: Dataset, scope: Scope, scan: Scan, grain: DataFrame) -> DataFrame:
-    """The dataset's rows of the requested periods, from the grain or the kept line items."""
-    rows = scan.kept_line_items if dataset.from_line_items else grain
+    """The dataset's rows of the requested periods, from the grain or the line items (a merged
+    table's rows are those of every requested period together)."""
+    rows = scan.line_items if dataset.from_line_items else grain
     frame = rows.transform(dataset.builder(scope))
-    return frame.where(_in_periods(frame, scan.periods))
+    return frame.where(_in_periods(frame, scan.periods)) if dataset.periodic else frame
 
 
 def _small(frames: Mapping[str, DataFrame]) -> dict[str, DataFrame]:
-    """The frames of the ``SMALL`` roll-ups of the grain: collected together, written by the
-    driver (a small line-item dataset, keyed by its own partition columns, is written by Spark)."""
-    return {name: frame for name, frame in frames.items() if _collected_small(by_name(name))}
-
-
-def _collected_small(dataset: Dataset) -> bool:
-    return dataset.size is SizeClass.SMALL and not dataset.from_line_items
+    """The frames of the ``SMALL`` datasets (roll-ups of the grain, the cid views): collected
+    together by one Spark job and written by the driver."""
+    return {name: frame for name, frame in frames.items() if by_name(name).size is SizeClass.SMALL}
 
 
 def _schemas(frames: Mapping[str, DataFrame]) -> dict[str, StructType]:
@@ -381,6 +408,38 @@ def _write(rows: DataFrame | pa.Table, dataset: Dataset, publisher: Publisher, s
             publisher.stage_file(dataset.name, period, data)
     publisher.staged(dataset.name)
     return root
+
+
+def _published_table(publisher: Publisher, dataset: str) -> pa.Table | None:
+    """A merged table as published (None before its first run); read before the run writes
+    anything, so a table that cannot be read stops the run with nothing written."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    files = published_table_files(publisher.output, dataset, publisher.store)
+    if not files and read_table_pointer(publisher.store, publisher.output, dataset) is None:
+        return None
+    parts = []
+    for path in files:
+        data = publisher.store.read_bytes(path)
+        try:
+            parts.append(pq.read_table(pa.BufferReader(data)) if data is not None else None)
+        except pa.ArrowException:
+            data = None
+        if data is None:
+            raise OutputError(
+                f"the published {dataset} table cannot be read at {path}: restore it, or delete "
+                f"{table_pointer_path(publisher.output, dataset)} and rerun every period with "
+                "--force to build it again; nothing was written"
+            )
+    return pa.concat_tables(parts) if parts else None
+
+
+def _write_table(rows: pa.Table, dataset: Dataset, publisher: Publisher) -> str:
+    """Stage this run's version of a merged table (one file, written by the driver)."""
+    publisher.stage_table_file(dataset.name, parquet_bytes(rows))
+    publisher.staged(dataset.name)
+    return publisher.root(dataset.name)
 
 
 def _table_switch_for(

@@ -7,7 +7,7 @@ the decisions themselves are ``schedule``'s. A run with nothing to compute ends 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -18,7 +18,7 @@ from cur_analysis.io.fingerprint import PartitionLocations, fingerprints, is_clo
 from cur_analysis.io.readers import require_periods
 from cur_analysis.io.recorded import published_state
 from cur_analysis.periods import BillingPeriod, PeriodSelection
-from cur_analysis.schedule import Current, RecordedInputs, Schedule, schedule
+from cur_analysis.schedule import Current, Published, RecordedInputs, Schedule, schedule
 
 
 @dataclass(frozen=True)
@@ -46,10 +46,13 @@ def plan_periods(
     force: bool = False,
     output_database: str | None = None,
     forms: Mapping[str, Mapping[str, str]] | None = None,
+    unpublished_tables: Collection[str] = (),
 ) -> Plan:
     """Decide each requested period of ``table`` (database, name), whose datasets are also
     published as tables of ``output_database`` and in ``forms`` (dataset -> its form, e.g. the
-    FOCUS version); ``manifest_text(period)`` returns the period's manifest text or None."""
+    FOCUS version); ``manifest_text(period)`` returns the period's manifest text or None.
+    ``unpublished_tables``: the merged tables without a published version, which no period's
+    manifest can vouch for (each period is computed again to fill them)."""
     located = catalog.partition_locations(*table)
     available = tuple(sorted({period for period, _ in located}))
     periods = selection.resolve(available)
@@ -64,7 +67,7 @@ def plan_periods(
     }
     decided = schedule(
         currents,
-        {p: published_state(manifest_text(p)) for p in periods},
+        {p: _without(published_state(manifest_text(p)), unpublished_tables) for p in periods},
         datasets=[dataset.name for dataset in datasets],
         reads_previous=[dataset.name for dataset in datasets if dataset.reads_previous],
         force=force,
@@ -88,3 +91,11 @@ def plan_periods(
         )
     )
     return Plan(closed, recorded, definitions)
+
+
+def _without(published: Published, datasets: Collection[str]) -> Published:
+    """``published`` less the entries of ``datasets``."""
+    if not datasets:
+        return published
+    kept = {name: entry for name, entry in published.datasets.items() if name not in datasets}
+    return replace(published, datasets=kept)

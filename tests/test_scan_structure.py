@@ -10,7 +10,7 @@ import pytest
 from pyspark.sql import DataFrame
 
 from cur_analysis import columns as c
-from cur_analysis.datasets.registry import CID_GROUP, DAILY_COST, DATASETS, TAG_MONTHLY
+from cur_analysis.datasets.registry import CID, CID_GROUP, DAILY_COST, DATASETS, FOCUS, TAG_MONTHLY
 from cur_analysis.local.reader import LocalCatalogReader
 from cur_analysis.pipeline import RunConfig, plan_scan, run
 
@@ -111,30 +111,38 @@ def test_a_run_reads_the_source_rows_once(
     assert rows <= records < rows * 1.2, (rows, records)
 
 
-@pytest.mark.parametrize(
-    ("datasets", "months"),
-    [((*DATASETS, CID_GROUP), LOADED), ((CID_GROUP,), ("month=5",))],
-    ids=["default-and-cid", "cid-only"],
-)
-def test_the_cid_views_read_no_partition_twice_and_no_previous_period(
-    spark, generated_catalog, generated_export, tmp_path, datasets, months
+def test_the_grain_reads_the_same_columns_with_focus_and_cid(
+    spark, generated_catalog, tmp_path
 ) -> None:
-    """The cid views read the line items the run keeps (on local disk) for the requested
-    period; alone, they load no previous period."""
-    rows = sum(
-        pq.ParquetFile(path).metadata.num_rows
-        for month in months
-        for path in (generated_export / "year=2024" / month).glob("*.parquet")
+    """Adding a line-item dataset changes nothing in the default datasets' scan."""
+    reader = LocalCatalogReader(spark)
+    alone = plan_scan(reader, _config(generated_catalog, tmp_path))
+    wide = plan_scan(
+        reader, _config(generated_catalog, tmp_path, (*DATASETS, FOCUS.name, CID_GROUP))
     )
-    group = f"test-scan-structure-cid-{len(datasets)}"
-    context = spark.sparkContext
-    context.setJobGroup(group, group)
-    try:
-        run(LocalCatalogReader(spark), _config(generated_catalog, tmp_path, datasets))
-    finally:
-        context.setJobGroup("", "")
-    records = input_records(spark, group)
-    assert rows <= records < rows * 1.2, (rows, records)
+    ((narrow,), (same,)) = _file_scans(alone.grain), _file_scans(wide.grain)
+    assert _read_schema(same) == _read_schema(narrow)
+
+
+@pytest.mark.parametrize("dataset", [FOCUS, *CID], ids=lambda d: d.name)
+def test_a_line_item_dataset_reads_the_requested_period_alone_and_only_its_columns(
+    spark, generated_catalog, tmp_path, dataset
+) -> None:
+    """Each line-item dataset plans its own scans of the requested partition (never the
+    previous one), each reading only the columns its rules use: no line item is persisted."""
+    config = _config(generated_catalog, tmp_path, (*DATASETS, dataset.name))
+    scan = plan_scan(LocalCatalogReader(spark), config)
+    frame = scan.line_items.transform(dataset.builder(scan.scope))
+    scans = _file_scans(frame)
+    assert scans
+    declared = set(c.SOURCE_SCHEMA) | {name for name, _ in dataset.extra_columns} | TAGS
+    for file_scan in scans:
+        location = str(file_scan.metadata().get("Location").get())
+        assert "(1 paths)" in location and "month=5" in location, location
+        assert _read_schema(file_scan) <= declared
+    if dataset.name != FOCUS.name:  # a view reads fewer columns than the cid source declares
+        assert all(len(_read_schema(s)) < len(declared - TAGS) for s in scans)
+    assert not frame.is_cached and not scan.line_items.is_cached
 
 
 @pytest.mark.parametrize("dataset", [DAILY_COST.name, TAG_MONTHLY.name])

@@ -147,15 +147,21 @@ RI_SP_MAPPING: Final = Columns(
     }
 )
 
-# shared/account_map_dummy.sql (the table adds year/month as partitions)
+# shared/account_map_dummy.sql's four columns, then shared/account_map_cur2.sql's
+# parent_account_name. One table over every period (no year/month): CID joins it on account_id.
 ACCOUNT_MAP: Final = Columns(
     {
         "account_id": _S,
         "parent_account_id": _S,
         "account_name": _S,
         "account_email_id": _S,
+        "parent_account_name": _S,
     }
 )
+# Ours, after CID's columns: the usage start of the latest line seen for the account, which
+# decides its names when a run merges its periods' accounts into the published map.
+LAST_USAGE_START = "last_usage_start"
+ACCOUNT_MAP_TABLE: Final = Columns({**ACCOUNT_MAP, LAST_USAGE_START: _T})
 
 PARTITIONS = (YEAR, MONTH)
 

@@ -51,6 +51,7 @@ CID_SOURCE: dict[str, DataType] = {
     focus.LEGAL_ENTITY: _STRING,
     focus.PRICING_UNIT: _STRING,
     focus.USAGE_ACCOUNT_NAME: _STRING,
+    focus.PAYER_ACCOUNT_NAME: _STRING,
     c.RESOURCE_ID: _STRING,
     c.PRODUCT_NAME: _STRING,
     c.SP_ARN: _STRING,

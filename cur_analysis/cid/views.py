@@ -198,7 +198,11 @@ def ri_sp_mapping(_tags: Tags = ()) -> Transform:
         fees = line_items.transform(_commitments((c.RI_FEE, c.SP_RECURRING_FEE), True)).distinct()
         used = line_items.transform(_commitments(c.USAGE_LINE_TYPES[1:], False))
         used = used.drop(k.YEAR, k.MONTH).distinct()
-        joined = fees.alias("a").join(used.alias("b"), list(_MAPPING_KEYS), "left")
+        # A shuffled join keeps the view inside the job that collects it (a broadcast would be a
+        # Spark job of its own).
+        joined = fees.alias("a").join(
+            used.alias("b").hint("shuffle_hash"), list(_MAPPING_KEYS), "left"
+        )
         terms = [F.coalesce(F.col(f"b.{t}"), F.col(f"a.{t}")).alias(t) for t in _TERMS]
         return joined.select(
             F.col(f"a.{k.YEAR}").alias(k.YEAR),
@@ -211,21 +215,32 @@ def ri_sp_mapping(_tags: Tags = ()) -> Transform:
     return to_mapping
 
 
+def _latest(value: Column) -> Column:
+    """``value`` at the latest usage start among the lines where it is present (CID's
+    ``MAX_BY(value, line_item_usage_start_date)``, a blank never winning over a name)."""
+    start = F.col(c.USAGE_START)
+    return F.max_by(value, F.when(value.isNotNull(), start))
+
+
 def account_map(_tags: Tags = ()) -> Transform:
-    """``account_map`` from the CUR alone: each account's payer and name at its latest usage
-    start in the period; the name is CUR 2.0's account name where present, else the ID."""
+    """``account_map`` from the CUR alone, one row per account over every period read: its payer
+    at its latest usage start (``account_map_dummy.sql``); its name and its payer's name as CUR
+    2.0 has them (``account_map_cur2.sql``), the ID where the CUR has no name (the legacy CUR,
+    as the dummy view does); the ID as the email, as the dummy view does; and that latest usage
+    start, which decides between two runs' rows when their maps are merged
+    (``cid.account_map``)."""
 
     def to_account_map(line_items: DataFrame) -> DataFrame:
         start = F.col(c.USAGE_START)
         account = F.col(c.USAGE_ACCOUNT_ID)
-        name = F.col(focus.USAGE_ACCOUNT_NAME)
-        named_start = F.when(name.isNotNull(), start)
-        return line_items.groupBy(
-            r.year().alias(k.YEAR), r.month().alias(k.MONTH), account.alias("account_id")
-        ).agg(
+        return line_items.groupBy(account.alias("account_id")).agg(
             F.max_by(F.col(c.PAYER_ACCOUNT_ID), start).alias("parent_account_id"),
-            F.coalesce(F.max_by(name, named_start), F.first(account)).alias("account_name"),
+            F.coalesce(_latest(F.col(focus.USAGE_ACCOUNT_NAME)), F.first(account)).alias(
+                "account_name"
+            ),
             F.first(account).alias("account_email_id"),
+            _latest(F.col(focus.PAYER_ACCOUNT_NAME)).alias("parent_account_name"),
+            F.max(start).alias(k.LAST_USAGE_START),
         )
 
     return to_account_map

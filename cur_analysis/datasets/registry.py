@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pyspark.sql.types import DataType
 
 from cur_analysis import columns as c
 from cur_analysis.cid import schema as cid_schema
 from cur_analysis.cid import views as cid_views
+from cur_analysis.cid.account_map import merged_account_map
 from cur_analysis.cid.source import CID_SOURCE
 from cur_analysis.datasets.daily_cost import daily_cost
 from cur_analysis.datasets.focus import focus
@@ -35,6 +37,9 @@ from cur_analysis.focus.source import FOCUS_SOURCE
 from cur_analysis.focus.versions import FOCUS_1_2
 from cur_analysis.io.writers import SizeClass
 from cur_analysis.periods import BillingPeriod
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 @dataclass(frozen=True)
@@ -60,10 +65,13 @@ class Movers:
 class Dataset:
     """One dataset: what it is called, how it is built and written, what it holds.
 
-    A ``from_line_items`` dataset is built from the conformed line items (split cost rows removed)
-    instead of the fine grain, and reads ``extra_columns`` (name, type) of the source besides
-    ``SOURCE_SCHEMA``. ``default``: part of a run when ``--datasets`` is not given.
-    ``reads_previous``: its change columns need the period before each requested one.
+    A ``from_line_items`` dataset is built from the conformed line items of the requested periods
+    (split cost rows removed), read for it alone, instead of the fine grain, and reads
+    ``extra_columns`` (name, type) of the source besides ``SOURCE_SCHEMA``. ``default``: part of
+    a run when ``--datasets`` is not given. ``reads_previous``: its change columns need the
+    period before each requested one. ``merge``: the dataset is one table over every period
+    (``account_map``), not published per period; each run merges the rows of its periods into
+    the table as published with it (published or None, the run's rows -> the new table).
     """
 
     name: str
@@ -77,6 +85,12 @@ class Dataset:
     extra_columns: tuple[tuple[str, DataType], ...] = ()
     default: bool = True
     reads_previous: bool = False
+    merge: Callable[[pa.Table | None, pa.Table], pa.Table] | None = None
+
+    @property
+    def periodic(self) -> bool:
+        """Published per period (every dataset but a merged table)."""
+        return self.merge is None
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -158,7 +172,11 @@ FOCUS = Dataset(
 )
 
 
-def _cid(view: Callable[..., Transform], columns: cid_schema.Columns) -> Dataset:
+def _cid(
+    view: Callable[..., Transform],
+    columns: cid_schema.Columns,
+    merge: Callable[[pa.Table | None, pa.Table], pa.Table] | None = None,
+) -> Dataset:
     """A CID view as an opt-in line-item dataset named after the view (``cur_analysis.cid``)."""
     return Dataset(
         name=view.__name__,
@@ -169,6 +187,7 @@ def _cid(view: Callable[..., Transform], columns: cid_schema.Columns) -> Dataset
         from_line_items=True,
         extra_columns=tuple(CID_SOURCE.items()),
         default=False,
+        merge=merge,
     )
 
 
@@ -176,7 +195,7 @@ def _cid(view: Callable[..., Transform], columns: cid_schema.Columns) -> Dataset
 # next two).
 CID: tuple[Dataset, ...] = (
     _cid(cid_views.summary_view, cid_schema.SUMMARY_VIEW),
-    _cid(cid_views.account_map, cid_schema.ACCOUNT_MAP),
+    _cid(cid_views.account_map, cid_schema.ACCOUNT_MAP_TABLE, merged_account_map),
     _cid(cid_views.ri_sp_mapping, cid_schema.RI_SP_MAPPING),
     _cid(cid_views.ec2_running_cost, cid_schema.EC2_RUNNING_COST),
     _cid(

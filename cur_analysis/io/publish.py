@@ -10,6 +10,13 @@ replacement is the commit point: readers that go through the manifest (``report`
 ``published_files``) see the previous complete period or the new complete one. Then the published
 catalog partitions are pointed at the new folders, and the previous versions are deleted.
 
+A dataset that is one table over every period (``account_map``) has one version folder per run,
+``OUTPUT/<dataset>/run=<run_id>/``, and one pointer, ``OUTPUT/_tables/<dataset>.json``, replaced
+whole like a manifest: it names the run and the version's files. It is switched before the
+periods' manifests (whose entry for it says that the period's rows are in the table), so a run
+that dies between the two leaves periods that the next run recomputes, never a period that
+claims rows its table lacks. The catalog table's location is then set to the new folder.
+
 A run journals itself in ``OUTPUT/_runs/<run_id>.json`` before writing anything and removes the
 record last; a record left behind is a run that died, and the next run heals its periods
 (catalog partitions pointed back at what the manifests name, orphan versions and Spark staging
@@ -37,6 +44,7 @@ from cur_analysis.periods import BillingPeriod
 from cur_analysis.schedule import RecordedInputs
 
 MANIFESTS = "_manifests"
+TABLES = "_tables"
 RUNS = "_runs"
 FORMAT = INPUTS_FORMAT
 # What Spark leaves under a dataset folder when a write dies (its committers' work folders).
@@ -45,6 +53,7 @@ SPARK_STAGING_PREFIXES = ("_temporary", ".spark-staging-")
 # The named stages ``faults`` is called at, in order.
 BEFORE_WRITE = "before-write"  # journal written, nothing staged yet
 STAGED = "staged"  # one dataset's version written (detail: the dataset): between datasets
+TABLE_SWITCHED = "table-switched"  # one whole table's pointer replaced (detail: the dataset)
 SWITCHED = "switched"  # one period's manifest replaced (detail: the period)
 CATALOGED = "cataloged"  # one table's partitions re-pointed (detail: the dataset)
 PUBLISHED = "published"  # every switch done, old versions not yet deleted
@@ -79,6 +88,15 @@ def version_location(dataset: str, period: BillingPeriod, run_id: str) -> str:
 
 def manifest_path(output: str, period: BillingPeriod) -> str:
     return _under(joined(output, MANIFESTS), f"{period.label}.json")
+
+
+def table_version_location(dataset: str, run_id: str) -> str:
+    """A whole table's version folder relative to the output: ``<dataset>/run=<run_id>``."""
+    return f"{dataset}/{c.RUN}={run_id}"
+
+
+def table_pointer_path(output: str, dataset: str) -> str:
+    return _under(joined(output, TABLES), f"{dataset}.json")
 
 
 def _journal_path(output: str, run_id: str) -> str:
@@ -203,6 +221,60 @@ class Manifest:
         return json.dumps(body, indent=1, sort_keys=True) + "\n"
 
 
+@dataclass(frozen=True)
+class TablePointer:
+    """The published version of a whole table: the run that wrote it, its folder (relative to
+    the output) and its files (names in that folder)."""
+
+    dataset: str
+    run_id: str
+    published_at: str
+    location: str
+    files: tuple[StoredFile, ...]
+
+    def to_json(self) -> str:
+        body = {
+            "format": FORMAT,
+            "dataset": self.dataset,
+            "run_id": self.run_id,
+            "published_at": self.published_at,
+            "location": self.location,
+            "files": [{"name": f.path, "size": f.size} for f in self.files],
+        }
+        return json.dumps(body, indent=1, sort_keys=True) + "\n"
+
+
+def read_table_pointer(store: Store, output: str, dataset: str) -> TablePointer | None:
+    """The whole table's pointer (None: never published); one that is not one is an error
+    naming it."""
+    path = table_pointer_path(output, dataset)
+    text = store.read_text(path)
+    if text is None:
+        return None
+    try:
+        body = json.loads(text)
+        files = tuple(StoredFile(f["name"], int(f["size"])) for f in body["files"])
+        return TablePointer(
+            body["dataset"], body["run_id"], body["published_at"], body["location"], files
+        )
+    except (ValueError, KeyError, TypeError) as exc:
+        raise OutputError(
+            f"{path} is not a cur-analysis table pointer ({exc}): delete it and rerun every "
+            "period with --force to publish the table again"
+        ) from None
+
+
+def published_table_files(output: str, dataset: str, store: Store | None = None) -> list[str]:
+    """The files of a whole table as published (none before its first run)."""
+    from cur_analysis.io.stores import store_for
+
+    store = store or store_for(output)
+    pointer = read_table_pointer(store, output, dataset)
+    if pointer is None:
+        return []
+    return [_under(joined(output, pointer.location), f.path) for f in pointer.files]
+
+
 def parse_manifest(text: str, where: str) -> Manifest:
     """A manifest from its JSON; a file that is not one is an error naming it."""
     try:
@@ -294,6 +366,8 @@ class CatalogSwitch(Protocol):
 
     def point(self, dataset: str, locations: Mapping[BillingPeriod, str]) -> None: ...
 
+    def point_table(self, dataset: str, location: str) -> None: ...
+
 
 @dataclass
 class Publisher:
@@ -314,10 +388,12 @@ class Publisher:
         datasets: Sequence[str],
         table_switch_for: Callable[[str], CatalogSwitch] | None,
         output_database: str | None,
+        tables: Sequence[str] = (),
     ) -> None:
-        """Heal what dead runs left, then journal this run: the last step before writing."""
+        """Heal what dead runs left, then journal this run: the last step before writing.
+        ``datasets`` are published per period, ``tables`` as one table each."""
         if not is_uri(self.output):
-            folders = [self.output, *[self.root(name) for name in datasets]]
+            folders = [self.output, *[self.root(name) for name in (*datasets, *tables)]]
             folders += [
                 _under(self.root(name), OUTPUT_LAYOUT.folder(period))
                 for name in datasets
@@ -329,6 +405,7 @@ class Publisher:
             "run_id": self.run_id,
             "periods": [p.label for p in periods],
             "datasets": list(datasets),
+            "tables": list(tables),
             "output_database": output_database,
             "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
@@ -353,8 +430,16 @@ class Publisher:
     def stage_file(self, dataset: str, period: BillingPeriod, data: bytes) -> None:
         """Write the one file of this run's version of a driver-written dataset and period:
         one object, so a version folder never holds part of a file."""
-        name = f"part-00000-{self.run_id}.parquet"
-        self.store.write_bytes(_under(self.version_folder(dataset, period), name), data)
+        self.store.write_bytes(_under(self.version_folder(dataset, period), self._file_name), data)
+
+    def stage_table_file(self, dataset: str, data: bytes) -> None:
+        """Write the one file of this run's version of a whole table."""
+        folder = joined(self.output, table_version_location(dataset, self.run_id))
+        self.store.write_bytes(_under(folder, self._file_name), data)
+
+    @property
+    def _file_name(self) -> str:
+        return f"part-00000-{self.run_id}.parquet"
 
     def heal(self, table_switch_for: Callable[[str], CatalogSwitch] | None) -> list[str]:
         """Finish what runs that died left behind; returns their run ids. ``table_switch_for``
@@ -368,18 +453,29 @@ class Publisher:
                 continue
             periods = [BillingPeriod.parse(p) for p in record.get("periods", [])]
             datasets = list(record.get("datasets", []))
+            tables = list(record.get("tables", []))
             database = record.get("output_database")
             if table_switch_for is not None and database:
-                self._repoint(table_switch_for(database), periods, datasets)
+                self._repoint(table_switch_for(database), periods, datasets, tables)
             self.clean(periods, datasets)
+            self.clean_tables(tables)
             self.store.delete_tree(path)
             healed.append(str(record.get("run_id", name)))
         return healed
 
     def _repoint(
-        self, switch: CatalogSwitch, periods: Sequence[BillingPeriod], datasets: Sequence[str]
+        self,
+        switch: CatalogSwitch,
+        periods: Sequence[BillingPeriod],
+        datasets: Sequence[str],
+        tables: Sequence[str],
     ) -> None:
-        """Point the tables back at what the manifests name (a run may have died mid-switch)."""
+        """Point the tables back at what the manifests and pointers name (a run may have died
+        mid-switch)."""
+        for table in tables:
+            pointer = read_table_pointer(self.store, self.output, table)
+            if pointer is not None:
+                switch.point_table(table, joined(self.output, pointer.location))
         manifests = {p: read_manifest(self.store, self.output, p) for p in periods}
         for dataset in datasets:
             locations = {
@@ -389,6 +485,16 @@ class Publisher:
             }
             if locations:
                 switch.point(dataset, locations)
+
+    def clean_tables(self, tables: Sequence[str]) -> None:
+        """Delete every version of each whole table but the one its pointer names (with the
+        folders of an older per-period layout), and Spark's staging."""
+        for table in tables:
+            pointer = read_table_pointer(self.store, self.output, table)
+            keep = joined(self.output, pointer.location) if pointer else None
+            for child in self.store.children(self.root(table)):
+                if child != keep:
+                    self.store.delete_tree(child)
 
     def clean(self, periods: Sequence[BillingPeriod], datasets: Sequence[str]) -> None:
         """Delete every version of ``periods`` that no manifest names, and Spark's staging."""
@@ -414,12 +520,14 @@ class Publisher:
         source: SourceRecord,
         table_switch: CatalogSwitch | None,
         *,
+        tables: Sequence[str] = (),
         empty: Sequence[BillingPeriod] = (),
         forms: Mapping[str, Mapping[str, str]] | None = None,
         recorded: Mapping[BillingPeriod, RecordedInputs] | None = None,
         definitions: Mapping[str, str] | None = None,
     ) -> None:
-        """Switch every period to this run's versions, then the catalog, then clean up.
+        """Switch every whole table (``tables``) to this run's version, then every period, then
+        the catalog, then clean up.
 
         ``forms``: what the manifest records of a dataset's form (FOCUS version, granularity);
         ``recorded``: what the run read for each period and ``definitions`` each dataset's
@@ -427,6 +535,10 @@ class Publisher:
         now = datetime.now(UTC).isoformat(timespec="seconds")
         forms = forms or {}
         defined = definitions or {}
+        pointers = {table: self._table_version(table, now) for table in tables}
+        for table, pointer in pointers.items():
+            self.store.replace_text(table_pointer_path(self.output, table), pointer.to_json())
+            self.faults(TABLE_SWITCHED, table)
         written = {
             (dataset, period): self._version(
                 dataset, period, source.digest, forms.get(dataset), defined.get(dataset, "")
@@ -434,10 +546,22 @@ class Publisher:
             for dataset in datasets
             for period in periods
         }
+        written |= {
+            (table, period): PublishedDataset(
+                self.run_id,
+                table,
+                (),
+                source.digest,
+                dict(forms.get(table) or {}),
+                defined.get(table, ""),
+            )
+            for table in tables
+            for period in periods
+        }
         for period in periods:
             old = _trusted_manifest(self.store, self.output, period)
             entries = dict(old.datasets) if old else {}
-            entries.update({d: written[(d, period)] for d in datasets})
+            entries.update({d: written[(d, period)] for d in (*datasets, *tables)})
             runs = {e.run_id for e in entries.values()}
             sources = {k: v for k, v in (old.sources if old else {}).items() if k in runs}
             sources[self.run_id] = source.to_json()
@@ -454,10 +578,25 @@ class Publisher:
                     {p: joined(self.output, written[(dataset, p)].location) for p in periods},
                 )
                 self.faults(CATALOGED, dataset)
+            for table, pointer in pointers.items():
+                table_switch.point_table(table, joined(self.output, pointer.location))
+                self.faults(CATALOGED, table)
         self.faults(PUBLISHED, "")
         self.clean(periods, datasets)
+        self.clean_tables(tables)
         self.faults(CLEANED, "")
         self.store.delete_tree(_journal_path(self.output, self.run_id))
+
+    def _table_version(self, table: str, now: str) -> TablePointer:
+        """This run's version of a whole table, as written."""
+        location = table_version_location(table, self.run_id)
+        folder = joined(self.output, location)
+        files = tuple(
+            StoredFile(f.path[len(folder) + 1 :], f.size, f.etag)
+            for f in self.store.files(folder)
+            if not f.path.rsplit("/", 1)[-1].startswith(("_", "."))
+        )
+        return TablePointer(table, self.run_id, now, location, files)
 
     def _version(
         self,

@@ -35,6 +35,8 @@ class Store(Protocol):
 
     def read_text(self, path: str) -> str | None: ...
 
+    def read_bytes(self, path: str) -> bytes | None: ...
+
     def replace_text(self, path: str, text: str) -> None: ...
 
     def write_bytes(self, path: str, data: bytes) -> None: ...
@@ -52,8 +54,12 @@ class LocalStore:
     """A local folder."""
 
     def read_text(self, path: str) -> str | None:
+        data = self.read_bytes(path)
+        return None if data is None else data.decode("utf-8")
+
+    def read_bytes(self, path: str) -> bytes | None:
         try:
-            return Path(path).read_text(encoding="utf-8")
+            return Path(path).read_bytes()
         except FileNotFoundError:
             return None
 
@@ -108,12 +114,16 @@ class S3Store:
         self._s3 = client
 
     def read_text(self, path: str) -> str | None:
+        data = self.read_bytes(path)
+        return None if data is None else data.decode("utf-8")
+
+    def read_bytes(self, path: str) -> bytes | None:
         bucket, key = split_s3_uri(path)
         try:
             body = self._s3.get_object(Bucket=bucket, Key=key)["Body"]
         except self._s3.exceptions.NoSuchKey:
             return None
-        return body.read().decode("utf-8")
+        return body.read()
 
     def replace_text(self, path: str, text: str) -> None:
         """One ``PutObject``: readers see the previous object or this one, never a mix."""

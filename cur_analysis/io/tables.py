@@ -1,9 +1,10 @@
-"""Publish datasets as partitioned tables of the catalog Spark is using.
+"""Publish datasets as tables of the catalog Spark is using.
 
 Locally that is the Hive metastore; inside Glue with ``--enable-glue-datacatalog`` it is the Glue
 Data Catalog, so the same Spark SQL serves both. Each period's partition points at the version
 folder its manifest names (``io.publish``): switching a period is an ``ALTER TABLE ... PARTITION
-... SET LOCATION``, one metadata update, never a drop.
+... SET LOCATION``, one metadata update, never a drop. A whole table (one over every period)
+points at its version folder the same way, ``ALTER TABLE ... SET LOCATION``.
 """
 
 from __future__ import annotations
@@ -19,12 +20,21 @@ from cur_analysis.names import catalog_name, sql_path
 from cur_analysis.periods import BillingPeriod
 
 
-def _create_sql(full: str, schema: StructType, location: str) -> str:
-    data = [
+def _columns_sql(schema: StructType) -> list[str]:
+    return [
         f"`{f.name}` {f.dataType.simpleString()}"
         for f in schema.fields
         if f.name not in OUTPUT_LAYOUT.partition_keys
     ]
+
+
+def _create_whole_sql(full: str, schema: StructType, location: str) -> str:
+    columns = ", ".join(_columns_sql(schema))
+    return f"CREATE TABLE {full} ({columns}) USING parquet LOCATION '{sql_path(location)}'"
+
+
+def _create_sql(full: str, schema: StructType, location: str) -> str:
+    data = _columns_sql(schema)
     keys = [f"`{key}` string" for key in OUTPUT_LAYOUT.partition_keys]
     partitioned = ", ".join(OUTPUT_LAYOUT.partition_keys)
     return (
@@ -76,6 +86,26 @@ class TableSwitch:
                 f"ALTER TABLE {full} PARTITION ({spec}) SET LOCATION "
                 f"'{sql_path(spark_location(where))}'"
             )
+        spark.catalog.refreshTable(full)
+
+    def point_table(self, dataset: str, location: str) -> None:
+        """Make the whole table ``database.dataset`` read ``location``. A table of an older
+        per-period layout (partitioned) is replaced: its partitions would keep their folders."""
+        full = f"{self.database}.{catalog_name(dataset, 'dataset')}"
+        spark = self._spark
+        where = sql_path(spark_location(location))
+        exists = spark.catalog.tableExists(full)
+        if exists and any(column.isPartition for column in spark.catalog.listColumns(full)):
+            spark.sql(f"DROP TABLE {full}")
+            exists = False
+        if exists:
+            spark.sql(f"ALTER TABLE {full} SET LOCATION '{where}'")
+        else:
+            schema = self._schemas.get(dataset)
+            if schema is None:
+                return
+            spark.sql(f"CREATE DATABASE IF NOT EXISTS {self.database}")
+            spark.sql(_create_whole_sql(full, schema, spark_location(location)))
         spark.catalog.refreshTable(full)
 
 

@@ -103,21 +103,40 @@ def _unpacked(rows: pa.Table, name: str) -> pa.Table:
     return pa.Table.from_arrays(own.flatten(), schema=schema)
 
 
+def _period_labels(rows: pa.Table) -> pa.ChunkedArray:
+    """Each row's ``YYYY-MM``: from its own partition columns where it has them (the cid views,
+    whose ``billing_period`` is CID's timestamp), else from ``billing_period``."""
+    import pyarrow.compute as pc
+
+    if c.YEAR in rows.column_names and c.MONTH in rows.column_names:
+        month = pc.utf8_lpad(rows.column(c.MONTH), 2, "0")
+        return pc.binary_join_element_wise(rows.column(c.YEAR), month, "-")
+    return rows.column(c.BILLING_PERIOD)
+
+
 def parquet_by_period(
     rows: pa.Table, periods: Sequence[BillingPeriod]
 ) -> dict[BillingPeriod, bytes]:
-    """Each period's rows (by ``billing_period``) as one Snappy Parquet file, as Spark writes
-    them: the dataset's columns, without the partition keys; a period without rows has none."""
-    import pyarrow as pa
+    """Each period's rows as one Snappy Parquet file, as Spark writes them: the dataset's
+    columns, without the partition keys; a period without rows has none."""
     import pyarrow.compute as pc
-    import pyarrow.parquet as pq
 
-    labels = rows.column(c.BILLING_PERIOD)
+    labels = _period_labels(rows)
+    keys = [key for key in OUTPUT_LAYOUT.partition_keys if key in rows.column_names]
+    rows = rows.drop_columns(keys)
     files = {}
     for period in periods:
         chosen = rows.filter(pc.equal(labels, period.label))
         if chosen.num_rows:
-            sink = pa.BufferOutputStream()
-            pq.write_table(chosen, sink, compression="snappy")
-            files[period] = sink.getvalue().to_pybytes()
+            files[period] = parquet_bytes(chosen)
     return files
+
+
+def parquet_bytes(rows: pa.Table) -> bytes:
+    """``rows`` as one Snappy Parquet file, as Spark writes it."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    sink = pa.BufferOutputStream()
+    pq.write_table(rows, sink, compression="snappy")
+    return sink.getvalue().to_pybytes()

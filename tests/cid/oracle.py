@@ -26,6 +26,7 @@ TEXT = [
     "line_item_availability_zone",
     "line_item_legal_entity",
     "line_item_usage_account_name",
+    "bill_payer_account_name",
     "bill_invoice_id",
     "bill_billing_entity",
     "product_servicecode",
@@ -316,15 +317,28 @@ def ri_sp_mapping(export: Path, tags: Sequence[str] = ()) -> list[tuple]:
     return _query(sql)
 
 
-def account_map(export: Path, tags: Sequence[str] = ()) -> list[tuple]:
+def account_map(
+    export: Path, tags: Sequence[str] = (), periods: Sequence[str] | None = None
+) -> list[tuple]:
+    """One row per account over ``periods`` (``YYYY-MM``; all when None): the dummy view's
+    columns, then account_map_cur2.sql's parent_account_name, then the latest usage start."""
+    chosen = (
+        ""
+        if periods is None
+        else "WHERE "
+        + " OR ".join(f"(year = '{p[:4]}' AND month = '{int(p[5:])}')" for p in periods)
+    )
     sql = f"""
-    SELECT year, month, line_item_usage_account_id,
+    SELECT line_item_usage_account_id,
       arg_max(bill_payer_account_id, line_item_usage_start_date),
       coalesce(arg_max(line_item_usage_account_name, line_item_usage_start_date)
                  FILTER (WHERE line_item_usage_account_name IS NOT NULL),
                line_item_usage_account_id),
-      line_item_usage_account_id
-    FROM {_relation(export, ())}
-    GROUP BY year, month, line_item_usage_account_id
+      line_item_usage_account_id,
+      arg_max(bill_payer_account_name, line_item_usage_start_date)
+        FILTER (WHERE bill_payer_account_name IS NOT NULL),
+      CAST(max(line_item_usage_start_date) AS TIMESTAMP)
+    FROM {_relation(export, ())} {chosen}
+    GROUP BY line_item_usage_account_id
     """
     return _query(sql)

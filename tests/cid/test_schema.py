@@ -25,9 +25,10 @@ CID_FILES = {
         "resource_id_count usage_quantity unblended_cost amortized_cost ri_sp_trueup "
         "ri_sp_upfront_fees public_cost",
     ),
+    # the dummy view's four columns, then account_map_cur2.sql's parent_account_name
     "account_map": (
-        "shared/account_map_dummy.sql",
-        "account_id parent_account_id account_name account_email_id",
+        "shared/account_map_dummy.sql, shared/account_map_cur2.sql",
+        "account_id parent_account_id account_name account_email_id parent_account_name",
     ),
     "ri_sp_mapping": (
         "cid/ri_sp_mapping.sql",
@@ -74,7 +75,14 @@ def test_the_group_is_the_six_views_in_order() -> None:
     assert config.datasets == tuple(NAMES)
 
 
-@pytest.mark.parametrize("view", NAMES)
+PERIODIC = [view for view in NAMES if view != "account_map"]
+
+
+def _types(fields) -> list[tuple[str, str]]:
+    return [(f.name, f.dataType.simpleString()) for f in fields]
+
+
+@pytest.mark.parametrize("view", PERIODIC)
 def test_the_table_has_cids_columns_and_types(spark, cid_generated, view) -> None:
     table = spark.table(f"gen_cid.{view}")
     columns = COLUMNS[view]
@@ -82,13 +90,29 @@ def test_the_table_has_cids_columns_and_types(spark, cid_generated, view) -> Non
         (n, columns.get(n, schema.StringType()).simpleString())
         for n in schema.table_columns(columns)
     ]
-    assert [(f.name, f.dataType.simpleString()) for f in table.schema.fields] == expected
+    assert _types(table.schema.fields) == expected
 
 
-@pytest.mark.parametrize("view", NAMES)
+def test_account_map_is_one_table_of_cids_columns_then_the_latest_usage_start(
+    spark, cid_generated
+) -> None:
+    table = spark.table("gen_cid.account_map")
+    expected = [(name, "string") for name in CID_FILES["account_map"][1].split()]
+    assert _types(table.schema.fields) == [*expected, (schema.LAST_USAGE_START, "timestamp")]
+    assert not [c for c in spark.catalog.listColumns("gen_cid.account_map") if c.isPartition]
+
+
+@pytest.mark.parametrize("view", PERIODIC)
 def test_the_files_hold_the_declared_columns_in_order(cid_generated, view) -> None:
     _, output = cid_generated
     files = sorted(Path(output, view).glob("year=*/month=*/run=*/*.parquet"))
     assert len(files) == 3  # one file per period
     for file in files:
         assert tuple(pq.read_schema(file).names) == by_name(view).columns
+
+
+def test_account_map_is_one_file_of_the_declared_columns(cid_generated) -> None:
+    _, output = cid_generated
+    (file,) = sorted(Path(output, "account_map").glob("**/*.parquet"))
+    assert file.parent.name.startswith("run=")
+    assert tuple(pq.read_schema(file).names) == by_name("account_map").columns
