@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from cur_analysis import columns as c
 from cur_analysis.measures import MEASURES
 from cur_analysis.pipeline import RunResult
@@ -44,3 +46,15 @@ def format_run(result: RunResult) -> str:
         lines.append(f"published run {result.run_id} (manifests in {config.output}/_manifests)")
     lines.append(f"took {result.seconds:.1f} s")
     return "\n".join(lines)
+
+
+def format_unknown_units(counts: Mapping[str, int]) -> str:
+    """The summary line of the FOCUS rows whose unit ``focus.units`` does not map (written as
+    the CUR spells it: add the unit there), from ``focus.units.unknown_units``; "" when none."""
+    if not counts:
+        return ""
+    listed = ", ".join(f"{unit} ({rows:,})" for unit, rows in sorted(counts.items()))
+    return (
+        f"focus: {sum(counts.values()):,} FOCUS rows with a unit cur_analysis/focus/units.py "
+        f"does not map, kept as the CUR spells it: {listed}"
+    )
