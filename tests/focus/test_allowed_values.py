@@ -64,6 +64,7 @@ def _unreadable(frame: pd.DataFrame, name: str, id_column: str) -> set[str]:
     return blank | set(per_id[per_id > 1].index)
 
 
+@pytest.mark.spark  # the runs are fixtures it asks for by name
 @pytest.mark.parametrize("run", ["focus_samples", "focus_converter_sample", "focus_generated"])
 def test_enumerated_columns_hold_the_spec_allowed_values(run: str, request) -> None:
     table = request.getfixturevalue(run).table

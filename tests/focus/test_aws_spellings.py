@@ -191,6 +191,7 @@ def test_every_usage_type_of_a_line_without_unit_names_one(
     assert unnamed == []
 
 
+@pytest.mark.spark  # the runs are fixtures it asks for by name
 @pytest.mark.parametrize("run", ["focus_samples", "focus_converter_sample", "focus_generated"])
 def test_units_written_are_aws_spellings_with_no_cur_abbreviation(run: str, request) -> None:
     table = request.getfixturevalue(run).table
@@ -201,6 +202,7 @@ def test_units_written_are_aws_spellings_with_no_cur_abbreviation(run: str, requ
         assert {v for v in values if CUR_ABBREVIATION.search(v)} == set(), name
 
 
+@pytest.mark.spark  # the runs are fixtures it asks for by name
 @pytest.mark.parametrize("run", ["focus_samples", "focus_converter_sample"])
 def test_no_quantity_without_a_unit_on_the_real_samples(run: str, request) -> None:
     frame = request.getfixturevalue(run).table.to_pandas()

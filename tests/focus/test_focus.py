@@ -70,6 +70,32 @@ NOT_APPLICABLE_1_2: dict[str, str] = {
     ),
 }
 
+# Where we follow AWS's native export rather than the spec, so that converted months union with
+# AWS's: these fail on AWS's own export as on ours.
+AWS_CHOICES_1_2: dict[str, str] = {
+    "ServiceName-C-005-C": (
+        "AWS's export assigns ServiceCategory per line (EC2's EBS volumes and snapshots "
+        "Storage, its instance hours Compute), so one ServiceName has two categories"
+    ),
+    "ServiceName-C-008-C": "as ServiceName-C-005-C, for the subcategory (a SHOULD)",
+}
+# Fail only on data with these units (generated data has Lambda; the real samples have none).
+AWS_UNIT_SPELLINGS_1_2: dict[str, str] = {
+    "PricingUnit-C-003-O": (
+        "a SHOULD: AWS's export spells Lambda-GB-Seconds and GiB/Second-Months, which the "
+        "validator's UnitFormat pattern rejects (a hyphenated qualifier, a unit after a rate)"
+    ),
+    "ConsumedUnit-C-003-O": "as PricingUnit-C-003-O",
+}
+# Checks the real samples pass: AWS's spellings and SKU-scoped SkuPriceId make them pass.
+PASSED_ON_THE_REAL_SAMPLES_1_2 = (
+    "PricingUnit-C-003-O",
+    "ConsumedUnit-C-003-O",
+    "PricingUnit-C-006-C",
+    "ConsumedUnit-C-006-C",
+    "SkuPriceId-C-008-M",
+)
+
 # On generated data also these, for gaps of the generator (the real samples have the columns).
 NOT_APPLICABLE_TO_GENERATED_1_2: dict[str, str] = {
     "ChargeDescription-C-003-O": "cur_analysis.dev.generate writes no line item description",
@@ -301,7 +327,8 @@ def test_validator_1_2_finds_no_failed_rule_on_the_real_samples(
 ) -> None:
     validation = validated_samples_1_2.result()
     assert validation.tests == CHECKS_1_2
-    assert _unexplained(validation, set(NOT_APPLICABLE_1_2)) == set()
+    assert _unexplained(validation, {*NOT_APPLICABLE_1_2, *AWS_CHOICES_1_2}) == set()
+    assert set(validation.failed).isdisjoint(PASSED_ON_THE_REAL_SAMPLES_1_2)
     assert validation.passed > 0
 
 
@@ -310,5 +337,10 @@ def test_validator_1_2_finds_no_failed_rule_on_generated_data(
 ) -> None:
     validation = validated_generated_1_2.result()
     assert validation.tests == CHECKS_1_2
-    allowed = set(NOT_APPLICABLE_1_2) | set(NOT_APPLICABLE_TO_GENERATED_1_2)
+    allowed = {
+        *NOT_APPLICABLE_1_2,
+        *AWS_CHOICES_1_2,
+        *AWS_UNIT_SPELLINGS_1_2,
+        *NOT_APPLICABLE_TO_GENERATED_1_2,
+    }
     assert _unexplained(validation, allowed) == set()
