@@ -21,6 +21,7 @@ import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import reduce
+from typing import TypeVar
 
 from pyspark.sql import Column
 from pyspark.sql import functions as F
@@ -38,6 +39,7 @@ from cur_analysis.focus.service_categories import (
     LineCategory,
 )
 
+T = TypeVar("T")
 AWS = "AWS FOCUS 1.0 export"
 SPEC = "FOCUS 1.0 spec"
 CONVERTER = "focus-converter 1.0.0"
@@ -166,24 +168,29 @@ def _usage_type_has(parts: Sequence[str]) -> Column:
     return reduce(operator.or_, [usage_type.contains(part) for part in parts], F.lit(False))
 
 
-def _in_line_category(row: LineCategory) -> Column:
-    by_family = F.coalesce(F.col(s.PRODUCT_FAMILY).isin(*row.product_families), F.lit(False))
-    by_usage = F.coalesce(_usage_type_has(row.usage_types), F.lit(False))
-    return (F.col(c.PRODUCT_CODE) == row.product_code) & (by_family | by_usage)
-
-
-def _first_line_category(value: Callable[[LineCategory], str]) -> Column:
-    """``value`` of the first ``LINE_CATEGORIES`` row the line matches; null when none does."""
-    first, *others = LINE_CATEGORIES
-    chosen = F.when(_in_line_category(first), F.lit(value(first)))
+def _first_match(
+    rows: Sequence[T], matches: Callable[[T], Column], value: Callable[[T], str]
+) -> Column:
+    """``value`` of the first of ``rows`` the line ``matches``; null when it matches none."""
+    first, *others = rows
+    chosen = F.when(matches(first), F.lit(value(first)))
     for row in others:
-        chosen = chosen.when(_in_line_category(row), F.lit(value(row)))
-    return chosen
+        chosen = chosen.when(matches(row), F.lit(value(row)))
+    return chosen.cast(StringType())
+
+
+def _in_line_category(row: LineCategory) -> Column:
+    family = F.col(s.PRODUCT_FAMILY)
+    by_family = reduce(operator.or_, [family == f for f in row.product_families], F.lit(False))
+    by_usage = _usage_type_has(row.usage_types)
+    return (F.col(c.PRODUCT_CODE) == row.product_code) & F.coalesce(
+        by_family | by_usage, F.lit(False)
+    )
 
 
 def line_subcategory() -> Column:
     """The subcategory of a line ``LINE_CATEGORIES`` places apart from its service; else null."""
-    return _first_line_category(lambda row: row.subcategory)
+    return _first_match(LINE_CATEGORIES, _in_line_category, lambda row: row.subcategory)
 
 
 def service_category() -> Column:
@@ -191,7 +198,8 @@ def service_category() -> Column:
     matches, else its product code's (``SERVICE_CATEGORIES``); ``Other`` when not listed."""
     pairs = [F.lit(item) for pair in sorted(SERVICE_CATEGORIES.items()) for item in pair]
     by_code = F.element_at(F.create_map(*pairs), F.col(c.PRODUCT_CODE))
-    return F.coalesce(_first_line_category(lambda row: row.category), by_code, F.lit(OTHER))
+    by_line = _first_match(LINE_CATEGORIES, _in_line_category, lambda row: row.category)
+    return F.coalesce(by_line, by_code, F.lit(OTHER))
 
 
 def _has_resource_type(rule: ResourceTypeRule) -> Column:
@@ -203,11 +211,7 @@ def _has_resource_type(rule: ResourceTypeRule) -> Column:
 
 def resource_type() -> Column:
     """The kind of resource ``RESOURCE_TYPES`` gives the line; null where it gives none."""
-    first, *others = RESOURCE_TYPES
-    chosen = F.when(_has_resource_type(first), F.lit(first.resource_type))
-    for rule in others:
-        chosen = chosen.when(_has_resource_type(rule), F.lit(rule.resource_type))
-    return chosen.cast(StringType())
+    return _first_match(RESOURCE_TYPES, _has_resource_type, lambda rule: rule.resource_type)
 
 
 def sku_price_id() -> Column:

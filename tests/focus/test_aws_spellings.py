@@ -192,7 +192,16 @@ def test_every_usage_type_of_a_line_without_unit_names_one(
 
 
 @pytest.mark.spark  # the runs are fixtures it asks for by name
-@pytest.mark.parametrize("run", ["focus_samples", "focus_converter_sample", "focus_generated"])
+@pytest.mark.parametrize(
+    "run",
+    [
+        "focus_samples",
+        "focus_converter_sample",
+        "focus_generated",
+        "focus_samples_1_0",
+        "focus_converter_sample_1_0",
+    ],
+)
 def test_units_written_are_aws_spellings_with_no_cur_abbreviation(run: str, request) -> None:
     table = request.getfixturevalue(run).table
     for name in ("PricingUnit", "ConsumedUnit"):
