@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from cur_analysis import columns as c
+from cur_analysis.focus.units import UNKNOWN_UNIT_ROWS, UNKNOWN_UNITS
 from cur_analysis.measures import MEASURES
 from cur_analysis.pipeline import RunResult
 
@@ -48,13 +49,14 @@ def format_run(result: RunResult) -> str:
     return "\n".join(lines)
 
 
-def format_unknown_units(counts: Mapping[str, int]) -> str:
+def format_unknown_units(metrics: Mapping[str, object]) -> str:
     """The summary line of the FOCUS rows whose unit ``focus.units`` does not map (written as
-    the CUR spells it: add the unit there), from ``focus.units.unknown_units``; "" when none."""
-    if not counts:
+    the CUR spells it: add the unit there), from the observed ``unknown_unit_metrics``; "" when
+    there are none."""
+    rows = int(metrics.get(UNKNOWN_UNIT_ROWS) or 0)
+    if not rows:
         return ""
-    listed = ", ".join(f"{unit} ({rows:,})" for unit, rows in sorted(counts.items()))
     return (
-        f"focus: {sum(counts.values()):,} FOCUS rows with a unit cur_analysis/focus/units.py "
-        f"does not map, kept as the CUR spells it: {listed}"
+        f"focus: {rows:,} FOCUS rows with a unit cur_analysis/focus/units.py does not map, "
+        f"kept as the CUR spells it: {metrics.get(UNKNOWN_UNITS)}"
     )

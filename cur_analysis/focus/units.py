@@ -16,12 +16,12 @@ match first. Sources:
 
 AWS keeps two spellings the validator's UnitFormat pattern rejects (``Lambda-GB-Seconds``,
 ``GiB/Second-Months``): the export's spelling wins, so converted months union with native ones.
-A CUR unit not listed passes through unchanged (``unknown_units`` counts such rows).
+A CUR unit not listed passes through unchanged (``unknown_unit_metrics`` counts such rows).
 """
 
 from __future__ import annotations
 
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import Column
 from pyspark.sql import functions as F
 
 from cur_analysis import columns as c
@@ -116,7 +116,9 @@ USAGE_TYPE_UNITS: tuple[tuple[str, str], ...] = (
     ("-Hrs", "Hours"),
 )
 
-UNKNOWN_UNIT_ROWS = "rows"
+# The metrics ``unknown_unit_metrics`` names.
+UNKNOWN_UNIT_ROWS = "unknown_unit_rows"
+UNKNOWN_UNITS = "unknown_units"
 
 
 def _spelled(unit: Column) -> Column:
@@ -143,9 +145,14 @@ def pricing_unit() -> Column:
     return F.coalesce(_spelled(F.col(s.PRICING_UNIT)), inferred)
 
 
-def unknown_units(rows: DataFrame, unit_column: str = "PricingUnit") -> DataFrame:
-    """Per unit of ``rows`` (FOCUS rows) that no CUR unit maps to, the number of rows: the units
-    written as the CUR spells them, for the run's summary."""
+def unknown_unit_metrics(unit_column: str = "PricingUnit") -> list[Column]:
+    """Aggregates for ``DataFrame.observe`` on FOCUS rows: how many rows have a unit no CUR unit
+    maps to (written as the CUR spells it), and those units, comma-separated. Observed on the
+    rows a run writes, the write counts them: no second scan."""
     unit = F.col(unit_column)
-    unknown = rows.where(unit.isNotNull() & ~unit.isin(*sorted(FOCUS_UNITS)))
-    return unknown.groupBy(unit.alias(unit_column)).agg(F.count(F.lit(1)).alias(UNKNOWN_UNIT_ROWS))
+    unknown = unit.isNotNull() & ~unit.isin(*sorted(FOCUS_UNITS))
+    units = F.array_sort(F.collect_set(F.when(unknown, unit)))
+    return [
+        F.count_if(unknown).alias(UNKNOWN_UNIT_ROWS),
+        F.concat_ws(", ", units).alias(UNKNOWN_UNITS),
+    ]

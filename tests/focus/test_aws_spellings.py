@@ -16,13 +16,19 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
+from pyspark.sql import DataFrame
 
 from cur_analysis import columns as c
 from cur_analysis.focus import source as s
 from cur_analysis.focus.rules_1_2 import RULES_1_2
 from cur_analysis.focus.service_categories import LINE_CATEGORIES, OTHER, SERVICE_CATEGORIES
 from cur_analysis.focus.service_subcategories import SERVICE_SUBCATEGORIES
-from cur_analysis.focus.units import CUR_UNITS, FOCUS_UNITS, USAGE_TYPE_UNITS, unknown_units
+from cur_analysis.focus.units import (
+    CUR_UNITS,
+    FOCUS_UNITS,
+    USAGE_TYPE_UNITS,
+    unknown_unit_metrics,
+)
 from cur_analysis.summary import format_unknown_units
 
 from ..frames import raw_frame
@@ -113,12 +119,12 @@ def test_every_unit_written_is_aws_spelling_or_unit_format() -> None:
     assert written <= FOCUS_UNITS
     assert {unit for unit in written if not _as_aws_writes_or_unit_format(unit)} == set()
     assert {unit for unit in written if CUR_ABBREVIATION.search(unit)} == set()
-    # AWS's export spells these as below (the issue's list, all in the sample).
+    # AWS's export spells these as below (each in the sample).
     expected = {"Hrs": "Hours", "GB-Mo": "GB-Months", "IOPS-Mo": "IOPS-Months"}
     assert {unit: CUR_UNITS[unit] for unit in expected} == expected
 
 
-def _focus_rows(spark, rows: list[dict], rules: tuple[str, ...]):
+def _focus_rows(spark, rows: list[dict], rules: tuple[str, ...]) -> DataFrame:
     """Conformed line items of ``rows`` (every FOCUS source column, the absent ones null) and
     the FOCUS 1.2 columns ``rules``."""
     from cur_analysis.conform import conform_legacy
@@ -129,7 +135,7 @@ def _focus_rows(spark, rows: list[dict], rules: tuple[str, ...]):
     return conformed.select(*[by_name[name].expression().alias(name) for name in rules])
 
 
-# (usage type, the CUR's unit, usage amount) -> PricingUnit, by hand from the issue's rules.
+# (usage type, the CUR's unit, usage amount) -> PricingUnit, by hand: what the usage measures.
 UNIT_CASES = [
     ("SpotUsage:c5.large", None, 1.0, "Hours"),
     ("EUW2-BoxUsage:t2.micro", None, 1.0, "Hours"),
@@ -404,11 +410,15 @@ def test_credits_are_one_time_and_priced_other(
     assert set(credits["PricingCategory"]) == {"Other"}
 
 
-def test_unknown_units_are_counted_for_the_summary(spark) -> None:
-    rows = [("Hours",), ("Widgets",), ("Widgets",), (None,), ("Gizmos",)]
+def test_unknown_units_are_counted_by_the_write_for_the_summary(spark, tmp_path: Path) -> None:
+    from pyspark.sql import Observation
+
+    rows = [("Hours",), ("Widgets",), ("Widgets",), (None,), ("Gizmos",), ("GB-Months",)]
     frame = spark.createDataFrame(rows, "PricingUnit string")
-    counts = {row["PricingUnit"]: row["rows"] for row in unknown_units(frame).collect()}
-    assert counts == {"Widgets": 2, "Gizmos": 1}
-    line = format_unknown_units(counts)
-    assert "3 FOCUS rows" in line and "Widgets (2)" in line and "Gizmos (1)" in line
-    assert format_unknown_units({}) == ""
+    observation = Observation("units")
+    frame.observe(observation, *unknown_unit_metrics()).write.parquet(str(tmp_path / "out"))
+    metrics = observation.get
+    assert metrics == {"unknown_unit_rows": 3, "unknown_units": "Gizmos, Widgets"}
+    line = format_unknown_units(metrics)
+    assert line.startswith("focus: 3 FOCUS rows") and line.endswith(": Gizmos, Widgets")
+    assert format_unknown_units({"unknown_unit_rows": 0, "unknown_units": ""}) == ""
