@@ -7,7 +7,9 @@ A rule is a ``Column`` expression over the conformed line items (``conform_cur``
 - ``AWS``: AWS Data Exports, "FOCUS 1.0 with AWS columns" table dictionary and its conformance
   gaps page (docs.aws.amazon.com/cur/latest/userguide/table-dictionary-focus-1-0-aws-columns.html);
 - ``SPEC``: the FOCUS 1.0 specification (focus.finops.org, FOCUS_Spec v1.0), the column's section;
-- ``CONVERTER``: focus-converter 1.0.0, ``conversion_configs/aws/<file>.yaml``.
+- ``CONVERTER``: focus-converter 1.0.0, ``conversion_configs/aws/<file>.yaml``;
+- ``AWS_EXPORT``: a month of AWS's native FOCUS export, anonymized, as the tables it decides cite
+  it (``units``, ``service_categories``, ``resource_types``): the values AWS writes.
 
 Costs reuse ``measures``: EffectiveCost *is* ``amortized_cost`` and BilledCost ``unblended_cost``,
 so the FOCUS totals equal the other datasets' by construction, not by a second formula.
@@ -15,8 +17,11 @@ so the FOCUS totals equal the other datasets' by construction, not by a second f
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import reduce
+from typing import TypeVar
 
 from pyspark.sql import Column
 from pyspark.sql import functions as F
@@ -25,11 +30,20 @@ from pyspark.sql.types import DataType, MapType, StringType
 from cur_analysis import columns as c
 from cur_analysis import measures as m
 from cur_analysis.focus import source as s
-from cur_analysis.focus.service_categories import OTHER, SERVICE_CATEGORIES
+from cur_analysis.focus import units
+from cur_analysis.focus.resource_types import RESOURCE_TYPES, ResourceTypeRule
+from cur_analysis.focus.service_categories import (
+    LINE_CATEGORIES,
+    OTHER,
+    SERVICE_CATEGORIES,
+    LineCategory,
+)
 
+T = TypeVar("T")
 AWS = "AWS FOCUS 1.0 export"
 SPEC = "FOCUS 1.0 spec"
 CONVERTER = "focus-converter 1.0.0"
+AWS_EXPORT = "AWS's native FOCUS export"
 PROVIDER = "AWS"
 
 
@@ -131,10 +145,12 @@ def commitment_status() -> Column:
 
 def pricing_category() -> Column:
     """Committed for commitment-covered usage and fees, Dynamic for Spot, Standard for other
-    usage and purchases; null for tax, credits and adjustments (FOCUS 1.0 PricingCategory)."""
+    usage and purchases, Other for credits (as AWS's export writes them); null for tax and
+    adjustments (FOCUS 1.0 PricingCategory)."""
     usage_or_purchase = _line_type(*USAGE_TYPES, *PURCHASE_TYPES)
     return (
-        F.when(~usage_or_purchase, F.lit(None))
+        F.when(_line_type(c.CREDIT), F.lit("Other"))
+        .when(~usage_or_purchase, F.lit(None))
         .when(_commitment_arn().isNotNull(), F.lit("Committed"))
         .when(F.col(c.USAGE_TYPE).contains("Spot"), F.lit("Dynamic"))
         .otherwise(F.lit("Standard"))
@@ -147,10 +163,63 @@ def _usage_only(column: Column) -> Column:
     return F.when(_line_type(*USAGE_TYPES), column)
 
 
+def _usage_type_has(parts: Sequence[str]) -> Column:
+    usage_type = F.col(c.USAGE_TYPE)
+    return reduce(operator.or_, [usage_type.contains(part) for part in parts], F.lit(False))
+
+
+def _first_match(
+    rows: Sequence[T], matches: Callable[[T], Column], value: Callable[[T], str]
+) -> Column:
+    """``value`` of the first of ``rows`` the line ``matches``; null when it matches none."""
+    first, *others = rows
+    chosen = F.when(matches(first), F.lit(value(first)))
+    for row in others:
+        chosen = chosen.when(matches(row), F.lit(value(row)))
+    return chosen.cast(StringType())
+
+
+def _in_line_category(row: LineCategory) -> Column:
+    family = F.col(s.PRODUCT_FAMILY)
+    by_family = reduce(operator.or_, [family == f for f in row.product_families], F.lit(False))
+    by_usage = _usage_type_has(row.usage_types)
+    return (F.col(c.PRODUCT_CODE) == row.product_code) & F.coalesce(
+        by_family | by_usage, F.lit(False)
+    )
+
+
+def line_subcategory() -> Column:
+    """The subcategory of a line ``LINE_CATEGORIES`` places apart from its service; else null."""
+    return _first_match(LINE_CATEGORIES, _in_line_category, lambda row: row.subcategory)
+
+
 def service_category() -> Column:
-    """The product code's category from ``service_categories``; ``Other`` when not listed."""
+    """The line's category as AWS's export assigns it: its ``LINE_CATEGORIES`` row's where one
+    matches, else its product code's (``SERVICE_CATEGORIES``); ``Other`` when not listed."""
     pairs = [F.lit(item) for pair in sorted(SERVICE_CATEGORIES.items()) for item in pair]
-    return F.coalesce(F.element_at(F.create_map(*pairs), F.col(c.PRODUCT_CODE)), F.lit(OTHER))
+    by_code = F.element_at(F.create_map(*pairs), F.col(c.PRODUCT_CODE))
+    by_line = _first_match(LINE_CATEGORIES, _in_line_category, lambda row: row.category)
+    return F.coalesce(by_line, by_code, F.lit(OTHER))
+
+
+def _has_resource_type(rule: ResourceTypeRule) -> Column:
+    matches = (F.col(c.PRODUCT_CODE) == rule.product_code) & F.col(c.RESOURCE_ID).rlike(
+        rule.resource_id
+    )
+    return matches & _usage_type_has(rule.usage_types) if rule.usage_types else matches
+
+
+def resource_type() -> Column:
+    """The kind of resource ``RESOURCE_TYPES`` gives the line; null where it gives none."""
+    return _first_match(RESOURCE_TYPES, _has_resource_type, lambda rule: rule.resource_type)
+
+
+def sku_price_id() -> Column:
+    """AWS's ``<SKU>.<OfferTermCode>.<RateCode>``, which is the CUR's ``pricing_rate_code``; where
+    the CUR has only a rate id (a 2018 CUR), ``<SKU>.<rate id>``: a rate id alone is not unique
+    per SKU, and SkuPriceId must have one parent SkuId."""
+    rate_id = F.when(F.col(s.RATE_ID).isNotNull(), F.concat_ws(".", F.col(s.SKU), F.col(s.RATE_ID)))
+    return F.coalesce(F.col(s.RATE_CODE), rate_id)
 
 
 def service_name() -> Column:
@@ -205,10 +274,10 @@ RULES_1_0: tuple[Rule, ...] = (
     Rule("CommitmentDiscountName", lambda: F.lit(None).cast(StringType()), f"{AWS} (no name)"),
     Rule("CommitmentDiscountStatus", commitment_status, SPEC),
     Rule("PricingQuantity", lambda: F.col(c.USAGE_AMOUNT), f"{AWS}; {CONVERTER}", aggregate=SUM),
-    Rule("PricingUnit", lambda: F.col(s.PRICING_UNIT), f"{AWS}; {CONVERTER}"),
-    Rule("PricingCategory", pricing_category, SPEC),
+    Rule("PricingUnit", units.pricing_unit, f"{AWS}; {AWS_EXPORT} (units)"),
+    Rule("PricingCategory", pricing_category, f"{SPEC}; {AWS_EXPORT} (credits)"),
     Rule("ConsumedQuantity", lambda: _usage_only(F.col(c.USAGE_AMOUNT)), SPEC, aggregate=SUM),
-    Rule("ConsumedUnit", lambda: _usage_only(F.col(s.PRICING_UNIT)), SPEC),
+    Rule("ConsumedUnit", lambda: _usage_only(units.pricing_unit()), f"{SPEC}; {AWS_EXPORT}"),
     Rule("ProviderName", lambda: F.lit(PROVIDER), AWS),
     Rule("PublisherName", lambda: F.coalesce(F.col(s.LEGAL_ENTITY), F.lit(PROVIDER)), CONVERTER),
     Rule("InvoiceIssuerName", _issuer, f"{AWS}; {CONVERTER}"),
@@ -217,15 +286,15 @@ RULES_1_0: tuple[Rule, ...] = (
     Rule("AvailabilityZone", lambda: F.col(s.AVAILABILITY_ZONE), f"{AWS}; {CONVERTER}"),
     Rule("ResourceId", lambda: F.col(c.RESOURCE_ID), f"{AWS}; {CONVERTER}"),
     Rule("ResourceName", lambda: F.lit(None).cast(StringType()), f"{SPEC} (no display name)"),
-    Rule("ResourceType", lambda: F.lit(None).cast(StringType()), f"{SPEC} (not in the CUR)"),
+    Rule("ResourceType", resource_type, f"{AWS_EXPORT} (resource_types)"),
     Rule("ServiceName", service_name, AWS),
-    Rule("ServiceCategory", service_category, f"{CONVERTER} aws_category_mapping.csv"),
-    Rule("SkuId", lambda: F.col(s.SKU), f"{AWS}; {CONVERTER}"),
     Rule(
-        "SkuPriceId",
-        lambda: F.coalesce(F.col(s.RATE_CODE), F.col(s.RATE_ID)),
-        f"{CONVERTER} sku_price_id_S001",
+        "ServiceCategory",
+        service_category,
+        f"{CONVERTER} aws_category_mapping.csv; {AWS_EXPORT} (service_categories)",
     ),
+    Rule("SkuId", lambda: F.col(s.SKU), f"{AWS}; {CONVERTER}"),
+    Rule("SkuPriceId", sku_price_id, f"{AWS_EXPORT} (SKU.OfferTermCode.RateCode)"),
     Rule("SubAccountId", lambda: F.col(c.USAGE_ACCOUNT_ID), f"{AWS}; {CONVERTER}"),
     Rule("SubAccountName", lambda: F.col(s.USAGE_ACCOUNT_NAME), f"{AWS} (CUR 2.0 only)"),
     Rule("x_ServiceCode", lambda: F.col(c.PRODUCT_CODE), AWS),

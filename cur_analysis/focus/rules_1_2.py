@@ -145,12 +145,13 @@ def _capacity_reservation_status() -> Column:
 
 
 def _service_subcategory() -> Column:
-    """The product code's subcategory from ``service_subcategories``; ``Other (<category>)``
-    for a product code not listed."""
+    """The subcategory of the line's ``LINE_CATEGORIES`` row where one matches, else its product
+    code's from ``service_subcategories``; ``Other (<category>)`` for a product code not listed
+    (each under the line's ServiceCategory)."""
     pairs = [F.lit(item) for pair in sorted(SERVICE_SUBCATEGORIES.items()) for item in pair]
     listed = F.element_at(F.create_map(*pairs), F.col(c.PRODUCT_CODE))
     unlisted = F.concat(F.lit(other("")[:-1]), r.service_category(), F.lit(")"))
-    return F.coalesce(listed, unlisted)
+    return F.coalesce(r.line_subcategory(), listed, unlisted)
 
 
 def _pricing_currency() -> Column:
@@ -259,7 +260,11 @@ _ADDED_OR_CHANGED: tuple[Rule, ...] = (
     Rule(
         "PricingCurrencyListUnitPrice", lambda: _in_pricing_currency(_price("ListUnitPrice")), SPEC
     ),
-    Rule("ServiceSubcategory", _service_subcategory, f"{SPEC} (allowed values)"),
+    Rule(
+        "ServiceSubcategory",
+        _service_subcategory,
+        f"{SPEC} (allowed values); {r.AWS_EXPORT} (line categories)",
+    ),
     Rule(
         "SkuMeter",
         lambda: F.when(F.col(s.SKU).isNotNull(), F.col(c.USAGE_TYPE)),

@@ -1,15 +1,30 @@
-"""ServiceCategory of each AWS service: the FOCUS 1.0 category of a ``line_item_product_code``.
+"""ServiceCategory of each AWS service, and of the lines AWS's export puts apart from their service.
 
-Data, not code: the table focus-converter 1.0.0 ships as
+Data, not code. ``SERVICE_CATEGORIES``: the FOCUS category of a ``line_item_product_code``, the
+table focus-converter 1.0.0 ships as
 ``focus_converter/conversion_configs/aws/mapping_files/aws_category_mapping.csv``
-(finopsfoundation/focus_converters, MIT), grouped here by category. Every category is one of
-FOCUS 1.0's ServiceCategory values; a product code not listed is ``Other`` (FOCUS 1.0,
-ServiceCategory: "Other" for a service that fits no other category).
+(finopsfoundation/focus_converters, MIT), grouped here by category, with the categories AWS's
+native FOCUS export gives where the two differ: KMS (``awskms``) is Identity, Step Functions
+(``AmazonStates``) Compute, ECS, ECR and EKS Other (a month of AWS's export, anonymized:
+github.com/FinOps-Open-Cost-and-Usage-Spec/FOCUS-Sample-Data, ``FOCUS-1.0/focus_sample.csv``,
+CC BY 4.0). Added to the converter's codes: EventBridge (``AWSEvents``, which the converter
+lists by name), WorkSpaces and Support, each under the category of its FOCUS 1.2 subcategory
+(``service_subcategories``).
+
+``LINE_CATEGORIES``: the lines of one service AWS's export places in another category, matched by
+usage type or product family; in that sample EC2's EBS volumes, snapshots, IOPS, throughput and
+EBS-optimized hours are Storage, the rest of EC2 (instances, NAT gateways, data transfer) Compute.
+
+Every category is one of FOCUS's ServiceCategory values; a product code not listed is ``Other``
+(FOCUS, ServiceCategory: "Other" for a service that fits no other category).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 OTHER = "Other"
+STORAGE = "Storage"
 
 _BY_CATEGORY: dict[str, tuple[str, ...]] = {
     "AI and Machine Learning": (
@@ -101,11 +116,9 @@ _BY_CATEGORY: dict[str, tuple[str, ...]] = {
         "Amazon EC2 Spot Instances*",
         "AmazonAppStream",
         "AmazonEC2",
-        "AmazonECR",
-        "AmazonECRPublic",
-        "AmazonECS",
-        "AmazonEKS",
         "AmazonLightsail",
+        "AmazonStates",
+        "AmazonWorkSpaces",
         "ComputeSavingsPlans",
         "Red Hat OpenShift Service on AWS*",
         "SimSpaceWeaver",
@@ -134,14 +147,15 @@ _BY_CATEGORY: dict[str, tuple[str, ...]] = {
         "CodeCatalyst",
         "CodeGuru",
     ),
+    "Identity": ("awskms",),
     "Integration": (
         "AWSAppFabric",
+        "AWSEvents",
         "AWSQueueService",
         "Amazon EventBridge",
         "AmazonMQ",
         "AmazonMWAA",
         "AmazonSNS",
-        "AmazonStates",
         "AppFlow",
     ),
     "Internet of Things": (
@@ -167,6 +181,9 @@ _BY_CATEGORY: dict[str, tuple[str, ...]] = {
         "AWSCostExplorer",
         "AWSResilienceHub",
         "AWSServiceCatalog",
+        "AWSSupportBusiness",
+        "AWSSupportDeveloper",
+        "AWSSupportEnterprise",
         "AWSSystemsManager",
         "AmazonCloudWatch",
         "AmazonGrafana",
@@ -215,6 +232,10 @@ _BY_CATEGORY: dict[str, tuple[str, ...]] = {
     ),
     "Other": (
         "AWSGroundStation",
+        "AmazonECR",
+        "AmazonECRPublic",
+        "AmazonECS",
+        "AmazonEKS",
         "AWSRoboMaker",
         "AmazonBraket",
         "AmazonManagedBlockchain",
@@ -238,7 +259,6 @@ _BY_CATEGORY: dict[str, tuple[str, ...]] = {
         "AmazonVerifiedPermissions",
         "CloudHSM",
         "auditmanager",
-        "awskms",
         "awswaf",
     ),
     "Storage": (
@@ -261,3 +281,28 @@ _BY_CATEGORY: dict[str, tuple[str, ...]] = {
 SERVICE_CATEGORIES: dict[str, str] = {
     code: category for category, codes in _BY_CATEGORY.items() for code in codes
 }
+
+
+@dataclass(frozen=True)
+class LineCategory:
+    """Lines of ``product_code`` whose usage type contains one of ``usage_types`` or whose product
+    family is one of ``product_families``: their category and subcategory."""
+
+    product_code: str
+    usage_types: tuple[str, ...]
+    product_families: tuple[str, ...]
+    category: str
+    subcategory: str
+
+
+# The first row a line matches decides; lines no row matches take their service's category.
+LINE_CATEGORIES: tuple[LineCategory, ...] = (
+    LineCategory("AmazonEC2", ("EBS:Snapshot",), ("Storage Snapshot",), STORAGE, "Backup Storage"),
+    LineCategory(
+        "AmazonEC2",
+        ("EBS:", "EBSOptimized"),
+        ("Storage", "System Operation", "Provisioned Throughput"),
+        STORAGE,
+        "Block Storage",
+    ),
+)

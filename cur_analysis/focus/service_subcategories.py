@@ -1,10 +1,13 @@
 """ServiceSubcategory of an AWS service: a FOCUS 1.2 subcategory of a ``line_item_product_code``.
 
 Data, not code. FOCUS 1.1 added ServiceSubcategory with a fixed list of values, each under one
-ServiceCategory (spec 1.2, ServiceSubcategory; the validator's model-1.2.0.1 checks both). The
-services named here are the common ones, placed by what the service is; every other service is
-its category's ``Other (<category>)``, which the spec provides for a service with no closer
-subcategory.
+ServiceCategory (FOCUS_Spec v1.2, ``specification/columns/servicesubcategory.md``). The services
+named here are the common ones, placed by what the service is and under the category
+``service_categories`` gives the service. Where AWS's export puts a service in a category whose
+subcategories fit it no closer (KMS, Step Functions, ECS, EKS, WAF, API Gateway), it is not listed:
+every service not listed is its category's ``Other (<category>)``, which the spec provides for a
+service with no closer subcategory. Lines AWS's export puts apart from their service take the
+subcategory of their ``service_categories.LINE_CATEGORIES`` row.
 """
 
 from __future__ import annotations
@@ -12,8 +15,6 @@ from __future__ import annotations
 SERVICE_SUBCATEGORIES: dict[str, str] = {
     "AmazonEC2": "Virtual Machines",
     "AmazonLightsail": "Virtual Machines",
-    "AmazonECS": "Containers",
-    "AmazonEKS": "Containers",
     "AWSLambda": "Serverless Compute",
     "AmazonWorkSpaces": "End User Computing",
     "AmazonS3": "Object Storage",
@@ -36,27 +37,24 @@ SERVICE_SUBCATEGORIES: dict[str, str] = {
     "AmazonSNS": "Messaging",
     "AWSQueueService": "Messaging",
     "AWSEvents": "Messaging",
-    "AmazonStates": "Workflow Orchestration",
-    "AmazonApiGateway": "API Management",
     "AmazonCloudWatch": "Observability",
     "AWSCloudTrail": "Observability",
     "AWSConfig": "Compliance",
     "AWSBudgets": "Cost Management",
     "AWSCostExplorer": "Cost Management",
     "AWSSupportBusiness": "Support",
+    "AWSSupportDeveloper": "Support",
     "AWSSupportEnterprise": "Support",
     "AmazonGuardDuty": "Threat Detection and Response",
     "AmazonInspector": "Security Posture Management",
     "AWSSecurityHub": "Security Posture Management",
     "AWSSecretsManager": "Secret Management",
-    "awskms": "Secret Management",
     "AmazonCloudFront": "Content Delivery",
     "AmazonRoute53": "Network Routing",
     "AmazonVPC": "Network Infrastructure",
     "AWSDirectConnect": "Network Connectivity",
     "AWSDataTransfer": "Network Connectivity",
     "AWSELB": "Application Networking",
-    "AWSWAF": "Network Security",
     "AmazonBedrock": "Generative AI",
     "AmazonSageMaker": "Machine Learning",
 }

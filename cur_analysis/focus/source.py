@@ -29,6 +29,8 @@ RATE_CODE = "pricing_rate_code"
 RATE_ID = "pricing_rate_id"
 SKU = "product_sku"
 LOCATION = "product_location"
+# Read for the per-line ServiceCategory (``service_categories.LINE_CATEGORIES``).
+PRODUCT_FAMILY = "product_product_family"
 # Read for FOCUS 1.2 (``rules_1_2``).
 INVOICE_ID = "bill_invoice_id"
 PRICING_CURRENCY = "pricing_currency"
@@ -57,6 +59,7 @@ FOCUS_SOURCE: dict[str, DataType] = {
     RATE_ID: _STRING,
     SKU: _STRING,
     LOCATION: _STRING,
+    PRODUCT_FAMILY: _STRING,
     c.SP_ARN: _STRING,
     c.CUR2_RESOURCE_TAGS: MapType(_STRING, _STRING),
     INVOICE_ID: _STRING,
