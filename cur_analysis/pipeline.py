@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame
+from pyspark.sql import DataFrame, Observation
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
@@ -45,6 +45,7 @@ from cur_analysis.datasets.registry import (
 )
 from cur_analysis.errors import InvalidInputError, OutputError, SourceDataError
 from cur_analysis.focus.options import FocusOptions
+from cur_analysis.focus.units import unknown_unit_metrics, unknown_units_note
 from cur_analysis.io.fingerprint import PartitionLocations
 from cur_analysis.io.publish import (
     FaultPoint,
@@ -132,6 +133,7 @@ class RunResult:
     seconds: float = 0.0
     run_id: str = ""
     schedule: Schedule | None = None
+    notes: tuple[str, ...] = ()  # lines the run adds to its summary (units FOCUS left as the CUR's)
 
     @property
     def line_item_count(self) -> int:
@@ -289,6 +291,7 @@ def run(
         frames = {
             dataset.name: _dataset_frame(dataset, scope, scan, grain) for dataset in config.selected
         }
+        units = _observe_units(frames)
         small = collected(
             {TOTALS: _totals_frame(grain.where(_in_periods(grain, scan.periods))), **_small(frames)}
         )
@@ -347,7 +350,22 @@ def run(
         seconds,
         run_id=publisher.run_id,
         schedule=plan.schedule if plan else None,
+        notes=tuple(note for note in (_units_note(units),) if note),
     )
+
+
+def _observe_units(frames: dict[str, DataFrame]) -> Observation | None:
+    """Count, while ``focus`` is written (no second scan), its rows whose unit
+    ``focus.units`` does not map."""
+    if FOCUS.name not in frames:
+        return None
+    observation = Observation("focus-units")
+    frames[FOCUS.name] = frames[FOCUS.name].observe(observation, *unknown_unit_metrics())
+    return observation
+
+
+def _units_note(observation: Observation | None) -> str:
+    return unknown_units_note(observation.get) if observation is not None else ""
 
 
 def _in_periods(frame: DataFrame, periods: tuple[BillingPeriod, ...]):

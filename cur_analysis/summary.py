@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from cur_analysis import columns as c
-from cur_analysis.focus.units import UNKNOWN_UNIT_ROWS, UNKNOWN_UNITS
 from cur_analysis.measures import MEASURES
 from cur_analysis.pipeline import RunResult
 
@@ -43,20 +40,8 @@ def format_run(result: RunResult) -> str:
         lines.append(f"wrote {name:<16} {path}")
     if result.outputs and not config.output_database:
         lines.append("tables not published: no --output-database given (the folders are written)")
+    lines += list(result.notes)
     if result.run_id:
         lines.append(f"published run {result.run_id} (manifests in {config.output}/_manifests)")
     lines.append(f"took {result.seconds:.1f} s")
     return "\n".join(lines)
-
-
-def format_unknown_units(metrics: Mapping[str, object]) -> str:
-    """The summary line of the FOCUS rows whose unit ``focus.units`` does not map (written as
-    the CUR spells it: add the unit there), from the observed ``unknown_unit_metrics``; "" when
-    there are none."""
-    rows = int(metrics.get(UNKNOWN_UNIT_ROWS) or 0)
-    if not rows:
-        return ""
-    return (
-        f"focus: {rows:,} FOCUS rows with a unit cur_analysis/focus/units.py does not map, "
-        f"kept as the CUR spells it: {metrics.get(UNKNOWN_UNITS)}"
-    )

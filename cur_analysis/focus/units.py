@@ -21,6 +21,8 @@ A CUR unit not listed passes through unchanged (``unknown_unit_metrics`` counts 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from pyspark.sql import Column
 from pyspark.sql import functions as F
 
@@ -156,3 +158,16 @@ def unknown_unit_metrics(unit_column: str = "PricingUnit") -> list[Column]:
         F.count_if(unknown).alias(UNKNOWN_UNIT_ROWS),
         F.concat_ws(", ", units).alias(UNKNOWN_UNITS),
     ]
+
+
+def unknown_units_note(metrics: Mapping[str, object]) -> str:
+    """The run's summary line of the FOCUS rows whose unit this module does not map (written as
+    the CUR spells it: add the unit here), from the observed ``unknown_unit_metrics``; "" when
+    there are none."""
+    rows = int(metrics.get(UNKNOWN_UNIT_ROWS) or 0)  # type: ignore[call-overload]
+    if not rows:
+        return ""
+    return (
+        f"focus: {rows:,} FOCUS rows with a unit cur_analysis/focus/units.py does not map, "
+        f"kept as the CUR spells it: {metrics.get(UNKNOWN_UNITS)}"
+    )

@@ -28,8 +28,8 @@ from cur_analysis.focus.units import (
     FOCUS_UNITS,
     USAGE_TYPE_UNITS,
     unknown_unit_metrics,
+    unknown_units_note,
 )
-from cur_analysis.summary import format_unknown_units
 
 from ..frames import raw_frame
 from .spec_1_2 import SUBCATEGORIES
@@ -419,6 +419,6 @@ def test_unknown_units_are_counted_by_the_write_for_the_summary(spark, tmp_path:
     frame.observe(observation, *unknown_unit_metrics()).write.parquet(str(tmp_path / "out"))
     metrics = observation.get
     assert metrics == {"unknown_unit_rows": 3, "unknown_units": "Gizmos, Widgets"}
-    line = format_unknown_units(metrics)
+    line = unknown_units_note(metrics)
     assert line.startswith("focus: 3 FOCUS rows") and line.endswith(": Gizmos, Widgets")
-    assert format_unknown_units({"unknown_unit_rows": 0, "unknown_units": ""}) == ""
+    assert unknown_units_note({"unknown_unit_rows": 0, "unknown_units": ""}) == ""
