@@ -8,16 +8,22 @@ measures, in one run, on the latest period:
   (f) Spark's floor: the columns the job's scans read, of the partitions it reads, written to
       Spark's ``noop`` sink (what Spark itself needs to read them);
   (d) (default scenario) the job on a table holding only the partitions the run reads;
-  (e) the job with opt-in datasets added (``--with-optional``; by default, in the default
-      scenario, each non-default dataset of the registry on its own);
+  (e) the job with an output family added (``--with-optional``; by default each family apart:
+      ``focus``, the ``cid`` views), and (g) each family's copy floor: the source columns the
+      family's scans read, of the requested period, written to Parquet unchanged with the job's
+      writer settings (what reading and writing its input costs Spark, before any rule);
+  (p) the peer: focus-converter (the FinOps Foundation's tool, in its own virtualenv)
+      converting the same requested month to FOCUS, with its peak memory;
   (b) the cold CLI end to end (``cur-analysis run`` in a subprocess, its own catalog), a trivial
       PySpark job's start-up (session, ``range(1).count()``, stop) beside it, and (b2) the same
       cold CLI over a tiny export (3 months x 3,000 rows): the start-up and fixed cost of a run;
   (c) the DuckDB rival (``duckdb_datasets``) computing the default datasets from the same Parquet
       files, in a process of its own, and its peak memory.
 The warm variants run round-robin after one discarded warm-up each (median of ``--repeats``,
-printed with the min-max); DuckDB's runs likewise. Per scenario it prints a table with the
-ratios against their targets and an estimate of a Glue run's cost, writes
+printed with the min-max); DuckDB's runs likewise. Each warm variant's peak driver memory is the
+largest resident size of the driver's JVM plus its Python process during one of its runs (each
+process's high-water mark reset before every run: ``/proc/PID/clear_refs``). Per scenario it
+prints a table with the ratios against their targets and an estimate of a Glue run's cost, writes
 ``<timestamp>-<scenario>.json`` and ``.md`` to ``benchmarks/results/``, and exits 1 when any
 dataset's row count or column sums differ from DuckDB's beyond 1e-6 relative. The method and the
 current figures: docs/performance.md.
@@ -26,6 +32,7 @@ current figures: docs/performance.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
@@ -52,6 +59,11 @@ RESULTS = PROJECT / "benchmarks" / "results"
 START = BillingPeriod(2023, 1)
 TABLE = "legacy_all"
 TOLERANCE = 1e-6
+
+# The output families timed with the default datasets by default: name -> ``--datasets`` names.
+FAMILIES = {"focus": ("focus",), "cid": ("cid",)}
+CONVERTER = PROJECT / ".venv-focus-converter" / "bin" / "python"
+CONVERTER_DRIVER = PROJECT / "tests" / "focus" / "converter_driver.py"
 
 WARM = "(a) warm Spark, the default datasets"
 NO_TAGS = "(a-) warm Spark, without tag_monthly"
@@ -262,13 +274,22 @@ def _duckdb(files: list[str], period: BillingPeriod, labels: list[str], output: 
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _jvm_peak_mb(spark: Any) -> float:
-    """Peak resident memory (VmHWM) of the driver JVM so far."""
-    pid = spark.sparkContext._jvm.java.lang.ProcessHandle.current().pid()  # noqa: SLF001
+def _jvm_pid(spark: Any) -> int:
+    return int(spark.sparkContext._jvm.java.lang.ProcessHandle.current().pid())  # noqa: SLF001
+
+
+def _peak_mb(pid: int) -> float:
+    """Peak resident memory (VmHWM) of process ``pid`` since its last reset."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def _reset_peak(pid: int) -> None:
+    """Reset the process's VmHWM to its current resident size (Linux ``clear_refs``, 5)."""
+    with contextlib.suppress(OSError):  # not Linux: the peak then covers the whole session
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -461,22 +482,75 @@ def _noop_write(frame: Any) -> Callable[[], Any]:
     return lambda: frame.write.format("noop").mode("overwrite").save()
 
 
-def optional_sets(args: argparse.Namespace, scenario: str) -> list[tuple[str, ...]]:
-    """The opt-in dataset sets timed with the default datasets, each measured on its own."""
-    from cur_analysis.datasets.registry import REGISTRY
+def family_columns(job: _Job, names: Sequence[str]) -> list[str]:
+    """The source columns the scans of the family's datasets read (their union)."""
+    from cur_analysis.datasets.registry import DATASETS, by_name, expand_groups
+    from cur_analysis.pipeline import plan_scan
 
+    chosen = expand_groups(tuple(names))
+    scan = plan_scan(job.reader, job.config("spark", (*DATASETS, *chosen)))
+    frames = [scan.line_items.transform(by_name(n).builder(scan.scope)) for n in chosen]
+    return sorted({column for frame in frames for s in file_scans(frame) for column in s.columns})
+
+
+def copy_floor(job: _Job, names: Sequence[str], folder: Path) -> Callable[[], Any]:
+    """The family's copy floor: its source columns of the requested period written to Parquet
+    as the job writes line items (partitioned by year, month and run, no shuffle), anew each
+    time."""
+    from pyspark.sql import functions as F
+
+    from cur_analysis import columns as c
+
+    columns = family_columns(job, names)
+    source = job.reader.read(job.database, TABLE, (job.period,)).select(*columns, *c.PARTITION_KEYS)
+    keyed = source.withColumn(c.RUN, F.lit("copy"))
+
+    def copy() -> None:
+        shutil.rmtree(folder, ignore_errors=True)
+        keyed.write.mode("append").partitionBy(*c.PARTITION_KEYS, c.RUN).parquet(str(folder))
+
+    return copy
+
+
+def focus_converter(export: Path, period: BillingPeriod, out: Path, repeats: int) -> dict | None:
+    """focus-converter 1.0.0 converting the requested month's files (the peer figure): wall
+    times and the largest peak resident size of its process; None without its virtualenv."""
+    if not CONVERTER.exists():
+        return None
+    source = export / f"year={period.year_value}" / f"month={period.month_value}" / "*.parquet"
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / "focus-converter.parquet"
+    command = [str(CONVERTER), str(CONVERTER_DRIVER), "aws", "parquet", str(source), str(target)]
+    times, peaks = [], []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(process.pid, 0)
+        times.append(time.perf_counter() - started)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise RuntimeError(f"focus-converter failed:\n{process.stderr.read().decode()[-2000:]}")
+        process.stderr.close()
+        peaks.append(usage.ru_maxrss / 1024)
+    return {"times": times, "median": statistics.median(times), "peak_rss_mb": max(peaks)}
+
+
+def optional_sets(args: argparse.Namespace, scenario: str) -> list[tuple[str, ...]]:
+    """The opt-in dataset sets timed with the default datasets, each measured on its own (by
+    default each output family)."""
     if args.with_optional:
         return [
             tuple(name.strip() for name in text.split(",") if name.strip())
             for text in args.with_optional
         ]
-    if scenario != "default":
-        return []
-    return [(dataset.name,) for dataset in REGISTRY if not dataset.default]
+    return list(FAMILIES.values())
 
 
 def optional_label(names: Sequence[str]) -> str:
     return f"(e) warm Spark, the default datasets and {' + '.join(names)}"
+
+
+def copy_floor_label(names: Sequence[str]) -> str:
+    return f"(g) copy floor of {' + '.join(names)}: its columns of the period into Parquet"
 
 
 def _variants(
@@ -501,6 +575,8 @@ def _variants(
     for names in optional_sets(args, name):
         output = "spark-" + "-".join(names)
         variants[optional_label(names)] = job.runner(output, (*DATASETS, *names))
+        folder = job.out / ("copy-" + "-".join(names))
+        variants[copy_floor_label(names)] = copy_floor(job, names, folder)
     return variants, scans
 
 
@@ -543,7 +619,8 @@ def measure(spark: Any, root: Path, name: str, scenario: Scenario, export: Path,
     catalog.register(spark, export, job.database, TABLE)
     variants, scans = _variants(spark, root, name, scenario, export, job, args)
     measured = _round_robin(spark, variants, scenario.repeats)
-    jvm_peak = _jvm_peak_mb(spark)
+    _log(f"{name}: (p) focus-converter over {period.label}")
+    converter = focus_converter(export, period, out / "converter", 1)
     run_info["uptime_after"] = _uptime()
 
     cores = os.cpu_count() or 1
@@ -563,7 +640,8 @@ def measure(spark: Any, root: Path, name: str, scenario: Scenario, export: Path,
         "cold_cli_tiny_export": startup,
         "trivial_pyspark": trivial,
         "duckdb": duck,
-        "peak_memory_mb": {"spark_driver_jvm": jvm_peak, "duckdb": duck["peak_rss_mb"]},
+        "focus_converter": converter,
+        "peak_memory_mb": {"duckdb": duck["peak_rss_mb"]},
         "cross_check": cross_check(out / "spark", duck_outputs, period, DATASETS),
     }
     result["ratios"] = _ratios(result)
@@ -606,28 +684,44 @@ def _ratios(result: dict) -> dict[str, float]:
         ratios["cold_tiny_over_trivial_pyspark"] = tiny["median"] / statistics.median(trivial)
     if LOADED_ONLY in seconds:
         ratios["full_over_loaded_only"] = warm / seconds[LOADED_ONLY]
+    memory = {label: found["peak_driver_mb"] for label, found in result["warm"].items()}
     for names in result["optional_sets"]:
-        ratios[f"with_{'_'.join(names)}_over_without"] = seconds[optional_label(names)] / warm
+        key = "_".join(names)
+        with_family = seconds[optional_label(names)]
+        ratios[f"with_{key}_over_without"] = with_family / warm
+        ratios[f"{key}_added_over_copy_floor"] = (with_family - warm) / seconds[
+            copy_floor_label(names)
+        ]
+        ratios[f"{key}_peak_driver_memory_over_without"] = (
+            memory[optional_label(names)] / memory[WARM]
+        )
     return ratios
 
 
 def _round_robin(
     spark: Any, variants: dict[str, Callable[[], Any]], repeats: int
 ) -> dict[str, tuple[Timing, dict]]:
-    """Warm every variant up once, then time them round-robin (load drifts hit all alike)."""
+    """Warm every variant up once, then time them round-robin (load drifts hit all alike);
+    each run's peak driver memory (JVM + this Python process) is kept, the largest per variant."""
     times: dict[str, list[float]] = {label: [] for label in variants}
+    peaks: dict[str, list[float]] = {label: [] for label in variants}
+    jvm = _jvm_pid(spark)
     for round_number in range(repeats + 1):
         for label, action in variants.items():
             _log(f"{label}: run {round_number + 1} of {repeats + 1}")
             spark.sparkContext.setJobGroup(label, label)
+            for pid in (jvm, os.getpid()):
+                _reset_peak(pid)
             started = time.perf_counter()
             action()
             times[label].append(time.perf_counter() - started)
+            peaks[label].append(_peak_mb(jvm) + _peak_mb(os.getpid()))
     spark.sparkContext.setJobGroup("bench-idle", "bench-idle")
     measured = {}
     for label, found in times.items():
         stage = _stage_input(spark, label)
         per_run = {key: value // len(found) for key, value in stage.items()}
+        per_run["peak_driver_mb"] = max(peaks[label][1:] or peaks[label])
         measured[label] = (Timing(found[0], tuple(found[1:])), per_run)
     return measured
 

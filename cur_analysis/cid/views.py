@@ -25,19 +25,31 @@ Transform = Callable[[DataFrame], DataFrame]
 Tags = Sequence[tuple[str, str]]
 
 
-def _period_keys(tags: Tags) -> dict[str, Column]:
-    return {k.YEAR: r.year(), k.MONTH: r.month(), k.TAGS_JSON: r.tags_json(tags)}
+def _period_keys() -> dict[str, Column | None]:
+    """``year``, ``month`` and ``tags_json``, which ``_aggregated`` builds after grouping."""
+    return {k.YEAR: r.year(), k.MONTH: r.month(), k.TAGS_JSON: None}
 
 
 def _aggregated(
-    keys: Mapping[str, Column], sums: Mapping[str, Column], where: Column | None = None
+    keys: Mapping[str, Column | None],
+    sums: Mapping[str, Column],
+    where: Column | None = None,
+    tags: Tags = (),
 ) -> Transform:
-    """Filter, group by ``keys`` and aggregate ``sums``, each aliased to its name."""
+    """Filter, group by ``keys`` and aggregate ``sums``, each aliased to its name.
+
+    ``tags_json`` (the ``None`` key) is grouped by the selected tag columns themselves and
+    written as JSON once per row of the view: the same groups (one JSON text per tag values),
+    without serializing JSON for every line item."""
 
     def to_view(line_items: DataFrame) -> DataFrame:
         rows = line_items if where is None else line_items.where(where)
-        return rows.groupBy(*[e.alias(n) for n, e in keys.items()]).agg(
-            *[e.alias(n) for n, e in sums.items()]
+        grouped = [e.alias(n) for n, e in keys.items() if e is not None]
+        tag_columns = [F.col(column) for _, column in tags]
+        summed = rows.groupBy(*grouped, *tag_columns).agg(*[e.alias(n) for n, e in sums.items()])
+        return summed.select(
+            *[F.col(n) if e is not None else r.tags_json(tags).alias(n) for n, e in keys.items()],
+            *sums,
         )
 
     return to_view
@@ -46,7 +58,7 @@ def _aggregated(
 def summary_view(tags: Tags = ()) -> Transform:
     """``summary_view``: cost and usage per day and the 35 CID dimensions."""
     keys = {
-        **_period_keys(tags),
+        **_period_keys(),
         k.BILLING_PERIOD: r.billing_period(),
         k.USAGE_DATE: r.usage_day(),
         k.PAYER: F.col(c.PAYER_ACCOUNT_ID),
@@ -89,13 +101,13 @@ def summary_view(tags: Tags = ()) -> Transform:
         "ri_sp_upfront_fees": F.sum(r.ri_sp_upfront_fees()),
         k.PUBLIC_COST: F.sum(m.public_on_demand_cost()),
     }
-    return _aggregated(keys, sums)
+    return _aggregated(keys, sums, tags=tags)
 
 
 def ec2_running_cost(tags: Tags = ()) -> Transform:
     """``ec2_running_cost``: hourly amortized cost and usage of EC2 instances."""
     keys = {
-        **_period_keys(tags),
+        **_period_keys(),
         k.BILLING_PERIOD: r.billing_period(),
         k.USAGE_DATE: r.usage_hour(),
         k.PAYER: F.col(c.PAYER_ACCOUNT_ID),
@@ -106,26 +118,26 @@ def ec2_running_cost(tags: Tags = ()) -> Transform:
         k.AMORTIZED_COST: F.sum(m.amortized_cost()),
         k.USAGE_QUANTITY: F.round(F.sum(m.usage_amount()), 2),
     }
-    return _aggregated(keys, sums, r.is_ec2_running())
+    return _aggregated(keys, sums, r.is_ec2_running(), tags)
 
 
 def compute_savings_plan_eligible_spend(tags: Tags = ()) -> Transform:
     """``compute_savings_plan_eligible_spend``: hourly on-demand cost a Compute SP could cover."""
     keys = {
-        **_period_keys(tags),
+        **_period_keys(),
         k.PAYER: F.col(c.PAYER_ACCOUNT_ID),
         k.LINKED_ACCOUNT: F.col(c.USAGE_ACCOUNT_ID),
         k.BILLING_PERIOD: r.billing_period(),
         k.USAGE_DATE: r.usage_hour(),
     }
     sums = {k.UNBLENDED_COST: F.sum(m.unblended_cost())}
-    return _aggregated(keys, sums, r.is_compute_savings_plan_eligible())
+    return _aggregated(keys, sums, r.is_compute_savings_plan_eligible(), tags)
 
 
 def s3_view(tags: Tags = ()) -> Transform:
     """``s3_view``: daily S3 and Glacier storage usage and cost per resource."""
     keys = {
-        **_period_keys(tags),
+        **_period_keys(),
         k.BILLING_PERIOD: r.billing_period(),
         k.USAGE_DATE: r.usage_day(),
         k.PAYER: F.col(c.PAYER_ACCOUNT_ID),
@@ -142,7 +154,7 @@ def s3_view(tags: Tags = ()) -> Transform:
         k.UNBLENDED_COST: F.sum(m.unblended_cost()),
         k.PUBLIC_COST: F.sum(m.public_on_demand_cost()),
     }
-    return _aggregated(keys, sums, r.is_storage())
+    return _aggregated(keys, sums, r.is_storage(), tags)
 
 
 # --- ri_sp_mapping ---

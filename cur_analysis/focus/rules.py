@@ -352,22 +352,38 @@ def tags(tag_columns: Sequence[str]) -> Column:
 TAG_MAP = MapType(StringType(), StringType())
 
 
+def present_entries(
+    entries: Sequence[tuple[str, Column]], present: Callable[[Column], Column] | None = None
+) -> Column:
+    """A map of the ``(key, value)`` entries whose value is present (not null, or ``present``
+    of it), in the given order; null when there is none. Built from an array with the absent
+    entries compacted away, which Spark compiles (``map_filter``'s lambda it interprets, row by
+    row: about twice the cost on a month of line items)."""
+
+    def kept(value: Column) -> Column:
+        return value.isNotNull() if present is None else value.isNotNull() & present(value)
+
+    def entry(key: str, value: Column) -> Column:
+        return F.when(kept(value), F.struct(F.lit(key).alias("key"), value.alias("value")))
+
+    any_kept = reduce(operator.or_, [kept(value) for _, value in entries])
+    array = F.array_compact(F.array(*[entry(key, value) for key, value in entries]))
+    return F.when(any_kept, F.map_from_entries(array))
+
+
 def _legacy_tag_map(tag_columns: Sequence[str]) -> Column:
     """The legacy tag columns' non-null values by key (the column name after the prefix)."""
     if not tag_columns:
         return F.lit(None).cast(TAG_MAP)
-    pairs = [
-        item
-        for key, name in sorted((n[len(c.USER_TAG_PREFIX) :], n) for n in tag_columns)
-        for item in (F.lit(key), F.col(name))
-    ]
-    return F.map_filter(F.create_map(*pairs), lambda _key, value: value.isNotNull())
+    fields = sorted((n[len(c.USER_TAG_PREFIX) :], n) for n in tag_columns)
+    return present_entries([(key, F.col(name)) for key, name in fields])
 
 
 def tag_map(tag_columns: Sequence[str]) -> Column:
     """FOCUS Tags as a map, the type of AWS's native export (``tags`` gives the same entries
     as the JSON text FOCUS 1.0's Key-Value Format names); null when the line has no tag."""
-    chosen = F.when(F.col(c.CUR2_RESOURCE_TAGS).isNotNull(), _cur2_tag_map()).otherwise(
-        _legacy_tag_map(tag_columns)
-    )
-    return F.when(F.size(chosen) > 0, chosen).cast(TAG_MAP)
+    cur2 = _cur2_tag_map()
+    chosen = F.when(
+        F.col(c.CUR2_RESOURCE_TAGS).isNotNull(), F.when(F.size(cur2) > 0, cur2)
+    ).otherwise(_legacy_tag_map(tag_columns))
+    return chosen.cast(TAG_MAP)

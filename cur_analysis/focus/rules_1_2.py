@@ -169,17 +169,17 @@ def _in_pricing_currency(billed: Column) -> Column:
 def _discounts() -> Column:
     """x_Discounts: CUR 2.0's ``discount`` map, or the legacy CUR's discount columns under the
     same keys; null when the line has no discount."""
-    legacy = F.map_filter(
-        F.create_map(
-            F.lit("bundled_discount"),
-            F.col(s.BUNDLED_DISCOUNT),
-            F.lit("total_discount"),
-            F.col(s.TOTAL_DISCOUNT),
-        ),
-        lambda _key, value: value.isNotNull() & (value != 0),
+    legacy = r.present_entries(
+        [
+            ("bundled_discount", F.col(s.BUNDLED_DISCOUNT)),
+            ("total_discount", F.col(s.TOTAL_DISCOUNT)),
+        ],
+        lambda value: value != 0,
     )
-    chosen = F.coalesce(F.col(s.DISCOUNTS), legacy)
-    return F.when(F.size(chosen) > 0, chosen).cast(_DOUBLE_MAP)
+    cur2 = F.col(s.DISCOUNTS)
+    return (
+        F.when(cur2.isNotNull(), F.when(F.size(cur2) > 0, cur2)).otherwise(legacy).cast(_DOUBLE_MAP)
+    )
 
 
 def _charge_category() -> Column:

@@ -30,7 +30,17 @@ def _with_absent_as_null(lf: pl.LazyFrame, required: set[str]) -> pl.LazyFrame:
     (the CUR drops columns it has nothing for), which is how cur_analysis conforms it too.
     """
     missing = sorted(required - set(lf.columns))
-    return lf.with_columns([pl.lit(None).alias(name) for name in missing])
+    return lf.with_columns([pl.lit(None, dtype=_type_of(name)).alias(name) for name in missing])
+
+
+def _type_of(name: str) -> pl.DataType:
+    """The type a CUR column has by its name: the converter computes with dates and amounts
+    (an untyped null fails its date arithmetic)."""
+    if name.endswith("_date"):
+        return pl.Datetime("ms")
+    if name.endswith(("_cost", "_rate", "_units", "_amount", "_fee", "_commitment")):
+        return pl.Float64
+    return pl.Utf8
 
 
 def convert(provider: str, data_format: str, source: str, target: str) -> None:
