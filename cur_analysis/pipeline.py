@@ -1,9 +1,12 @@
 """The job: read periods, conform, measure, publish. The CLI and the Glue script call ``run``.
 
-The source is scanned once: the conformed frame of the requested periods (and of their previous
-periods, for the change columns) is summed in one aggregation pass to the fine grain
-(``datasets.grain``), which is persisted; every dataset and the totals roll up from it. Only the
-columns the measures and dimensions use are read (tag columns only for ``tag_monthly``).
+The default datasets and the run totals come from one scan: the conformed frame of the requested
+periods (and of their previous periods, for the change columns) is summed in one aggregation pass
+to the fine grain (``datasets.grain``), which is persisted; every default dataset and the totals
+roll up from it. Only the columns the measures and dimensions use are read (tag columns only for
+``tag_monthly``). Each line-item dataset (``focus``, the cid views) plans its own column-pruned
+scan of the requested periods alone, straight into its aggregation or writer
+(docs/decisions/0007-measured-cost-decides-scans.md).
 """
 
 from __future__ import annotations
