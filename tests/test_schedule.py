@@ -121,7 +121,8 @@ def test_unchanged_periods_are_skipped_without_spark_and_a_rewritten_one_is_reco
     code, lines = world.run(capsys, "--period", "last:2")
     assert _outcomes(lines) == {
         "2024-04": f"skipped (unchanged since run {first})",
-        "2024-05": "computed (source changed: 1 file, new modification times)",
+        "2024-05": "computed (source changed: 1 file, new modification times; previous month "
+        f"from run {first})",
     }
     assert world.manifest_text(APRIL) == april  # the skipped period's tables stay as they were
     for period in (APRIL, MAY):

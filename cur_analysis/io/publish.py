@@ -368,8 +368,7 @@ def published_rows(store: Store, output: str, manifest: Manifest, dataset: str) 
         try:
             parts.append(pq.read_table(pa.BufferReader(data)))
         except pa.ArrowException as exc:
-            why = " ".join(str(exc).split())
-            raise MissingPeriodError(f"{name} is not readable Parquet ({why})") from None
+            raise MissingPeriodError(f"{name} is not Parquet ({type(exc).__name__})") from None
     return pa.concat_tables(parts) if parts else None
 
 
