@@ -3,9 +3,7 @@
 The source is scanned once: the conformed frame of the requested periods (and of their previous
 periods, for the change columns) is summed in one aggregation pass to the fine grain
 (``datasets.grain``), which is persisted; every dataset and the totals roll up from it. Only the
-columns the measures and dimensions use are read (tag columns only for ``tag_monthly``). A
-previous period the plan takes as published (``planner.PublishedPrevious``) is not read: its
-published monthly rows stand in for it in the change columns.
+columns the measures and dimensions use are read (tag columns only for ``tag_monthly``).
 """
 
 from __future__ import annotations
