@@ -211,15 +211,14 @@ def plan_scan(reader: CurReader, config: RunConfig, plan: Plan | None = None) ->
 
 
 def _published_frames(spark: SparkSession, plan: Plan) -> dict[str, DataFrame]:
-    """Each dataset's published rows of the previous periods ``plan`` takes as published, as a
-    frame of the types they were written with (a few hundred rows: local data, no Spark job)."""
+    """Each dataset's published rows of the previous periods ``plan`` takes as published: its
+    checked files read with their schema (no inference job, no Python worker)."""
     from pyspark.sql.pandas.types import from_arrow_schema
 
     frames = {}
-    for name, tables in plan.published_rows().items():
-        schema = from_arrow_schema(tables[0].schema)
-        rows = [tuple(row[f.name] for f in schema.fields) for t in tables for row in t.to_pylist()]
-        frames[name] = spark.createDataFrame(rows, schema)
+    for name, found in plan.published_files().items():
+        paths = [path for files in found for path in files.paths]
+        frames[name] = spark.read.schema(from_arrow_schema(found[0].schema)).parquet(*paths)
     return frames
 
 

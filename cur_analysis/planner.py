@@ -3,22 +3,28 @@
 The only reads are the catalog's partition locations, the source listing (``io.fingerprint``,
 once per partition: the run's manifests record the same listing as its source), the manifests,
 and, for the periods to compute, their files' Parquet footers (closed or not) and the previous
-period's published monthly rows when they stand in for its source (a few kilobytes); the
-decisions themselves are ``schedule``'s. A run with nothing to compute ends here.
+period's published monthly files when they stand in for its source (a few kilobytes, each read
+whole to check it); the decisions themselves are ``schedule``'s. A run with nothing to compute
+ends here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import cur_analysis
 from cur_analysis.datasets.definitions import definition
 from cur_analysis.datasets.registry import Dataset
 from cur_analysis.errors import CurAnalysisError
 from cur_analysis.io.fingerprint import PartitionLocations, SourceListing, is_closed, list_sources
-from cur_analysis.io.publish import PublishedOutput, manifest_path, parse_manifest
+from cur_analysis.io.publish import (
+    PublishedFiles,
+    PublishedOutput,
+    manifest_path,
+    parse_manifest,
+)
 from cur_analysis.io.readers import require_periods
 from cur_analysis.io.recorded import published_state
 from cur_analysis.periods import BillingPeriod, PeriodSelection
@@ -37,18 +43,15 @@ from cur_analysis.schedule import (
     schedule,
 )
 
-if TYPE_CHECKING:
-    import pyarrow as pa
-
 
 @dataclass(frozen=True)
 class PublishedPrevious:
     """A previous period whose change-column figures are taken as published instead of read
-    from its source: the run each dataset's figures come from, and its published rows."""
+    from its source: the run each dataset's figures come from, and its published files."""
 
     period: BillingPeriod
     runs: Mapping[str, str]
-    rows: Mapping[str, pa.Table]
+    files: Mapping[str, PublishedFiles]
 
 
 @dataclass(frozen=True)
@@ -67,12 +70,12 @@ class Plan:
     def nothing_to_compute(self) -> bool:
         return not self.schedule.computed
 
-    def published_rows(self) -> dict[str, list[pa.Table]]:
-        """Each dataset's published rows of the previous periods taken as published."""
-        found: dict[str, list[pa.Table]] = {}
+    def published_files(self) -> dict[str, list[PublishedFiles]]:
+        """Each dataset's published files of the previous periods taken as published."""
+        found: dict[str, list[PublishedFiles]] = {}
         for taken in sorted(self.previous.values(), key=lambda p: p.period):
-            for name, rows in taken.rows.items():
-                found.setdefault(name, []).append(rows)
+            for name, files in taken.files.items():
+                found.setdefault(name, []).append(files)
         return found
 
 
@@ -193,13 +196,13 @@ class _PreviousFigures:
             return None, ""
         try:
             manifest = parse_manifest(text, manifest_path(self.output.location, now.period))
-            read = {name: self.output.rows(manifest, name) for name in runs}
+            checked = {name: self.output.files(manifest, name) for name in runs}
         except CurAnalysisError as exc:
             return None, previous_from_source(now.period, str(exc))
-        rows = {name: found for name, found in read.items() if found is not None}
-        if len(rows) < len(read):
+        files = {name: found for name, found in checked.items() if found is not None}
+        if len(files) < len(checked):
             return None, ""  # published without rows: its source is as cheap to read
-        return PublishedPrevious(now.period, runs, rows), previous_from_runs(runs)
+        return PublishedPrevious(now.period, runs, files), previous_from_runs(runs)
 
     def recorded(
         self, now: Fingerprint | None, taken: Mapping[BillingPeriod, PublishedPrevious]

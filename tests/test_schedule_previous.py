@@ -125,7 +125,7 @@ def test_a_period_with_its_previous_month_as_published_equals_it_computed_from_t
     assert input_records(spark, f"prev-{case}-read") >= own + before
     tracker = spark.sparkContext.statusTracker()
     jobs = [len(tracker.getJobIdsForGroup(f"prev-{case}-{g}")) for g in ("taken", "read")]
-    assert jobs[0] == jobs[1]  # the published rows are local data: no Spark job of their own
+    assert jobs[0] == jobs[1]  # the published files are read with their schema: no job of their own
 
 
 @pytest.fixture

@@ -345,18 +345,29 @@ def published_files(
     return found
 
 
-def published_rows(store: Store, output: str, manifest: Manifest, dataset: str) -> pa.Table | None:
-    """The rows of a driver-written ``dataset`` as ``manifest`` publishes them: exactly the files
-    its entry names, each of the size it records (None when the entry names no file: the period
-    published no rows). A file missing, of another size or unreadable is a
-    ``MissingPeriodError`` whose message says which file and what is wrong with it."""
+@dataclass(frozen=True)
+class PublishedFiles:
+    """A driver-written dataset's published files of one period (full paths or URIs), each read
+    whole and found to be the Parquet its manifest names, and their schema."""
+
+    paths: tuple[str, ...]
+    schema: pa.Schema
+
+
+def checked_published_files(
+    store: Store, output: str, manifest: Manifest, dataset: str
+) -> PublishedFiles | None:
+    """The files of a driver-written ``dataset`` as ``manifest`` publishes them, each of the size
+    it records and readable as Parquet (None when the entry names no file: the period published
+    no rows). A file missing, of another size or unreadable is a ``MissingPeriodError`` whose
+    message says which file and what is wrong with it."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     entry = manifest.datasets.get(dataset)
     if entry is None:
         raise MissingPeriodError(f"names no {dataset}")
-    parts = []
+    paths, schema = [], None
     for file in entry.files:
         path = _under(joined(output, entry.location), file.path)
         name = f"{dataset} file {file.path} of run {entry.run_id}"
@@ -366,10 +377,11 @@ def published_rows(store: Store, output: str, manifest: Manifest, dataset: str) 
         if len(data) != file.size:
             raise MissingPeriodError(f"{name} is {len(data)} bytes, not {file.size}")
         try:
-            parts.append(pq.read_table(pa.BufferReader(data)))
+            schema = pq.read_table(pa.BufferReader(data)).schema
         except pa.ArrowException as exc:
             raise MissingPeriodError(f"{name} is not Parquet ({type(exc).__name__})") from None
-    return pa.concat_tables(parts) if parts else None
+        paths.append(path)
+    return PublishedFiles(tuple(paths), schema) if schema is not None else None
 
 
 @dataclass(frozen=True)
@@ -382,8 +394,8 @@ class PublishedOutput:
     def manifest_text(self, period: BillingPeriod) -> str | None:
         return self.store.read_text(manifest_path(self.location, period))
 
-    def rows(self, manifest: Manifest, dataset: str) -> pa.Table | None:
-        return published_rows(self.store, self.location, manifest, dataset)
+    def files(self, manifest: Manifest, dataset: str) -> PublishedFiles | None:
+        return checked_published_files(self.store, self.location, manifest, dataset)
 
 
 def _bytes_or_none(store: Store, path: str) -> bytes | None:
