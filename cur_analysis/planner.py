@@ -141,7 +141,7 @@ def plan_periods(
             is_closed(listed[d.period], s3_client),
             d.reason,
             output_database,
-            *previous.recorded(currents[d.period].previous, taken),
+            **previous.recorded(currents[d.period].previous, taken),
         )
         for d in decided.decisions
         if d.compute
@@ -206,13 +206,15 @@ class _PreviousFigures:
 
     def recorded(
         self, now: Fingerprint | None, taken: Mapping[BillingPeriod, PublishedPrevious]
-    ) -> tuple[str | None, tuple[tuple[str, str], ...]]:
-        """What the manifest records of a computed period's previous-month figures."""
+    ) -> dict[str, Any]:
+        """What the manifest records of a computed period's previous-month figures (the
+        ``RecordedInputs`` fields ``previous_from`` and ``previous_runs``)."""
         if now is None or not self.reads_previous:
-            return None, ()
+            return {"previous_from": None, "previous_runs": ()}
         if now.period in taken:
-            return PREVIOUS_FROM_PUBLISHED, tuple(sorted(taken[now.period].runs.items()))
-        return PREVIOUS_FROM_SOURCE, ()
+            runs = tuple(sorted(taken[now.period].runs.items()))
+            return {"previous_from": PREVIOUS_FROM_PUBLISHED, "previous_runs": runs}
+        return {"previous_from": PREVIOUS_FROM_SOURCE, "previous_runs": ()}
 
 
 def _read_once(

@@ -386,7 +386,7 @@ def checked_published_files(
 
 @dataclass(frozen=True)
 class PublishedOutput:
-    """An output as a run finds it before writing: its manifests and published rows."""
+    """An output as a run finds it before writing: its manifests and published files."""
 
     store: Store
     location: str
