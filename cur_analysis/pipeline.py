@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame, Observation
+from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
@@ -49,12 +49,12 @@ from cur_analysis.datasets.registry import (
 from cur_analysis.errors import InvalidInputError, OutputError, SourceDataError
 from cur_analysis.focus.options import FocusOptions
 from cur_analysis.focus.units import unknown_unit_metrics, unknown_units_note
-from cur_analysis.io.fingerprint import PartitionLocations
+from cur_analysis.io.fingerprint import PartitionLocations, SourceListing
 from cur_analysis.io.publish import (
     FaultPoint,
+    PublishedOutput,
     Publisher,
     SourceRecord,
-    manifest_path,
     no_faults,
     published_table_files,
     read_table_pointer,
@@ -160,8 +160,10 @@ class Scan:
     """What a run reads: its periods, the periods loaded with them, and how it reads them.
 
     ``grain``: the default datasets' read, one scan of the requested and previous partitions
-    with only the columns the measures and dimensions use (and the tag columns when a
-    requested dataset reads tags), summed to the fine grain.
+    (but the previous periods taken as published) with only the columns the measures and
+    dimensions use (and the tag columns when a requested dataset reads tags), summed to the
+    fine grain. ``loaded``: the periods whose figures the run has, read or taken as published;
+    ``published``: per dataset, its published rows of the periods taken as published.
 
     ``line_items``: when a line-item dataset (``focus``, the cid views) is requested, the
     conformed, split-cost-filtered line items of the requested periods only, unread: each such
@@ -176,23 +178,25 @@ class Scan:
     source: SourceRecord
     line_items: DataFrame | None = None
     cid_tags: tuple[tuple[str, str], ...] = ()
+    published: Mapping[str, DataFrame] = field(default_factory=dict)
 
     @property
     def scope(self) -> Scope:
         """What the dataset builders need besides the grain."""
-        return Scope(self.loaded, self.tags, cid_tags=self.cid_tags)
+        return Scope(self.loaded, self.tags, cid_tags=self.cid_tags, published=self.published)
 
 
-def plan_scan(
-    reader: CurReader, config: RunConfig, periods: Sequence[BillingPeriod] | None = None
-) -> Scan:
-    """Resolve the periods (or take ``periods``, those a schedule computes) and build (lazily)
-    the fine grain of the source they need, and the line items of the requested periods when a
-    line-item dataset is requested."""
-    periods, loaded = _requested_periods(reader, config, periods)
-    record = _source_record(reader, config, loaded)
-    source = reader.read(config.database, config.table, loaded)
+def plan_scan(reader: CurReader, config: RunConfig, plan: Plan | None = None) -> Scan:
+    """Resolve the periods (or take those ``plan`` computes) and build (lazily) the fine grain
+    of the source they need (less the previous periods ``plan`` takes as published), and the
+    line items of the requested periods when a line-item dataset is requested."""
+    periods, loaded = _requested_periods(reader, config, plan.schedule.computed if plan else None)
+    taken = plan.previous if plan else {}
+    read = tuple(period for period in loaded if period not in taken)
+    record = _source_record(reader, config, read, plan.listing if plan else None)
+    source = reader.read(config.database, config.table, read)
     require_columns(source.columns, f"{config.database}.{config.table}")
+    published = _published_frames(source.sparkSession, plan) if plan else {}
     selected = config.selected
     grain_tags = any(d.reads_tags for d in selected if not d.from_line_items)
     cur = without_split_cost_rows(conform_cur(source, with_tags=grain_tags))
@@ -200,11 +204,25 @@ def plan_scan(
     grain = cur.transform(fine_grain(tags, tag_periods=periods))
     from_line_items = [d for d in selected if d.from_line_items]
     if not from_line_items:
-        return Scan(periods, loaded, tags, grain, record)
+        return Scan(periods, loaded, tags, grain, record, published=published)
     line_items = _line_items(reader, config, periods, from_line_items)
     cid_tags = selected_tags(config.cid_tags, user_tag_columns(line_items.columns))
     line_item_tags = tuple(user_tag_columns(line_items.columns))
-    return Scan(periods, loaded, tags or line_item_tags, grain, record, line_items, cid_tags)
+    return Scan(
+        periods, loaded, tags or line_item_tags, grain, record, line_items, cid_tags, published
+    )
+
+
+def _published_frames(spark: SparkSession, plan: Plan) -> dict[str, DataFrame]:
+    """Each dataset's published rows of the previous periods ``plan`` takes as published: its
+    checked files read with their schema (no inference job, no Python worker)."""
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    frames = {}
+    for name, found in plan.published_files().items():
+        paths = [path for files in found for path in files.paths]
+        frames[name] = spark.read.schema(from_arrow_schema(found[0].schema)).parquet(*paths)
+    return frames
 
 
 def _line_items(
@@ -223,13 +241,17 @@ def _line_items(
 
 
 def _source_record(
-    reader: CurReader, config: RunConfig, loaded: tuple[BillingPeriod, ...]
+    reader: CurReader,
+    config: RunConfig,
+    loaded: tuple[BillingPeriod, ...],
+    listing: SourceListing | None,
 ) -> SourceRecord:
-    """What the run reads (a reader that can list its files says which, and checks them)."""
+    """What the run reads (a reader that can list its files says which, from the plan's
+    ``listing`` when there is one, and checks them)."""
     describe = getattr(reader, "describe", None)
     if describe is None:
         return SourceRecord(f"{config.database}.{config.table}")
-    return describe(config.database, config.table, loaded)
+    return describe(config.database, config.table, loaded, listed=listing)
 
 
 def publisher_for(
@@ -250,7 +272,7 @@ def plan_run(
         (config.database, config.table),
         config.selection,
         config.selected,
-        lambda period: store.read_text(manifest_path(config.output, period)),
+        PublishedOutput(store, config.output),
         s3_client=s3_client,
         force=config.force,
         output_database=config.output_database,
@@ -283,7 +305,7 @@ def run(
     if plan is not None and plan.nothing_to_compute:
         _heal(publisher)
         return RunResult(config, seconds=time.monotonic() - started, schedule=plan.schedule)
-    scan = plan_scan(reader, config, plan.schedule.computed if plan else None)
+    scan = plan_scan(reader, config, plan)
     # The cached plan keeps its shuffle partitions (adaptive execution does not coalesce them):
     # one partition per core is enough for the roll-ups that read it.
     parallelism = scan.grain.sparkSession.sparkContext.defaultParallelism

@@ -10,6 +10,11 @@ A period is computed when any of these holds, else skipped:
   recorded with it (the previous month was restated after this one was published);
 - the package version, or a requested dataset's definition, differs from the recorded one.
 
+A computed period whose datasets have change columns takes its previous period's figures from
+that period's published monthly datasets when they can stand in for its source
+(``published_previous``: published, unchanged since, under the current definition and package
+version); otherwise, and always with ``--force``, from the previous period's source.
+
 The reads (listing files, reading manifests) happen at the edges (``io.fingerprint``,
 ``io.recorded``, ``planner``); everything here takes values and returns values, the source
 fingerprint among them.
@@ -84,6 +89,10 @@ class RecordedInputs:
     closed: bool = False
     reason: str = ""  # why the run computed the period (its line says the same)
     output_database: str | None = None  # where it also published the datasets as tables
+    # Where the change columns' previous-period figures came from: PREVIOUS_FROM_PUBLISHED (and
+    # ``previous_runs``, each dataset's run), PREVIOUS_FROM_SOURCE, or None (none was needed).
+    previous_from: str | None = None
+    previous_runs: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -128,13 +137,16 @@ class Decision:
     compute: bool
     reason: str
     closed: bool = False
+    previous: str = ""  # where a computed period's previous-month figures come from, when said
 
     @property
     def outcome(self) -> str:
-        """``computed (why)`` or ``skipped (unchanged since run <id>)``."""
+        """``computed (why; previous month from run <id>)`` or ``skipped (unchanged since run
+        <id>)``."""
         verb = "computed" if self.compute else "skipped"
         closed = ", closed" if self.closed else ""
-        return f"{verb} ({self.reason}){closed}"
+        previous = f"; {self.previous}" if self.previous else ""
+        return f"{verb} ({self.reason}{previous}){closed}"
 
     @property
     def line(self) -> str:
@@ -283,3 +295,46 @@ def schedule(
 
 
 NO_MANIFEST = "not published yet"
+
+PREVIOUS_FROM_PUBLISHED = "published"
+PREVIOUS_FROM_SOURCE = "source"
+
+
+def published_previous(
+    now: Fingerprint | None,
+    published: Published,
+    *,
+    reads_previous: Sequence[str],
+    definitions: Mapping[str, str],
+    version: str,
+) -> dict[str, str] | None:
+    """The runs (dataset -> run id) whose published figures of a previous period can stand in
+    for its source, whose fingerprint is ``now``; None when any dataset in ``reads_previous``
+    cannot use them: not published, or published from other files than ``now``, under another
+    definition or package version (its figures could differ from the source's)."""
+    if now is None or published.note is not None or not reads_previous:
+        return None
+    runs = {}
+    for name in reads_previous:
+        entry = published.datasets.get(name)
+        if (
+            entry is None
+            or entry.definition != definitions.get(name)
+            or entry.inputs.version != version
+            or entry.inputs.source.digest != now.digest
+        ):
+            return None
+        runs[name] = entry.run_id
+    return runs
+
+
+def previous_from_runs(runs: Mapping[str, str]) -> str:
+    """A period's line on its previous month's published figures: ``previous month from run
+    <id>`` (the runs, when its datasets came from more than one)."""
+    ids = sorted(set(runs.values()))
+    return f"previous month from run{'s' if len(ids) > 1 else ''} {', '.join(ids)}"
+
+
+def previous_from_source(period: BillingPeriod, why: str) -> str:
+    """A period's line when its previous month's published figures could not be read."""
+    return f"previous month from its source: the published {period.label} {why}"

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -16,10 +19,12 @@ from cur_analysis.cli import main
 from cur_analysis.io.publish import manifest_path, read_manifest
 from cur_analysis.io.stores import LocalStore
 from cur_analysis.local import catalog
+from cur_analysis.local.index import index_path
 from cur_analysis.periods import BillingPeriod
 from cur_analysis.report.load import ParquetFolderSource
 
 from .independent import totals_by_period
+from .support import PROJECT
 
 APRIL, MAY = BillingPeriod(2024, 4), BillingPeriod(2024, 5)
 DATASETS = "daily_cost,account_monthly"  # account_monthly has change columns
@@ -116,12 +121,14 @@ def test_unchanged_periods_are_skipped_without_spark_and_a_rewritten_one_is_reco
     }
     assert spark.sparkContext.statusTracker().getJobIdsForGroup("skipped-run") == []
     assert world.manifest_text(APRIL) == april
+    assert _skipped_in_a_process_of_its_own(world) < 3.0
 
     _touch(world.month_file(MAY))
     code, lines = world.run(capsys, "--period", "last:2")
     assert _outcomes(lines) == {
         "2024-04": f"skipped (unchanged since run {first})",
-        "2024-05": "computed (source changed: 1 file, new modification times)",
+        "2024-05": "computed (source changed: 1 file, new modification times; previous month "
+        f"from run {first})",
     }
     assert world.manifest_text(APRIL) == april  # the skipped period's tables stay as they were
     for period in (APRIL, MAY):
@@ -177,6 +184,24 @@ def test_a_new_dataset_a_version_bump_force_and_a_corrupt_manifest_are_computed(
     assert outcome.startswith("computed (manifest unreadable (JSONDecodeError: ")
     _, lines = world.run(capsys, "--period", "2024-05")
     assert _outcomes(lines)["2024-05"].startswith("skipped (")
+
+
+def _skipped_in_a_process_of_its_own(world: World) -> float:
+    """Seconds a ``cur-analysis run`` process takes, start to exit 0, when every period is
+    unchanged (its own home, with the catalog index copied: this process holds the world's)."""
+    home = world.output.parent / "home-of-its-own"
+    home.mkdir()
+    shutil.copy(index_path(world.home), index_path(home))
+    command = [sys.executable, "-m", "cur_analysis", "--home", str(home), "run"]
+    command += ["--database", world.database, "--output", str(world.output)]
+    command += ["--datasets", DATASETS, "--period", "last:2"]
+    env = {**os.environ, "PYTHONPATH": str(PROJECT)}
+    started = time.monotonic()
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    seconds = time.monotonic() - started
+    assert done.returncode == 0, done.stderr
+    assert "nothing to compute: every requested period is published and unchanged" in done.stdout
+    return seconds
 
 
 def _no_spark(*args, **kwargs):

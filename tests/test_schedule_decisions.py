@@ -7,7 +7,9 @@ import json
 from cur_analysis.io.recorded import INPUTS, inputs_json, published_state
 from cur_analysis.periods import BillingPeriod
 from cur_analysis.schedule import (
+    PREVIOUS_FROM_PUBLISHED,
     Current,
+    Decision,
     Fingerprint,
     Published,
     PublishedDataset,
@@ -15,6 +17,8 @@ from cur_analysis.schedule import (
     SourceFile,
     decide,
     describe_change,
+    previous_from_runs,
+    published_previous,
 )
 
 APRIL, MAY = BillingPeriod(2024, 4), BillingPeriod(2024, 5)
@@ -150,3 +154,76 @@ def test_a_dataset_asked_for_in_another_form_has_another_definition() -> None:
     assert definition(FOCUS, line_items) == definition(FOCUS, dict(line_items))
     assert definition(FOCUS, line_items) != definition(FOCUS, daily)
     assert definition(DAILY_COST) != definition(FOCUS, line_items)
+
+
+# April as published: its monthly datasets with change columns, from April's files "p1".
+APRIL_PUBLISHED = Published(
+    {
+        name: PublishedDataset("run-4", "a1", RecordedInputs(_april("p1"), None, "0.1.0"))
+        for name in ("account_monthly", "service_monthly")
+    }
+)
+NEEDS_APRIL = ["account_monthly", "service_monthly"]
+
+
+def _april_figures(now=None, published=APRIL_PUBLISHED, version="0.1.0", definition="a1"):
+    return published_previous(
+        _april("p1") if now is None else now,
+        published,
+        reads_previous=NEEDS_APRIL,
+        definitions={name: definition for name in NEEDS_APRIL},
+        version=version,
+    )
+
+
+def test_a_published_unchanged_previous_month_stands_in_for_its_source() -> None:
+    assert _april_figures() == {"account_monthly": "run-4", "service_monthly": "run-4"}
+
+
+def test_a_previous_month_changed_redefined_or_unpublished_is_read_from_its_source() -> None:
+    assert _april_figures(now=_april("p2")) is None  # restated since it was published
+    assert _april_figures(definition="a2") is None  # published under another definition
+    assert _april_figures(version="0.2.0") is None  # by another package version
+    assert _april_figures(published=Published(note="not published yet")) is None
+    only_one = Published({"account_monthly": APRIL_PUBLISHED.datasets["account_monthly"]})
+    assert _april_figures(published=only_one) is None  # service_monthly not published
+    assert (
+        published_previous(
+            None,
+            APRIL_PUBLISHED,
+            reads_previous=NEEDS_APRIL,
+            definitions={name: "a1" for name in NEEDS_APRIL},
+            version="0.1.0",
+        )
+        is None
+    )  # no previous partition at all
+
+
+def test_the_line_names_the_run_the_previous_month_was_taken_from() -> None:
+    decision = Decision(MAY, True, "source changed: 1 file, new ETags", previous="x")
+    assert decision.outcome == "computed (source changed: 1 file, new ETags; x)"
+    assert previous_from_runs({"account_monthly": "r1", "service_monthly": "r1"}) == (
+        "previous month from run r1"
+    )
+    assert previous_from_runs({"account_monthly": "r2", "service_monthly": "r1"}) == (
+        "previous month from runs r1, r2"
+    )
+
+
+def test_where_the_previous_figures_came_from_reads_back_as_written() -> None:
+    recorded = RecordedInputs(
+        _may("e1"),
+        _april("p1"),
+        "0.1.0",
+        previous_from=PREVIOUS_FROM_PUBLISHED,
+        previous_runs=(("account_monthly", "run-4"), ("service_monthly", "run-4")),
+    )
+    body = inputs_json(recorded)
+    assert body["previous_from"] == "published"
+    assert body["previous_runs"] == {"account_monthly": "run-4", "service_monthly": "run-4"}
+    manifest = {
+        "format": 2,
+        "datasets": {"account_monthly": {"run_id": "r", "definition": "a1"}},
+        INPUTS: {"r": body},
+    }
+    assert published_state(json.dumps(manifest)).datasets["account_monthly"].inputs == recorded

@@ -13,7 +13,7 @@ from botocore.stub import Stubber
 
 from cur_analysis.errors import SourceListingError
 from cur_analysis.io import aws
-from cur_analysis.io.fingerprint import fingerprints, is_closed
+from cur_analysis.io.fingerprint import fingerprints, is_closed, list_sources
 from cur_analysis.periods import BillingPeriod
 from cur_analysis.schedule import describe_change
 
@@ -116,3 +116,19 @@ def test_a_footer_that_cannot_be_read_is_one_sentence(s3, samples_dir: Path) -> 
     message = str(raised.value)
     assert message.startswith(f"cannot read the Parquet footer of {listed.files[0].path} (")
     assert "(AccessDenied)" in message and "\n" not in message
+
+
+def test_one_listing_answers_for_a_partition_by_its_folder_however_it_is_spelled(
+    tmp_path: Path,
+) -> None:
+    """The catalog index spells a local partition as a path, the metastore as a ``file:`` URI:
+    the run's one listing answers for both (the manifest records the files the plan listed)."""
+    folder = tmp_path / "year=2024" / "month=5"
+    folder.mkdir(parents=True)
+    (folder / "a.parquet").write_bytes(b"abc")
+    listing = list_sources([(MAY, str(folder))], [MAY])
+    (listed,) = listing.files_at(f"file:{folder}/")
+    assert (Path(listed.path).name, listed.size) == ("a.parquet", 3)
+    assert listing.files_at(str(folder)) == (listed,)
+    assert listing.files_at(str(tmp_path / "year=2024" / "month=4")) is None
+    assert listing.fingerprints == fingerprints([(MAY, str(folder))], [MAY])

@@ -2,8 +2,10 @@
 
 Each is a roll-up of the fine grain (``datasets.grain``) of the requested periods *and* their
 previous periods (when the table has them), so change columns come from the table whether or not
-that period is rewritten. Each takes its parameters and returns the ``DataFrame -> DataFrame``
-function: ``grain.transform(account_monthly(loaded_periods))``.
+that period is rewritten. A previous period the run did not read can come as the monthly rows it
+was published with (``published``: ``billing_period``, the keys and the rolled-up measures, as
+this roll-up makes them), which stand in for its grain. Each takes its parameters and returns
+the ``DataFrame -> DataFrame`` function: ``grain.transform(account_monthly(loaded_periods))``.
 """
 
 from __future__ import annotations
@@ -34,10 +36,14 @@ SERVICE_KEYS = (c.SERVICE,)
 TAG_KEYS = (c.TAG_KEY, c.TAG_VALUE, c.SERVICE)
 
 
-def _monthly(grain: DataFrame, keys: Sequence[str]) -> DataFrame:
-    """Per period and ``keys``, in one partition: accounts and services are few per period, so
-    the windows and the previous-period join that follow need no shuffle."""
-    return daily_rows(grain).groupBy(c.BILLING_PERIOD, *keys).agg(*summed(ROLLED_UP)).coalesce(1)
+def _monthly(grain: DataFrame, keys: Sequence[str], published: DataFrame | None) -> DataFrame:
+    """Per period and ``keys``, with the ``published`` rows of periods not in the grain, in one
+    partition: accounts and services are few per period, so the windows and the
+    previous-period join that follow need no shuffle."""
+    rows = daily_rows(grain).groupBy(c.BILLING_PERIOD, *keys).agg(*summed(ROLLED_UP))
+    if published is not None:
+        rows = rows.unionByName(published.select(c.BILLING_PERIOD, *keys, *ROLLED_UP))
+    return rows.coalesce(1)
 
 
 def with_previous_period_change(
@@ -82,12 +88,15 @@ def _share_of_period(measure: str) -> Column:
     return F.when(total != 0, F.col(measure) / total)
 
 
-def account_monthly(loaded_periods: Sequence[BillingPeriod | str]) -> Transform:
+def account_monthly(
+    loaded_periods: Sequence[BillingPeriod | str], published: DataFrame | None = None
+) -> Transform:
     """Period x payer x usage account of a fine grain: measures, share of the period's
-    amortized cost, change versus the previous period (``loaded_periods``: the periods read)."""
+    amortized cost, change versus the previous period (``loaded_periods``: the periods read or
+    given as ``published`` rows of this dataset)."""
 
     def to_account_monthly(grain: DataFrame) -> DataFrame:
-        monthly = _monthly(grain, ACCOUNT_KEYS).withColumn(
+        monthly = _monthly(grain, ACCOUNT_KEYS, published).withColumn(
             c.SHARE_OF_TOTAL_AMORTIZED, _share_of_period(c.AMORTIZED)
         )
         return with_previous_period_change(monthly, ACCOUNT_KEYS, loaded_periods)
@@ -95,12 +104,15 @@ def account_monthly(loaded_periods: Sequence[BillingPeriod | str]) -> Transform:
     return to_account_monthly
 
 
-def service_monthly(loaded_periods: Sequence[BillingPeriod | str]) -> Transform:
+def service_monthly(
+    loaded_periods: Sequence[BillingPeriod | str], published: DataFrame | None = None
+) -> Transform:
     """Period x service of a fine grain: measures, share, rank by amortized cost, change versus
-    the previous period (``loaded_periods``: the periods read)."""
+    the previous period (``loaded_periods``: the periods read or given as ``published`` rows of
+    this dataset)."""
 
     def to_service_monthly(grain: DataFrame) -> DataFrame:
-        monthly = _monthly(grain, SERVICE_KEYS).withColumn(
+        monthly = _monthly(grain, SERVICE_KEYS, published).withColumn(
             c.SHARE_OF_TOTAL_AMORTIZED, _share_of_period(c.AMORTIZED)
         )
         ranked = monthly.withColumn(

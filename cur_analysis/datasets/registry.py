@@ -10,8 +10,8 @@ run writes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pyspark.sql.types import DataType
@@ -40,17 +40,20 @@ from cur_analysis.periods import BillingPeriod
 
 if TYPE_CHECKING:
     import pyarrow as pa
+    from pyspark.sql import DataFrame
 
 
 @dataclass(frozen=True)
 class Scope:
-    """What a run knows besides the grain: the periods it read, the user tag columns and the
-    FOCUS form asked for."""
+    """What a run knows besides the grain: the periods whose figures it has (read, or taken as
+    published), the user tag columns and the FOCUS form asked for; ``published``: per dataset,
+    its published rows of the periods taken as published instead of read."""
 
     loaded_periods: tuple[BillingPeriod, ...] = ()
     tag_columns: tuple[str, ...] = ()
     focus: FocusOptions = FocusOptions()
     cid_tags: tuple[tuple[str, str], ...] = ()  # (tag key, tag column) the cid views select
+    published: Mapping[str, DataFrame] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,9 @@ DAILY_COST = Dataset(
 )
 ACCOUNT_MONTHLY = Dataset(
     name="account_monthly",
-    builder=lambda scope: account_monthly(scope.loaded_periods),
+    builder=lambda scope: account_monthly(
+        scope.loaded_periods, scope.published.get(ACCOUNT_MONTHLY.name)
+    ),
     size=SizeClass.SMALL,
     keys=(c.BILLING_PERIOD, *ACCOUNT_KEYS),
     values=(*ROLLED_UP, c.SHARE_OF_TOTAL_AMORTIZED, *_CHANGE),
@@ -120,7 +125,9 @@ ACCOUNT_MONTHLY = Dataset(
 )
 SERVICE_MONTHLY = Dataset(
     name="service_monthly",
-    builder=lambda scope: service_monthly(scope.loaded_periods),
+    builder=lambda scope: service_monthly(
+        scope.loaded_periods, scope.published.get(SERVICE_MONTHLY.name)
+    ),
     size=SizeClass.SMALL,
     keys=(c.BILLING_PERIOD, *SERVICE_KEYS),
     values=(*ROLLED_UP, c.SHARE_OF_TOTAL_AMORTIZED, c.RANK, *_CHANGE),

@@ -1,5 +1,6 @@
 """A billing period's source fingerprint: its files, listed from the catalog's partition locations
-before Spark reads anything.
+before Spark reads anything, once per run (``SourceListing``: the run's manifest records the
+source it read from the same listing).
 
 A scheduled run compares it with the fingerprint the period's manifest recorded to skip a period
 whose source has not changed (``cur_analysis.schedule`` decides). An S3 object is identified by
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlparse
@@ -38,18 +40,63 @@ class PartitionLocations(Protocol):
     ) -> tuple[tuple[BillingPeriod, str], ...]: ...
 
 
+@dataclass(frozen=True)
+class SourceListing:
+    """The data files of each listed partition: (period, location, files), in order."""
+
+    partitions: tuple[tuple[BillingPeriod, str, tuple[SourceFile, ...]], ...] = ()
+
+    @property
+    def fingerprints(self) -> dict[BillingPeriod, Fingerprint]:
+        """Each listed period's fingerprint (all its partitions' files)."""
+        found: dict[BillingPeriod, list[SourceFile]] = {}
+        for period, _, files in self.partitions:
+            found.setdefault(period, []).extend(files)
+        return {
+            period: Fingerprint(period, tuple(sorted(files))) for period, files in found.items()
+        }
+
+    def files_at(self, location: str) -> tuple[SourceFile, ...] | None:
+        """The files listed at ``location`` (a ``file:`` URI and its path are one location);
+        None when it was not listed."""
+        wanted = _location_key(location)
+        for _, listed, files in self.partitions:
+            if _location_key(listed) == wanted:
+                return files
+        return None
+
+
+def list_sources(
+    located: Iterable[tuple[BillingPeriod, str]],
+    periods: Iterable[BillingPeriod],
+    s3_client: Any | None = None,
+) -> SourceListing:
+    """The files of every partition in ``located`` of one of ``periods``: one listing each."""
+    wanted = set(periods)
+    return SourceListing(
+        tuple(
+            (period, location, tuple(sorted(list_files(location, period, s3_client))))
+            for period, location in sorted(located)
+            if period in wanted
+        )
+    )
+
+
 def fingerprints(
     located: Iterable[tuple[BillingPeriod, str]],
     periods: Iterable[BillingPeriod],
     s3_client: Any | None = None,
 ) -> dict[BillingPeriod, Fingerprint]:
     """The fingerprint of each of ``periods`` that has a partition in ``located``."""
-    wanted = set(periods)
-    found: dict[BillingPeriod, list[SourceFile]] = {}
-    for period, location in sorted(located):
-        if period in wanted:
-            found.setdefault(period, []).extend(list_files(location, period, s3_client))
-    return {period: Fingerprint(period, tuple(sorted(files))) for period, files in found.items()}
+    return list_sources(located, periods, s3_client).fingerprints
+
+
+def _location_key(location: str) -> str:
+    """One spelling of a partition location: an S3 URI without its trailing slash, a local
+    folder as its path."""
+    if is_s3_uri(location):
+        return location.rstrip("/")
+    return str(_local_folder(location))
 
 
 def list_files(location: str, period: BillingPeriod, s3_client: Any | None) -> list[SourceFile]:

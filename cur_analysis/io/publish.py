@@ -32,16 +32,19 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cur_analysis import columns as c
-from cur_analysis.errors import OutputError
+from cur_analysis.errors import MissingPeriodError, OutputError
 from cur_analysis.io.recorded import DEFINITION, INPUTS, INPUTS_FORMAT, inputs_json
 from cur_analysis.io.stores import Store, StoredFile, check_writable_folders
 from cur_analysis.io.uris import is_uri, joined
 from cur_analysis.layout import OUTPUT_LAYOUT
 from cur_analysis.periods import BillingPeriod
 from cur_analysis.schedule import RecordedInputs
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 MANIFESTS = "_manifests"
 TABLES = "_tables"
@@ -340,6 +343,69 @@ def published_files(
         if entry is not None:
             found += [_under(joined(output, entry.location), f.path) for f in entry.files]
     return found
+
+
+@dataclass(frozen=True)
+class PublishedFiles:
+    """A driver-written dataset's published files of one period (full paths or URIs), each read
+    whole and found to be the Parquet its manifest names, and their schema."""
+
+    paths: tuple[str, ...]
+    schema: pa.Schema
+
+
+def checked_published_files(
+    store: Store, output: str, manifest: Manifest, dataset: str
+) -> PublishedFiles | None:
+    """The files of a driver-written ``dataset`` as ``manifest`` publishes them, each of the size
+    it records and readable as Parquet (None when the entry names no file: the period published
+    no rows). A file missing, of another size or unreadable is a ``MissingPeriodError`` whose
+    message says which file and what is wrong with it."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    entry = manifest.datasets.get(dataset)
+    if entry is None:
+        raise MissingPeriodError(f"names no {dataset}")
+    paths, schema = [], None
+    for file in entry.files:
+        path = _under(joined(output, entry.location), file.path)
+        name = f"{dataset} file {file.path} of run {entry.run_id}"
+        data = _bytes_or_none(store, path)
+        if data is None:
+            raise MissingPeriodError(f"{name} is missing or cannot be read")
+        if len(data) != file.size:
+            raise MissingPeriodError(f"{name} is {len(data)} bytes, not {file.size}")
+        try:
+            schema = pq.read_table(pa.BufferReader(data)).schema
+        except pa.ArrowException as exc:
+            raise MissingPeriodError(f"{name} is not Parquet ({type(exc).__name__})") from None
+        paths.append(path)
+    return PublishedFiles(tuple(paths), schema) if schema is not None else None
+
+
+@dataclass(frozen=True)
+class PublishedOutput:
+    """An output as a run finds it before writing: its manifests and published files."""
+
+    store: Store
+    location: str
+
+    def manifest_text(self, period: BillingPeriod) -> str | None:
+        return self.store.read_text(manifest_path(self.location, period))
+
+    def files(self, manifest: Manifest, dataset: str) -> PublishedFiles | None:
+        return checked_published_files(self.store, self.location, manifest, dataset)
+
+
+def _bytes_or_none(store: Store, path: str) -> bytes | None:
+    """The file's bytes; None when it is missing or cannot be read (a denied S3 read too)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return store.read_bytes(path)
+    except (OSError, BotoCoreError, ClientError):
+        return None
 
 
 def published_periods(store: Store, output: str) -> list[BillingPeriod]:

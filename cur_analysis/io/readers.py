@@ -21,8 +21,9 @@ from pyspark.sql import DataFrame
 
 from cur_analysis.conform import missing_required
 from cur_analysis.errors import MissingPeriodError, MissingTableError, SourceDataError
+from cur_analysis.io.fingerprint import SourceListing
 from cur_analysis.io.publish import SourcePartition, SourceRecord
-from cur_analysis.io.stores import S3Store
+from cur_analysis.io.stores import S3Store, StoredFile
 from cur_analysis.layout import Layout, Partition, layout_of_partition_keys
 from cur_analysis.names import catalog_name
 from cur_analysis.periods import BillingPeriod
@@ -158,9 +159,16 @@ class GlueCatalogReader:
         found = self._listed(database, table)
         return tuple((part.period, location) for part, location in found.locations)
 
-    def describe(self, database: str, table: str, periods: Sequence[BillingPeriod]) -> SourceRecord:
+    def describe(
+        self,
+        database: str,
+        table: str,
+        periods: Sequence[BillingPeriod],
+        listed: SourceListing | None = None,
+    ) -> SourceRecord:
         """The partitions of ``periods`` with their locations and, given an S3 client, their
-        objects with sizes and ETags (what the run's manifest records as its source). Each
+        objects with sizes and ETags (what the run's manifest records as its source): those of
+        ``listed``, the run's one listing, where it has the partition, else listed now. Each
         partition's own columns (the crawler keeps a schema per partition) must hold the
         required ones: a month without one is refused, naming it."""
         found = self._tables.get((database, table))
@@ -172,7 +180,11 @@ class GlueCatalogReader:
             if part not in wanted:
                 continue
             self._require_columns(found, table, part)
-            files = tuple(S3Store(self._s3).files(location)) if self._s3 and location else ()
+            known = listed.files_at(location) if listed is not None and location else None
+            if known is not None:
+                files = tuple(StoredFile(f.path, f.size, f.version) for f in known)
+            else:
+                files = tuple(S3Store(self._s3).files(location)) if self._s3 and location else ()
             described.append(SourcePartition(part.period.label, part.values, location, files))
         read_at = datetime.now(UTC).isoformat(timespec="seconds")
         return SourceRecord(f"{database}.{table}", tuple(described), read_at)

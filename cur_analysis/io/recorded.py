@@ -5,8 +5,11 @@ Layout 2 of the manifest (``io.publish``) adds two things a scheduled run compar
 - per dataset, ``definition``: the digest of the dataset's definition when it was computed
   (``datasets.definitions``);
 - ``inputs``, per run that wrote one of the period's datasets: the package version, the
-  period's source fingerprint, the previous period's (the change columns read it) and whether
-  the period was closed (every line item invoiced).
+  period's source fingerprint, the previous period's (the change columns compare with it),
+  whether the period was closed (every line item invoiced), and where the change columns'
+  previous-period figures came from: ``previous_from`` ``"published"`` (with
+  ``previous_runs``, the run each dataset's figures were published by), ``"source"``, or null
+  when no requested dataset needed them.
 
 A manifest that is missing, unreadable, or of layout 1 reads as a ``Published`` with a note:
 the period is recomputed, never skipped on a guess.
@@ -40,6 +43,8 @@ def inputs_json(recorded: RecordedInputs) -> dict[str, Any]:
         "closed": recorded.closed,
         "reason": recorded.reason,
         "output_database": recorded.output_database,
+        "previous_from": recorded.previous_from,
+        "previous_runs": dict(recorded.previous_runs),
     }
 
 
@@ -52,6 +57,8 @@ def inputs_from_json(body: Mapping[str, Any]) -> RecordedInputs:
         bool(body["closed"]),
         str(body.get("reason", "")),
         body.get("output_database"),
+        body.get("previous_from"),
+        tuple(sorted((str(k), str(v)) for k, v in body.get("previous_runs", {}).items())),
     )
 
 

@@ -18,6 +18,7 @@ from pyspark.sql import functions as F
 
 from cur_analysis.conform import cast_as, missing_required
 from cur_analysis.errors import SourceDataError
+from cur_analysis.io.fingerprint import SourceListing
 from cur_analysis.io.publish import SourcePartition, SourceRecord
 from cur_analysis.io.readers import partitions_of
 from cur_analysis.io.stores import StoredFile
@@ -77,14 +78,23 @@ class LocalCatalogReader:
         found = self._table(database, table)
         return tuple((part.period, found.locations[part]) for part in found.partitions)
 
-    def describe(self, database: str, table: str, periods: Sequence[BillingPeriod]) -> SourceRecord:
-        """The partitions of ``periods`` with their files and sizes, each file's footer checked
-        (a corrupt file, or a month lacking a required column, is refused before any read)."""
+    def describe(
+        self,
+        database: str,
+        table: str,
+        periods: Sequence[BillingPeriod],
+        listed: SourceListing | None = None,
+    ) -> SourceRecord:
+        """The partitions of ``periods`` with their files and sizes (those of ``listed``, the
+        run's one listing, where it has the partition), each file's footer checked (a corrupt
+        file, or a month lacking a required column, is refused before any read)."""
         found = self._tables.get((database, table)) or self._table(database, table)
         described = []
         for part in partitions_of(periods, found.partitions):
             location = found.locations[part]
-            files = _checked_files(_local_folder(location), part.period)
+            known = listed.files_at(location) if listed is not None else None
+            paths = [Path(f.path) for f in known] if known is not None else None
+            files = _checked_files(_local_folder(location), part.period, paths)
             described.append(SourcePartition(part.period.label, part.values, location, files))
         read_at = datetime.now(UTC).isoformat(timespec="seconds")
         return SourceRecord(f"{database}.{table}", tuple(described), read_at)
@@ -120,14 +130,18 @@ def _local_folder(location: str) -> Path:
     return Path(unquote(parsed.path) if parsed.scheme in ("file", "") else location)
 
 
-def _checked_files(folder: Path, period: BillingPeriod) -> tuple[StoredFile, ...]:
-    """The data files of one partition, each a readable Parquet file with the required columns."""
+def _checked_files(
+    folder: Path, period: BillingPeriod, listed: Sequence[Path] | None = None
+) -> tuple[StoredFile, ...]:
+    """The data files of one partition (``listed``, or those in ``folder``), each a readable
+    Parquet file with the required columns."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     files = []
-    data = (f for f in folder.iterdir() if f.is_file() and not f.name.startswith(("_", ".")))
-    for file in sorted(data):
+    if listed is None:
+        listed = [f for f in folder.iterdir() if f.is_file() and not f.name.startswith(("_", "."))]
+    for file in sorted(listed):
         try:
             names = pq.read_schema(file).names
         except (pa.ArrowException, OSError) as exc:
