@@ -21,6 +21,7 @@ from cur_analysis.errors import CurAnalysisError, InvalidInputError, error_line
 from cur_analysis.focus.options import FocusOptions
 from cur_analysis.io.uris import checked_location
 from cur_analysis.pipeline import RunConfig, RunResult
+from cur_analysis.spark_settings import SQL_SETTINGS
 
 ARGUMENTS = ["JOB_NAME", "source_database", "source_table", "periods", "output_path"]
 OPTIONAL_ARGUMENTS = [
@@ -144,6 +145,8 @@ def run_job(edge: GlueEdge, settings: JobSettings) -> RunResult:
     if plan.nothing_to_compute and not unfinished_runs(store, settings.config.output):
         return RunResult(settings.config, schedule=plan.schedule)
     glue_context, job = edge.start(settings.job_name)
+    for key, value in SQL_SETTINGS.items():
+        glue_context.spark_session.conf.set(key, value)
     reader = GlueCatalogReader(glue_context, glue, s3)
     result = run(reader, settings.config, store=store, plan=plan)
     job.commit()

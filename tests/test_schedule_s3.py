@@ -165,6 +165,7 @@ class _GlueContext:
 
     def __init__(self, spark, table: str) -> None:
         self._spark, self._table = spark, table
+        self.spark_session = spark  # awsglue's GlueContext has one
         self.create_dynamic_frame = self
 
     def from_catalog(self, database, table_name, push_down_predicate, additional_options):

@@ -19,6 +19,7 @@ from pyspark import SparkContext
 from pyspark.sql import SparkSession
 
 from cur_analysis.errors import HomeLockedError, OutputError
+from cur_analysis.spark_settings import SQL_SETTINGS
 
 HOME_ENV = "CUR_ANALYSIS_HOME"
 DEFAULT_HOME = ".cur-analysis"
@@ -118,8 +119,11 @@ def local_spark(
 
 
 def _build(app_name: str, master: str, root: Path, java_options: str) -> SparkSession:
+    builder = SparkSession.builder
+    for key, value in SQL_SETTINGS.items():
+        builder = builder.config(key, value)
     return (
-        SparkSession.builder.appName(app_name)
+        builder.appName(app_name)
         .master(master)
         .config("spark.sql.warehouse.dir", str(root / "warehouse"))
         .config(
