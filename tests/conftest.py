@@ -60,6 +60,20 @@ def generated_catalog(spark, generated_export: Path) -> tuple[str, str]:
 
 
 @pytest.fixture(scope="session")
+def generated_cur2_catalog(spark, tmp_path_factory: pytest.TempPathFactory):
+    """The months of ``generated_export`` (same seed) in CUR 2.0 form, registered once as
+    ``cur2_org.cur2_all`` with its link ``cur2_org_linked``. Returns what ``register`` found."""
+    from cur_analysis.dev.generate import generate
+    from cur_analysis.local import catalog
+
+    root = tmp_path_factory.mktemp("generated-cur2") / "export"
+    generate(root, GENERATED_START, 3, GENERATED_ROWS, seed=11, fmt="cur2")
+    found = catalog.register(spark, root, "cur2_org", "cur2_all")
+    catalog.link(spark, "cur2_org_linked", "cur2_org")
+    return found
+
+
+@pytest.fixture(scope="session")
 def samples_dir() -> Path:
     """The public CUR samples (``CUR_SAMPLES_DIR``, default ../shared/cur-samples)."""
     folder = Path(os.environ.get("CUR_SAMPLES_DIR", PROJECT.parent / "shared" / "cur-samples"))

@@ -7,28 +7,20 @@ from chispa import assert_approx_df_equality
 
 from cur_analysis import columns as c
 from cur_analysis.datasets.registry import DATASETS
-from cur_analysis.dev.generate import generate
 from cur_analysis.io.publish import published_files
 from cur_analysis.io.readers import read_cur
 from cur_analysis.layout import Layout
-from cur_analysis.local import catalog
 from cur_analysis.local.reader import LocalCatalogReader
 from cur_analysis.periods import BillingPeriod
 from cur_analysis.pipeline import RunConfig, run
-
-from .support import GENERATED_ROWS, GENERATED_START
 
 PERIODS = ("2024-03", "2024-04", "2024-05")
 
 
 @pytest.fixture(scope="module")
-def cur2_catalog(spark, tmp_path_factory):
+def cur2_catalog(generated_cur2_catalog):
     """The same synthetic months as ``generated_export`` (same seed), in CUR 2.0 form."""
-    root = tmp_path_factory.mktemp("cur2") / "export"
-    generate(root, GENERATED_START, 3, GENERATED_ROWS, seed=11, fmt="cur2")
-    found = catalog.register(spark, root, "cur2_org", "cur2_all")
-    catalog.link(spark, "cur2_org_linked", "cur2_org")
-    return found
+    return generated_cur2_catalog
 
 
 def test_cur2_export_is_registered_with_billing_period_partitions(spark, cur2_catalog) -> None:

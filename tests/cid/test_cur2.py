@@ -13,17 +13,9 @@ PERIOD = "2024-05"
 
 
 @pytest.fixture(scope="module")
-def cid_cur2(spark, tmp_path_factory):
-    from cur_analysis.dev.generate import generate
-    from cur_analysis.local import catalog
-
-    from ..support import GENERATED_ROWS, GENERATED_START
-
-    root = tmp_path_factory.mktemp("cid-cur2") / "export"
-    generate(root, GENERATED_START, 3, GENERATED_ROWS, seed=11, fmt="cur2")
-    catalog.register(spark, root, "cid_cur2_org", "cur2_all")
+def cid_cur2(spark, generated_cur2_catalog, tmp_path_factory):
     output = tmp_path_factory.mktemp("cid-cur2-out")
-    _run(spark, ("cid_cur2_org", "cur2_all"), (PERIOD,), output, "cur2_cid", GENERATED_TAGS)
+    _run(spark, ("cur2_org", "cur2_all"), (PERIOD,), output, "cur2_cid", GENERATED_TAGS)
     return output
 
 

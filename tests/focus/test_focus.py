@@ -234,19 +234,12 @@ def test_a_backfill_reads_each_month_once_for_the_totals_and_once_for_focus(
 
 
 def test_cur2_gives_the_same_focus_rows_as_the_legacy_cur(
-    spark, focus_generated: FocusRun, tmp_path_factory
+    spark, focus_generated: FocusRun, generated_cur2_catalog, tmp_path_factory
 ) -> None:
     """The same generated line items in CUR 2.0 form, through the same conform step."""
-    from cur_analysis.dev.generate import generate
-    from cur_analysis.local import catalog
-
-    from ..support import GENERATED_ROWS, GENERATED_START
     from .support import focus_run
 
-    root = tmp_path_factory.mktemp("focus-cur2") / "export"
-    generate(root, GENERATED_START, 3, GENERATED_ROWS, seed=11, fmt="cur2")
-    catalog.register(spark, root, "cur2_focus", "cur2_all")
-    cur2 = focus_run(spark, "cur2_focus", "cur2_all", ("last:3",), tmp_path_factory.mktemp("o"))
+    cur2 = focus_run(spark, "cur2_org", "cur2_all", ("last:3",), tmp_path_factory.mktemp("o"))
     # Only CUR 2.0 has the account names.
     names = {"BillingAccountName", "SubAccountName"}
     assert cur2.table.column("SubAccountName").null_count == 0
