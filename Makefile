@@ -56,7 +56,7 @@ test: runtime-python java $(INSTALLED) $(FOCUS_TOOLS)
 
 # The inner loop: every test that starts no JVM, no moto server, no FOCUS tool and no browser.
 test-fast: runtime-python $(INSTALLED)
-	CUR_ANALYSIS_GLUE_VERSION=$(GLUE) $(BIN)/python -m pytest -m "not (spark or moto or focus_tools or browser)" --durations=5 $(PYTEST_ARGS)
+	CUR_ANALYSIS_GLUE_VERSION=$(GLUE) $(BIN)/python -m pytest -m fast --durations=5 $(PYTEST_ARGS)
 
 lint: runtime-python $(INSTALLED)
 	$(BIN)/ruff check .

@@ -470,8 +470,9 @@ def spark_floor(job: _Job) -> tuple[Any, dict[str, Any]]:
     floor writes it to Spark's ``noop`` sink), and what those scans are (one column list per
     FileScan, the input files)."""
     from cur_analysis.pipeline import plan_scan
+    from cur_analysis.planner import Plan
 
-    scan = plan_scan(job.reader, job.config("spark"))
+    scan = plan_scan(job.reader, Plan(job.config("spark")))
     scans = [found.columns for frame in _scan_frames(scan) for found in file_scans(frame)]
     columns = sorted({column for read in scans for column in read})
     source = job.reader.read(job.database, TABLE, scan.loaded).select(*columns)
@@ -486,9 +487,10 @@ def family_columns(job: _Job, names: Sequence[str]) -> list[str]:
     """The source columns the scans of the family's datasets read (their union)."""
     from cur_analysis.datasets.registry import DATASETS, by_name, expand_groups
     from cur_analysis.pipeline import plan_scan
+    from cur_analysis.planner import Plan
 
     chosen = expand_groups(tuple(names))
-    scan = plan_scan(job.reader, job.config("spark", (*DATASETS, *chosen)))
+    scan = plan_scan(job.reader, Plan(job.config("spark", (*DATASETS, *chosen))))
     frames = [scan.line_items.transform(by_name(n).builder(scan.scope)) for n in chosen]
     return sorted({column for frame in frames for s in file_scans(frame) for column in s.columns})
 

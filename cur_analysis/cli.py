@@ -475,7 +475,7 @@ def _plan_without_spark(home: Path, config):
     index does not know the table: Spark's metastore then answers."""
     from cur_analysis.io.stores import LocalStore
     from cur_analysis.local.index import LocalCatalogIndex
-    from cur_analysis.pipeline import plan_run
+    from cur_analysis.planner import plan_run
 
     index = LocalCatalogIndex(home)
     if not index.knows(config.database, config.table):

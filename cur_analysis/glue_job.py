@@ -20,7 +20,8 @@ from cur_analysis.datasets.registry import DATASETS, parse_datasets
 from cur_analysis.errors import CurAnalysisError, InvalidInputError, error_line
 from cur_analysis.focus.options import FocusOptions
 from cur_analysis.io.uris import checked_location
-from cur_analysis.pipeline import RunConfig, RunResult
+from cur_analysis.pipeline import RunResult
+from cur_analysis.planner import RunConfig
 from cur_analysis.spark_settings import SQL_SETTINGS
 
 ARGUMENTS = ["JOB_NAME", "source_database", "source_table", "periods", "output_path"]
@@ -124,9 +125,22 @@ def run_job(edge: GlueEdge, settings: JobSettings) -> RunResult:
     """The run, through the Glue Data Catalog (a committed Glue job) or the session's own
     catalog (``--catalog local``: debugging the script under spark-submit).
 
-    The periods to compute are decided from Glue and S3 listings before the Glue context
-    starts: when every requested period is unchanged, the table is never read."""
-    from cur_analysis.pipeline import plan_run, run
+    The plan (``planner.plan_run``) is made from Glue and S3 listings before the Glue context
+    starts and handed to the run: when every requested period is unchanged, and no run died
+    leaving work behind, the Glue context never starts and the table is never read.
+
+    Args:
+        edge: What the entry script brings from ``awsglue``.
+        settings: The job's checked arguments.
+
+    Returns:
+        What the run did.
+
+    Raises:
+        CurAnalysisError: A check or the run failed; the message says what to do.
+    """
+    from cur_analysis.pipeline import run
+    from cur_analysis.planner import plan_run
 
     if settings.catalog == "local":
         from pyspark.sql import SparkSession

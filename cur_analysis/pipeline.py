@@ -7,19 +7,24 @@ roll up from it. Only the columns the measures and dimensions use are read (tag 
 ``tag_monthly``). Each line-item dataset (``focus``, the cid views) plans its own column-pruned
 scan of the requested periods alone, straight into its aggregation or writer
 (docs/decisions/0007-measured-cost-decides-scans.md).
+
+A run is handed one ``planner.Plan`` (what it is asked and what it decided, made before Spark
+where the caller can) and hands it on once: ``plan_scan`` reads what it says into the ``Scan``
+and its ``Scope``, the datasets are built from those, and one publishing ``Transaction``
+(``io.publish``) records them with the plan's forms, definitions and inputs.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING
 
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql.types import StructType
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -34,35 +39,21 @@ from cur_analysis.conform import (
 )
 from cur_analysis.datasets.grain import ROLLED_UP, daily_rows, fine_grain, summed
 from cur_analysis.datasets.movers import Mover, top_movers
-from cur_analysis.datasets.registry import (
-    CID_GROUP,
-    DATASETS,
-    FOCUS,
-    GROUPS,
-    SELECTABLE,
-    Dataset,
-    Movers,
-    Scope,
-    by_name,
-    expand_groups,
-)
-from cur_analysis.errors import InvalidInputError, OutputError, SourceDataError
-from cur_analysis.focus.options import FocusOptions
+from cur_analysis.datasets.registry import DATASETS as DATASETS  # the CLI names it from here
+from cur_analysis.datasets.registry import FOCUS, Dataset, Movers, Scope
+from cur_analysis.errors import SourceDataError
 from cur_analysis.focus.units import unknown_unit_metrics, unknown_units_note
-from cur_analysis.io.fingerprint import PartitionLocations, SourceListing
+from cur_analysis.io.manifests import SourceRecord, read_published_table
 from cur_analysis.io.publish import (
     FaultPoint,
-    PublishedOutput,
+    Publication,
     Publisher,
-    SourceRecord,
+    Transaction,
     no_faults,
-    published_table_files,
-    read_table_pointer,
-    table_pointer_path,
 )
-from cur_analysis.io.readers import CurReader, require_periods
+from cur_analysis.io.readers import CatalogReader, CurReader, require_periods
 from cur_analysis.io.stores import Store, check_local_output, store_for
-from cur_analysis.io.tables import TableSwitch
+from cur_analysis.io.tables import SparkTables
 from cur_analysis.io.uris import is_uri
 from cur_analysis.io.writers import (
     SizeClass,
@@ -71,56 +62,9 @@ from cur_analysis.io.writers import (
     parquet_bytes,
     write_version,
 )
-from cur_analysis.names import catalog_name
-from cur_analysis.periods import BillingPeriod, PeriodSelection, label_column, label_in
-from cur_analysis.planner import Plan, plan_periods
+from cur_analysis.periods import BillingPeriod, label_column, label_in
+from cur_analysis.planner import Plan, RunConfig, plan_run
 from cur_analysis.schedule import Schedule
-
-
-@dataclass(frozen=True)
-class RunConfig:
-    """What to read and where to write, validated here: names, datasets, and the periods, parsed
-    once into ``selection`` (``period_args`` keeps them as canonical argument texts)."""
-
-    database: str
-    table: str
-    period_args: tuple[str, ...]
-    output: str
-    output_database: str | None = None
-    datasets: tuple[str, ...] = DATASETS
-    allow_empty_periods: bool = False
-    focus: FocusOptions = FocusOptions()
-    cid_tags: tuple[str, ...] = ()
-    force: bool = False
-    selection: PeriodSelection = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        catalog_name(self.database, "database")
-        catalog_name(self.table, "table")
-        selection = PeriodSelection.parse(self.period_args)
-        object.__setattr__(self, "selection", selection)
-        object.__setattr__(self, "period_args", selection.texts)
-        if self.output_database is not None:
-            catalog_name(self.output_database, "output database")
-        object.__setattr__(self, "datasets", expand_groups(tuple(self.datasets)))
-        if not self.datasets:
-            raise InvalidInputError(
-                f"no dataset given: name one or more of {', '.join(SELECTABLE)}, comma-separated"
-            )
-        unknown = sorted(set(self.datasets) - set(SELECTABLE))
-        if unknown:
-            raise InvalidInputError(
-                f"unknown datasets {unknown}: choose from {', '.join((*SELECTABLE, *GROUPS))}"
-            )
-        if self.cid_tags and not set(self.datasets) & set(GROUPS[CID_GROUP]):
-            raise InvalidInputError(
-                "--cid-tags selects tags for the cid datasets: add cid to --datasets"
-            )
-
-    @property
-    def selected(self) -> tuple[Dataset, ...]:
-        """The requested datasets, from the registry."""
-        return tuple(by_name(name) for name in self.datasets)
 
 
 @dataclass(frozen=True)
@@ -145,25 +89,31 @@ class RunResult:
 
 
 def _requested_periods(
-    reader: CurReader, config: RunConfig, chosen: Sequence[BillingPeriod] | None
+    reader: CurReader, plan: Plan
 ) -> tuple[tuple[BillingPeriod, ...], tuple[BillingPeriod, ...]]:
+    """The periods to compute (the plan's, else every requested one) and the periods to load
+    with them (their previous periods present, when a dataset reads them)."""
+    config = plan.config
     available = reader.available_periods(config.database, config.table)
+    chosen = plan.schedule.computed if plan.schedule is not None else ()
     periods = tuple(sorted(chosen)) if chosen else config.selection.resolve(available)
     require_periods(f"{config.database}.{config.table}", periods, available)
-    needs_previous = any(dataset.reads_previous for dataset in config.selected)
+    needs_previous = any(dataset.reads_previous for dataset in plan.datasets)
     previous = {p.previous() for p in periods} & set(available) if needs_previous else set()
     return periods, tuple(sorted(set(periods) | previous))
 
 
 @dataclass(frozen=True)
 class Scan:
-    """What a run reads: its periods, the periods loaded with them, and how it reads them.
+    """What a run reads: its periods, how it reads them, and the ``Scope`` its datasets are
+    built in.
 
     ``grain``: the default datasets' read, one scan of the requested and previous partitions
     (but the previous periods taken as published) with only the columns the measures and
     dimensions use (and the tag columns when a requested dataset reads tags), summed to the
-    fine grain. ``loaded``: the periods whose figures the run has, read or taken as published;
-    ``published``: per dataset, its published rows of the periods taken as published.
+    fine grain. ``scope``: the periods whose figures the run has (read or taken as published),
+    the tag columns, every option the datasets take, and, per dataset, its published rows of the
+    periods taken as published.
 
     ``line_items``: when a line-item dataset (``focus``, the cid views) is requested, the
     conformed, split-cost-filtered line items of the requested periods only, unread: each such
@@ -172,45 +122,53 @@ class Scan:
     """
 
     periods: tuple[BillingPeriod, ...]
-    loaded: tuple[BillingPeriod, ...]
-    tags: tuple[str, ...]
     grain: DataFrame
     source: SourceRecord
+    scope: Scope
     line_items: DataFrame | None = None
-    cid_tags: tuple[tuple[str, str], ...] = ()
-    published: Mapping[str, DataFrame] = field(default_factory=dict)
 
     @property
-    def scope(self) -> Scope:
-        """What the dataset builders need besides the grain."""
-        return Scope(self.loaded, self.tags, cid_tags=self.cid_tags, published=self.published)
+    def loaded(self) -> tuple[BillingPeriod, ...]:
+        """The periods whose figures the run has, read or taken as published."""
+        return self.scope.loaded_periods
 
 
-def plan_scan(reader: CurReader, config: RunConfig, plan: Plan | None = None) -> Scan:
-    """Resolve the periods (or take those ``plan`` computes) and build (lazily) the fine grain
-    of the source they need (less the previous periods ``plan`` takes as published), and the
-    line items of the requested periods when a line-item dataset is requested."""
-    periods, loaded = _requested_periods(reader, config, plan.schedule.computed if plan else None)
-    taken = plan.previous if plan else {}
-    read = tuple(period for period in loaded if period not in taken)
-    record = _source_record(reader, config, read, plan.listing if plan else None)
+def plan_scan(reader: CurReader, plan: Plan) -> Scan:
+    """Build (lazily) what a run reads.
+
+    Args:
+        reader: Where the CUR comes from.
+        plan: What the run is asked and decided (``Plan(config)``: every requested period).
+
+    Returns:
+        The fine grain of the source the periods need (less the previous periods the plan takes
+        as published), and the line items of the requested periods when a line-item dataset
+        is requested.
+
+    Raises:
+        MissingPeriodError: A period to compute has no partition.
+        SourceDataError: The source lacks a column every measure needs, or a file is not
+            Parquet (a ``CatalogReader`` checks them).
+    """
+    config = plan.config
+    periods, loaded = _requested_periods(reader, plan)
+    read = tuple(period for period in loaded if period not in plan.previous)
+    record = _source_record(reader, plan, read)
     source = reader.read(config.database, config.table, read)
     require_columns(source.columns, f"{config.database}.{config.table}")
-    published = _published_frames(source.sparkSession, plan) if plan else {}
-    selected = config.selected
-    grain_tags = any(d.reads_tags for d in selected if not d.from_line_items)
+    published = _published_frames(source.sparkSession, plan)
+    grain_tags = any(d.reads_tags for d in plan.datasets if not d.from_line_items)
     cur = without_split_cost_rows(conform_cur(source, with_tags=grain_tags))
     tags = tuple(user_tag_columns(cur.columns)) if grain_tags else ()
     grain = cur.transform(fine_grain(tags, tag_periods=periods))
-    from_line_items = [d for d in selected if d.from_line_items]
+    from_line_items = [d for d in plan.datasets if d.from_line_items]
     if not from_line_items:
-        return Scan(periods, loaded, tags, grain, record, published=published)
+        return Scan(periods, grain, record, Scope(loaded, tags, config.focus, published=published))
     line_items = _line_items(reader, config, periods, from_line_items)
     cid_tags = selected_tags(config.cid_tags, user_tag_columns(line_items.columns))
     line_item_tags = tuple(user_tag_columns(line_items.columns))
-    return Scan(
-        periods, loaded, tags or line_item_tags, grain, record, line_items, cid_tags, published
-    )
+    scope = Scope(loaded, tags or line_item_tags, config.focus, cid_tags, published)
+    return Scan(periods, grain, record, scope, line_items)
 
 
 def _published_frames(spark: SparkSession, plan: Plan) -> dict[str, DataFrame]:
@@ -241,48 +199,14 @@ def _line_items(
 
 
 def _source_record(
-    reader: CurReader,
-    config: RunConfig,
-    loaded: tuple[BillingPeriod, ...],
-    listing: SourceListing | None,
+    reader: CurReader, plan: Plan, loaded: tuple[BillingPeriod, ...]
 ) -> SourceRecord:
-    """What the run reads (a reader that can list its files says which, from the plan's
-    ``listing`` when there is one, and checks them)."""
-    describe = getattr(reader, "describe", None)
-    if describe is None:
-        return SourceRecord(f"{config.database}.{config.table}")
-    return describe(config.database, config.table, loaded, listed=listing)
-
-
-def publisher_for(
-    config: RunConfig, store: Store | None = None, faults: FaultPoint | None = None
-) -> Publisher:
-    """The run's publisher; a local output is checked (a folder, writable) before anything."""
-    if not is_uri(config.output):
-        check_local_output(config.output)
-    return Publisher(config.output, store or store_for(config.output), faults=faults or no_faults)
-
-
-def plan_run(
-    catalog: PartitionLocations, config: RunConfig, store: Store, s3_client: Any | None = None
-) -> Plan:
-    """Which requested periods to compute, decided before Spark reads anything (``planner``)."""
-    return plan_periods(
-        catalog,
-        (config.database, config.table),
-        config.selection,
-        config.selected,
-        PublishedOutput(store, config.output),
-        s3_client=s3_client,
-        force=config.force,
-        output_database=config.output_database,
-        forms=_forms(config),
-        unpublished_tables=[
-            d.name
-            for d in config.selected
-            if not d.periodic and store.read_text(table_pointer_path(config.output, d.name)) is None
-        ],
-    )
+    """What the run reads: a ``CatalogReader`` says which files (those of the plan's listing
+    where it has them) and checks them; of a plain reader, the table's name."""
+    table = (plan.config.database, plan.config.table)
+    if not isinstance(reader, CatalogReader):
+        return SourceRecord(".".join(table))
+    return reader.describe(*table, loaded, listed=plan.listing)
 
 
 def run(
@@ -293,89 +217,157 @@ def run(
     faults: FaultPoint | None = None,
     plan: Plan | None = None,
 ) -> RunResult:
-    """Compute the datasets for the periods whose source or definition changed since they were
-    published (all with ``force``) and publish them, period by period all at once
-    (``io.publish``). ``store`` is where the output lives (default: from its path); ``plan``
-    the decisions when the caller made them before starting Spark; ``faults`` is the test hook
-    called at each publishing stage."""
+    """Compute the requested datasets for the periods whose source or definition changed since
+    they were published (every requested period with ``config.force``) and publish them, each
+    period all at once (``io.publish``).
+
+    Args:
+        reader: Where the CUR comes from. A ``CatalogReader`` (``GlueCatalogReader``,
+            ``LocalCatalogReader``) lets the run skip unchanged periods and record the files
+            it read; with a plain ``CurReader`` every requested period is computed.
+        config: What the run is asked.
+        store: Where the output lives (default: the store its location names).
+        faults: The test hook, called at each named publishing stage (``io.publish``); it
+            may raise to stop the run there.
+        plan: The plan ``planner.plan_run`` made of ``config`` before Spark started (default:
+            made here).
+
+    Returns:
+        What the run did: per-period totals, movers, where the datasets are, and which
+        requested periods it computed or skipped.
+
+    Raises:
+        ValueError: ``plan`` was made of another configuration.
+        MissingPeriodError: A requested period has no partition.
+        MissingTableError: The table or its database is not in the catalog.
+        SourceDataError: The source data is incomplete or malformed (nothing is written).
+        SourceListingError: A period's source files could not be listed.
+        OutputError: The output is not usable, or a published table cannot be read.
+    """
     started = time.monotonic()
-    publisher = publisher_for(config, store, faults)
-    if plan is None and hasattr(reader, "partition_locations"):
-        plan = plan_run(reader, config, publisher.store, getattr(reader, "s3_client", None))
-    if plan is not None and plan.nothing_to_compute:
-        _heal(publisher)
+    if plan is not None and plan.config != config:
+        raise ValueError("the plan was made of another RunConfig: pass the one it was made of")
+    store = _output_store(config, store)
+    plan = plan or _plan(reader, config, store)
+    faults = faults or no_faults
+    if plan.nothing_to_compute:
+        Publisher(config.output, store, SparkTables(), faults=faults).heal()  # dead runs' work
         return RunResult(config, seconds=time.monotonic() - started, schedule=plan.schedule)
-    scan = plan_scan(reader, config, plan)
+    scan = plan_scan(reader, plan)
     # The cached plan keeps its shuffle partitions (adaptive execution does not coalesce them):
     # one partition per core is enough for the roll-ups that read it.
     parallelism = scan.grain.sparkSession.sparkContext.defaultParallelism
     grain = scan.grain.coalesce(parallelism).persist(StorageLevel.MEMORY_AND_DISK)
-    outputs: dict[str, str] = {}
     try:
-        scope = replace(scan.scope, focus=config.focus)
-        frames = {
-            dataset.name: _dataset_frame(dataset, scope, scan, grain) for dataset in config.selected
-        }
+        frames = {dataset.name: _dataset_frame(dataset, scan, grain) for dataset in plan.datasets}
         units = _observe_units(frames)
         small = collected(
-            {TOTALS: _totals_frame(grain.where(_in_periods(grain, scan.periods))), **_small(frames)}
+            {
+                TOTALS: _totals_frame(grain.where(_in_periods(grain, scan.periods))),
+                **_small(frames, plan.datasets),
+            }
         )
         totals = _totals_by_period(small[TOTALS])
         empty = _empty_periods_if_allowed(scan, totals, config)
-        movers = tuple(
-            mover
-            for dataset in config.selected
-            if dataset.movers is not None
-            for mover in top_movers(_mover_candidates(small[dataset.name], dataset.movers))
-        )
-        periodic = tuple(d.name for d in config.selected if d.periodic)
-        tables = {
-            d.name: d.merge(_published_table(publisher, d.name), small[d.name])
-            for d in config.selected
-            if d.merge is not None
-        }
-        spark = grain.sparkSession
-        healing_switch_for = _table_switch_for(spark, publisher)  # for a dead run's tables
-        publisher.begin(
-            scan.periods, periodic, healing_switch_for, config.output_database, tuple(tables)
-        )
-        for dataset in config.selected:
-            if dataset.name in tables:
-                outputs[dataset.name] = _write_table(tables[dataset.name], dataset, publisher)
-                continue
-            written = small.get(dataset.name)
-            outputs[dataset.name] = _write(
-                frames[dataset.name] if written is None else written, dataset, publisher, scan
-            )
-        table_switch = (
-            _table_switch_for(spark, publisher, _schemas(frames))(config.output_database)
-            if config.output_database
-            else None
-        )
-        publisher.publish(
-            scan.periods,
-            periodic,
-            scan.source,
-            table_switch,
-            tables=tuple(tables),
-            empty=empty,
-            forms=_forms(config),
-            recorded=plan.recorded if plan else None,
-            definitions=plan.definitions if plan else None,
-        )
+        movers = _movers(small, plan.datasets)
+        publisher = Publisher(config.output, store, SparkTables(grain.sparkSession), faults=faults)
+        outputs = _publish(publisher, plan, scan, frames, small, empty)
     finally:
         grain.unpersist()
-    seconds = time.monotonic() - started
     return RunResult(
         config,
         scan.periods,
         totals,
         outputs,
         movers,
-        seconds,
+        time.monotonic() - started,
         run_id=publisher.run_id,
-        schedule=plan.schedule if plan else None,
+        schedule=plan.schedule,
         notes=tuple(note for note in (_units_note(units),) if note),
+    )
+
+
+def _output_store(config: RunConfig, store: Store | None) -> Store:
+    """The output's store; a local output is checked (a folder, writable) before anything."""
+    if not is_uri(config.output):
+        check_local_output(config.output)
+    return store or store_for(config.output)
+
+
+def _plan(reader: CurReader, config: RunConfig, store: Store) -> Plan:
+    """The run's plan: its decisions when the reader's catalog lists its partitions, else
+    every requested period."""
+    if isinstance(reader, CatalogReader):
+        return plan_run(reader, config, store, reader.s3_client)
+    return Plan(config)
+
+
+def _publish(
+    publisher: Publisher,
+    plan: Plan,
+    scan: Scan,
+    frames: Mapping[str, DataFrame],
+    small: Mapping[str, pa.Table],
+    empty: tuple[BillingPeriod, ...],
+) -> dict[str, str]:
+    """Publish the run's datasets in one transaction and say where each is. A merged table
+    takes its published version first, read before anything is written."""
+    merged = {
+        d.name: d.merge(
+            read_published_table(publisher.store, publisher.output, d.name), small[d.name]
+        )
+        for d in plan.datasets
+        if d.merge is not None
+    }
+    transaction = publisher.begin(_publication(plan, scan, frames, empty))
+    rows = {**frames, **small, **merged}
+    outputs = {d.name: _stage(transaction, d, rows[d.name], scan.periods) for d in plan.datasets}
+    transaction.commit()
+    return outputs
+
+
+def _publication(
+    plan: Plan, scan: Scan, frames: Mapping[str, DataFrame], empty: tuple[BillingPeriod, ...]
+) -> Publication:
+    """What the run publishes: its periods' datasets, what it read, what its plan decided."""
+    config = plan.config
+    return Publication(
+        scan.periods,
+        tuple(d.name for d in plan.datasets if d.periodic),
+        scan.source,
+        tables=tuple(d.name for d in plan.datasets if not d.periodic),
+        empty=empty,
+        output_database=config.output_database,
+        forms=config.forms,
+        definitions=plan.definitions,
+        recorded=plan.recorded,
+        schemas={name: frame.schema for name, frame in frames.items()},
+    )
+
+
+def _stage(
+    transaction: Transaction,
+    dataset: Dataset,
+    rows: DataFrame | pa.Table,
+    periods: tuple[BillingPeriod, ...],
+) -> str:
+    """Stage this run's version of the dataset (published later, all at once): Spark writes a
+    frame, the driver a collected table (a file per period, or a merged table's one file)."""
+    if not dataset.periodic:
+        return transaction.stage_table(dataset.name, parquet_bytes(rows))
+    if isinstance(rows, DataFrame):
+        write = partial(write_version, rows, size=dataset.size)
+        return transaction.stage_written(dataset.name, write)
+    return transaction.stage_periods(dataset.name, parquet_by_period(rows, periods))
+
+
+def _movers(small: Mapping[str, pa.Table], datasets: Sequence[Dataset]) -> tuple[Mover, ...]:
+    """The top movers of each monthly dataset that ranks them."""
+    return tuple(
+        mover
+        for dataset in datasets
+        if dataset.movers is not None
+        for mover in top_movers(_mover_candidates(small[dataset.name], dataset.movers))
     )
 
 
@@ -401,96 +393,22 @@ def _in_periods(frame: DataFrame, periods: tuple[BillingPeriod, ...]):
     return label_in(F.col(c.BILLING_PERIOD), periods)
 
 
-def _forms(config: RunConfig) -> dict[str, dict[str, str]]:
-    """What the run asks of a dataset's form, recorded in the manifest and part of its
-    definition: the FOCUS options, and the tag keys of the cid views' ``tags_json``."""
-    cid_tags = ",".join(config.cid_tags)
-    cid_forms = {name: {"cid_tags": cid_tags} for name in GROUPS[CID_GROUP]}
-    return {FOCUS.name: config.focus.to_json(), **cid_forms}
-
-
-def _heal(publisher: Publisher) -> None:
-    """Finish what dead runs left (a period skipped now may be one they half published)."""
-    if publisher.unfinished():
-        from pyspark.sql import SparkSession
-
-        spark = SparkSession.getActiveSession() or SparkSession.builder.getOrCreate()
-        publisher.heal(_table_switch_for(spark, publisher))
-
-
 # The name the run totals travel under beside the small datasets (no dataset starts with "_").
 TOTALS = "_totals"
 
 
-def _dataset_frame(dataset: Dataset, scope: Scope, scan: Scan, grain: DataFrame) -> DataFrame:
+def _dataset_frame(dataset: Dataset, scan: Scan, grain: DataFrame) -> DataFrame:
     """The dataset's rows of the requested periods, from the grain or the line items (a merged
     table's rows are those of every requested period together)."""
     rows = scan.line_items if dataset.from_line_items else grain
-    frame = rows.transform(dataset.builder(scope))
+    frame = rows.transform(dataset.builder(scan.scope))
     return frame.where(_in_periods(frame, scan.periods)) if dataset.periodic else frame
 
 
-def _small(frames: Mapping[str, DataFrame]) -> dict[str, DataFrame]:
+def _small(frames: Mapping[str, DataFrame], datasets: Sequence[Dataset]) -> dict[str, DataFrame]:
     """The frames of the ``SMALL`` datasets (roll-ups of the grain, the cid views): collected
     together by one Spark job and written by the driver."""
-    return {name: frame for name, frame in frames.items() if by_name(name).size is SizeClass.SMALL}
-
-
-def _schemas(frames: Mapping[str, DataFrame]) -> dict[str, StructType]:
-    return {name: frame.schema for name, frame in frames.items()}
-
-
-def _write(rows: DataFrame | pa.Table, dataset: Dataset, publisher: Publisher, scan: Scan) -> str:
-    """Write this run's version of the dataset's periods (published later, all at once): Spark
-    writes a frame, the driver a collected table (a file per period)."""
-    root = publisher.root(dataset.name)
-    if isinstance(rows, DataFrame):
-        write_version(rows, root, publisher.run_id, size=dataset.size)
-    else:
-        for period, data in parquet_by_period(rows, scan.periods).items():
-            publisher.stage_file(dataset.name, period, data)
-    publisher.staged(dataset.name)
-    return root
-
-
-def _published_table(publisher: Publisher, dataset: str) -> pa.Table | None:
-    """A merged table as published (None before its first run); read before the run writes
-    anything, so a table that cannot be read stops the run with nothing written."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    files = published_table_files(publisher.output, dataset, publisher.store)
-    if not files and read_table_pointer(publisher.store, publisher.output, dataset) is None:
-        return None
-    parts = []
-    for path in files:
-        data = publisher.store.read_bytes(path)
-        try:
-            parts.append(pq.read_table(pa.BufferReader(data)) if data is not None else None)
-        except pa.ArrowException:
-            data = None
-        if data is None:
-            raise OutputError(
-                f"the published {dataset} table cannot be read at {path}: restore it, or delete "
-                f"{table_pointer_path(publisher.output, dataset)} and rerun every period with "
-                "--force to build it again; nothing was written"
-            )
-    return pa.concat_tables(parts) if parts else None
-
-
-def _write_table(rows: pa.Table, dataset: Dataset, publisher: Publisher) -> str:
-    """Stage this run's version of a merged table (one file, written by the driver)."""
-    publisher.stage_table_file(dataset.name, parquet_bytes(rows))
-    publisher.staged(dataset.name)
-    return publisher.root(dataset.name)
-
-
-def _table_switch_for(
-    spark, publisher: Publisher, schemas: Mapping[str, StructType] | None = None
-) -> Callable[[str], TableSwitch]:
-    """A database name -> ``TableSwitch`` over the run's dataset folders."""
-    roots = {name: publisher.root(name) for name in SELECTABLE}
-    return lambda database: TableSwitch(spark, database, roots, schemas)
+    return {d.name: frames[d.name] for d in datasets if d.size is SizeClass.SMALL}
 
 
 def _empty_periods_if_allowed(

@@ -37,12 +37,16 @@ def _write_version(client, run_id: str, body: bytes) -> None:
     client.put_object(Bucket="datasets-bucket", Key=key, Body=body)
 
 
+def _publication(dataset: str) -> publish.Publication:
+    source = publish.SourceRecord("cur_org.legacy_all", (), "2024-06-01T00:00:00+00:00")
+    return publish.Publication((MAY,), (dataset,), source)
+
+
 def _publish(client, run_id: str, body: bytes) -> publish.Publisher:
     publisher = publish.Publisher(OUTPUT, S3Store(client), run_id=run_id)
-    publisher.begin([MAY], ["daily_cost"], None, None)
+    transaction = publisher.begin(_publication("daily_cost"))
     _write_version(client, run_id, body)
-    source = publish.SourceRecord("cur_org.legacy_all", (), "2024-06-01T00:00:00+00:00")
-    publisher.publish([MAY], ["daily_cost"], source, None)
+    transaction.commit()
     return publisher
 
 
@@ -66,14 +70,14 @@ def test_publishing_on_s3_switches_the_manifest_and_deletes_the_old_version(s3) 
 def test_a_dead_runs_version_on_s3_is_deleted_by_the_next_run(s3) -> None:
     _publish(s3, "run-a", b"old")
     dead = publish.Publisher(OUTPUT, S3Store(s3), run_id="run-dead")
-    dead.begin([MAY], ["daily_cost"], None, None)
+    dead.begin(_publication("daily_cost"))
     _write_version(s3, "run-dead", b"half")  # then killed: no manifest switch
     manifest = publish.read_manifest(S3Store(s3), OUTPUT, MAY)
     assert manifest.run_id == "run-a"
     assert "out/_runs/run-dead.json" in _keys(s3)
 
     healer = publish.Publisher(OUTPUT, S3Store(s3), run_id="run-c")
-    assert healer.heal(None) == ["run-dead"]
+    assert healer.heal() == ["run-dead"]
     assert _keys(s3) == [
         "out/_manifests/2024-05.json",
         "out/daily_cost/year=2024/month=5/run=run-a/part-0.parquet",
@@ -82,10 +86,9 @@ def test_a_dead_runs_version_on_s3_is_deleted_by_the_next_run(s3) -> None:
 
 def test_a_small_datasets_driver_written_file_is_one_object_the_manifest_names(s3) -> None:
     publisher = publish.Publisher(OUTPUT, S3Store(s3), run_id="run-d")
-    publisher.begin([MAY], ["account_monthly"], None, None)
-    publisher.stage_file("account_monthly", MAY, b"PAR1-rows")
-    source = publish.SourceRecord("cur_org.legacy_all", (), "2024-06-01T00:00:00+00:00")
-    publisher.publish([MAY], ["account_monthly"], source, None)
+    transaction = publisher.begin(_publication("account_monthly"))
+    transaction.stage_periods("account_monthly", {MAY: b"PAR1-rows"})
+    transaction.commit()
     assert _keys(s3) == [
         "out/_manifests/2024-05.json",
         "out/account_monthly/year=2024/month=5/run=run-d/part-00000-run-d.parquet",

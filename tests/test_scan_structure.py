@@ -13,6 +13,7 @@ from cur_analysis import columns as c
 from cur_analysis.datasets.registry import CID, CID_GROUP, DAILY_COST, DATASETS, FOCUS, TAG_MONTHLY
 from cur_analysis.local.reader import LocalCatalogReader
 from cur_analysis.pipeline import RunConfig, plan_scan, run
+from cur_analysis.planner import Plan
 
 from .support import input_records
 
@@ -57,7 +58,7 @@ def _config(catalog: tuple[str, str], output: Path, datasets=DATASETS) -> RunCon
 def test_the_plan_has_one_file_scan_reading_only_used_columns(
     spark, generated_catalog, tmp_path
 ) -> None:
-    scan = plan_scan(LocalCatalogReader(spark), _config(generated_catalog, tmp_path))
+    scan = plan_scan(LocalCatalogReader(spark), Plan(_config(generated_catalog, tmp_path)))
     (file_scan,) = _file_scans(scan.grain)
     read = _read_schema(file_scan)
     assert read >= TAGS
@@ -68,7 +69,7 @@ def test_the_plan_has_one_file_scan_reading_only_used_columns(
 
 def test_tag_columns_are_read_only_for_tag_monthly(spark, generated_catalog, tmp_path) -> None:
     without = [name for name in DATASETS if name != TAG_MONTHLY.name]
-    scan = plan_scan(LocalCatalogReader(spark), _config(generated_catalog, tmp_path, without))
+    scan = plan_scan(LocalCatalogReader(spark), Plan(_config(generated_catalog, tmp_path, without)))
     (file_scan,) = _file_scans(scan.grain)
     assert not _read_schema(file_scan) & TAGS
 
@@ -76,7 +77,7 @@ def test_tag_columns_are_read_only_for_tag_monthly(spark, generated_catalog, tmp
 def test_only_the_period_and_its_previous_partition_are_listed(
     spark, generated_catalog, generated_export, tmp_path
 ) -> None:
-    scan = plan_scan(LocalCatalogReader(spark), _config(generated_catalog, tmp_path))
+    scan = plan_scan(LocalCatalogReader(spark), Plan(_config(generated_catalog, tmp_path)))
     (file_scan,) = _file_scans(scan.grain)
     # Pruned in the catalog: the file index is built over the two selected partitions only, not
     # over the table's root with a filter applied after listing it.
@@ -116,9 +117,9 @@ def test_the_grain_reads_the_same_columns_with_focus_and_cid(
 ) -> None:
     """Adding a line-item dataset changes nothing in the default datasets' scan."""
     reader = LocalCatalogReader(spark)
-    alone = plan_scan(reader, _config(generated_catalog, tmp_path))
+    alone = plan_scan(reader, Plan(_config(generated_catalog, tmp_path)))
     wide = plan_scan(
-        reader, _config(generated_catalog, tmp_path, (*DATASETS, FOCUS.name, CID_GROUP))
+        reader, Plan(_config(generated_catalog, tmp_path, (*DATASETS, FOCUS.name, CID_GROUP)))
     )
     ((narrow,), (same,)) = _file_scans(alone.grain), _file_scans(wide.grain)
     assert _read_schema(same) == _read_schema(narrow)
@@ -131,7 +132,7 @@ def test_a_line_item_dataset_reads_the_requested_period_alone_and_only_its_colum
     """Each line-item dataset plans its own scans of the requested partition (never the
     previous one), each reading only the columns its rules use: no line item is persisted."""
     config = _config(generated_catalog, tmp_path, (*DATASETS, dataset.name))
-    scan = plan_scan(LocalCatalogReader(spark), config)
+    scan = plan_scan(LocalCatalogReader(spark), Plan(config))
     frame = scan.line_items.transform(dataset.builder(scan.scope))
     scans = _file_scans(frame)
     assert scans

@@ -18,7 +18,8 @@ from cur_analysis import glue_job
 from cur_analysis.io import aws, publish
 from cur_analysis.io.stores import LocalStore, S3Store
 from cur_analysis.periods import BillingPeriod
-from cur_analysis.pipeline import RunConfig, plan_run
+from cur_analysis.pipeline import RunConfig
+from cur_analysis.planner import plan_run
 
 from .moto_support import moto_server, reset_moto
 from .test_glue_source import _Glue
@@ -62,15 +63,17 @@ def _publish(s3, plan) -> None:
     publisher = publish.Publisher(OUTPUT, S3Store(s3), run_id="run-1")
     datasets = _config().datasets
     periods = plan.schedule.computed
-    publisher.begin(periods, datasets, None, None)
+    source = publish.SourceRecord("cur_org.legacy_all", (), "2024-06-01T00:00:00+00:00")
+    transaction = publisher.begin(
+        publish.Publication(
+            periods, datasets, source, recorded=plan.recorded, definitions=plan.definitions
+        )
+    )
     for dataset in datasets:
         for period in periods:
             key = f"out/{publish.version_location(dataset, period, 'run-1')}/part-0.parquet"
             s3.put_object(Bucket="datasets-bucket", Key=key, Body=b"rows")
-    source = publish.SourceRecord("cur_org.legacy_all", (), "2024-06-01T00:00:00+00:00")
-    publisher.publish(
-        periods, datasets, source, None, recorded=plan.recorded, definitions=plan.definitions
-    )
+    transaction.commit()
 
 
 def _decisions(s3, **kwargs) -> dict[str, str]:

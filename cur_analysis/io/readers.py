@@ -1,7 +1,10 @@
 """Read the CUR table for billing periods, pruning partitions in the catalog.
 
-One interface, two implementations: ``GlueCatalogReader`` (a ``GlueContext`` inside AWS Glue) and,
-for local runs, ``cur_analysis.local.reader.LocalCatalogReader`` (local Spark + Hive metastore).
+The reader's abilities are protocols: ``CurReader`` lists the periods present and reads some,
+``CatalogReader`` also says where each partition's files are, without Spark (so a run decides
+what to compute before it reads), and what a run read (its manifests' source). Two
+implementations have them all: ``GlueCatalogReader`` (a ``GlueContext`` inside AWS Glue) and, for
+local runs, ``cur_analysis.local.reader.LocalCatalogReader`` (local Spark + Hive metastore).
 ``awsglue`` is never imported here: the Glue entry script builds the ``GlueContext`` and hands
 it in, with the Glue client (``cur_analysis.io.aws.client``).
 
@@ -15,14 +18,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from pyspark.sql import DataFrame
 
 from cur_analysis.conform import missing_required
 from cur_analysis.errors import MissingPeriodError, MissingTableError, SourceDataError
-from cur_analysis.io.fingerprint import SourceListing
-from cur_analysis.io.publish import SourcePartition, SourceRecord
+from cur_analysis.io.fingerprint import PartitionLocations, SourceListing
+from cur_analysis.io.manifests import SourcePartition, SourceRecord
 from cur_analysis.io.stores import S3Store, StoredFile
 from cur_analysis.layout import Layout, Partition, layout_of_partition_keys
 from cur_analysis.names import catalog_name
@@ -35,6 +38,30 @@ class CurReader(Protocol):
     def available_periods(self, database: str, table: str) -> tuple[BillingPeriod, ...]: ...
 
     def read(self, database: str, table: str, periods: Sequence[BillingPeriod]) -> DataFrame: ...
+
+
+@runtime_checkable
+class CatalogReader(CurReader, PartitionLocations, Protocol):
+    """A ``CurReader`` over a catalog: it lists every partition's location without Spark
+    (``partition_locations``), so a run plans before it reads, and describes the partitions a
+    run read (``describe``), which its manifests record. A run with a plain ``CurReader``
+    computes every requested period and records the table's name alone as its source."""
+
+    @property
+    def s3_client(self) -> Any | None:
+        """The client that lists the source's objects (None: the source is local files)."""
+        ...
+
+    def describe(
+        self,
+        database: str,
+        table: str,
+        periods: Sequence[BillingPeriod],
+        listed: SourceListing | None = None,
+    ) -> SourceRecord:
+        """The partitions of ``periods`` with their files (those of ``listed`` where it has
+        them), each checked for the columns every measure needs."""
+        ...
 
 
 def read_cur(

@@ -4,12 +4,14 @@ Locally that is the Hive metastore; inside Glue with ``--enable-glue-datacatalog
 Data Catalog, so the same Spark SQL serves both. Each period's partition points at the version
 folder its manifest names (``io.publish``): switching a period is an ``ALTER TABLE ... PARTITION
 ... SET LOCATION``, one metadata update, never a drop. A whole table (one over every period)
-points at its version folder the same way, ``ALTER TABLE ... SET LOCATION``.
+points at its version folder the same way, ``ALTER TABLE ... SET LOCATION``. ``SparkTables`` is
+that catalog as the publisher is given it (``io.publish.TableCatalog``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from pyspark.sql import SparkSession
 from pyspark.sql.types import StructType
@@ -107,6 +109,24 @@ class TableSwitch:
             spark.sql(f"CREATE DATABASE IF NOT EXISTS {self.database}")
             spark.sql(_create_whole_sql(full, schema, spark_location(location)))
         spark.catalog.refreshTable(full)
+
+
+@dataclass(frozen=True)
+class SparkTables:
+    """The catalog of ``spark`` (without one, of the active session, started if need be: a run
+    that only heals needs it only to point a dead run's tables back)."""
+
+    spark: SparkSession | None = None
+
+    def switch(
+        self,
+        database: str,
+        roots: Mapping[str, str],
+        schemas: Mapping[str, StructType] | None = None,
+    ) -> TableSwitch:
+        """The switch of ``database``'s tables over ``roots`` (``TableSwitch``)."""
+        spark = self.spark or SparkSession.getActiveSession() or SparkSession.builder.getOrCreate()
+        return TableSwitch(spark, database, roots, schemas)
 
 
 def publish_table(

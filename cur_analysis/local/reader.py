@@ -19,7 +19,7 @@ from pyspark.sql import functions as F
 from cur_analysis.conform import cast_as, missing_required
 from cur_analysis.errors import SourceDataError
 from cur_analysis.io.fingerprint import SourceListing
-from cur_analysis.io.publish import SourcePartition, SourceRecord
+from cur_analysis.io.manifests import SourcePartition, SourceRecord
 from cur_analysis.io.readers import partitions_of
 from cur_analysis.io.stores import StoredFile
 from cur_analysis.layout import Layout, Partition
@@ -70,6 +70,11 @@ class LocalCatalogReader:
         return self._spark.table(f"{database}.{table}").where(
             found.layout.partition_filter(selected)
         )
+
+    @property
+    def s3_client(self) -> None:
+        """No client: the source is local files."""
+        return None
 
     def partition_locations(
         self, database: str, table: str
