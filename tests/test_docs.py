@@ -1,5 +1,6 @@
-"""The manual builds with every link and anchor intact, the README stays a front door, and the
-API reference covers the notebook API."""
+"""The manual builds with every link and anchor intact, the README stays a front door, the API
+reference covers the notebook API, and the figures the manual quotes are the newest bench
+results."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ import textwrap
 from pathlib import Path
 
 import griffe
+import pytest
 import yaml
 
 import cur_analysis
+from benchmarks import docs_figures
 
 from .support import PROJECT
 
@@ -157,3 +160,109 @@ def test_everything_the_reference_shows_documents_its_arguments_and_result() -> 
             if missing:
                 gaps[shown.path] = missing
     assert gaps == {}
+
+
+# --- product pages speak of the product: history and targets live elsewhere ---
+
+DOCS = PROJECT / "docs"
+# History: the changelog (the CHANGELOG.md snippet) and the dated decision records.
+_HISTORY = ("changelog.md", "decisions")
+# An issue cited by number: "issue 24", "issues 56, 62", "#24". A citation names its project
+# ("aws-glue-libs issue 254", "boto3 issue #3922", "owner/repo#12"); a bare one is this
+# project's tracker, which the manual does not cite.
+_ISSUE = re.compile(r"\bissues?\s+#?\d+|(?<![\w/&])#\d+\b", re.IGNORECASE)
+_PROJECT_NAME = re.compile(r"[\w.]*[\d/-][\w./-]*$")
+_WORK_WORDS = re.compile(r"\bmissed\b|\btarget (?:met|missed)\b|\b(?:the|this) issue\b", re.I)
+
+
+def _product_pages() -> list[Path]:
+    return [
+        page
+        for page in sorted(DOCS.rglob("*.md"))
+        if page.relative_to(DOCS).parts[0] not in _HISTORY
+    ]
+
+
+def work_references(text: str) -> list[str]:
+    """This project's issue numbers and targets' verdicts in ``text``; another project's issue
+    cited with its name is a source, not a reference to our work."""
+    found = [match.group() for match in _WORK_WORDS.finditer(text)]
+    for match in _ISSUE.finditer(text):
+        before = text[: match.start()].split()
+        named = match.group().startswith("#") and text[match.start() - 1 : match.start()] == "/"
+        if not named and not (before and _PROJECT_NAME.match(before[-1].lstrip("(["))):
+            found.append(match.group())
+    return found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("aws-glue-libs issue 254 asks for it", []),
+        ("boto3 issue #3922, terraform-provider-aws issue #49669", []),
+        ("(aws-glue-libs issues 56, 62, 142)", []),
+        ("issue 24 reports a drift", ["issue 24"]),
+        ("as in #24", ["#24"]),
+        ("short of the issue's 2.5x target", ["the issue"]),
+        ("| 1.5x: missed |", ["missed"]),
+        ("see [the figures](#current-figures)", []),
+    ],
+)
+def test_work_references_are_told_from_cited_sources(text: str, found: list[str]) -> None:
+    assert work_references(text) == found
+
+
+def test_product_pages_cite_no_issue_of_ours_and_no_target_verdict() -> None:
+    found = {
+        str(page.relative_to(PROJECT)): refs
+        for page in _product_pages()
+        if (refs := work_references(page.read_text(encoding="utf-8")))
+    }
+    assert found == {}
+
+
+# --- figures a bench produces: written from the newest benchmarks/results/, checked here ---
+
+_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
+_SPARK_JOBS = re.compile(rf"\b(\d+|{'|'.join(_NUMBERS)})\s+Spark\s+jobs\b", re.IGNORECASE)
+# A measured time or ratio: "6.17 s", "1.29x", "rows/s".
+_MEASURED = re.compile(r"\b\d[\d,]*(?:\.\d+)?\s?(?:s|ms|rows/s)\b|\b\d+\.\d+x\b")
+_FENCE = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
+
+
+def _prose(page: Path) -> str:
+    """A page without its generated figures and its code blocks (example output)."""
+    text = page.read_text(encoding="utf-8")
+    names = docs_figures.region_names(text)
+    return _FENCE.sub("", docs_figures.rewritten(text, dict.fromkeys(names, "")))
+
+
+def test_the_bench_figures_in_the_docs_are_the_newest_results() -> None:
+    """Run ``make docs-figures`` (``python -m benchmarks.docs_figures``) when this fails."""
+    assert docs_figures.stale_pages() == []
+
+
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else _NUMBERS[word.lower()]
+
+
+def test_every_spark_jobs_per_run_figure_in_the_docs_is_the_newest_bench_count() -> None:
+    """Outside the generated tables, the manual counts Spark jobs only for a default run."""
+    expected = docs_figures.jobs_per_run()
+    found = {
+        f"{page.relative_to(PROJECT)}: {match.group()}"
+        for page in _product_pages()
+        for match in _SPARK_JOBS.finditer(_prose(page))
+        if _count(match.group(1)) != expected
+    }
+    assert found == set()
+
+
+def test_the_bench_pages_state_measured_figures_only_in_their_generated_tables() -> None:
+    pages = sorted({page for page, _kind in docs_figures.REGIONS.values()})
+    found = {
+        f"docs/{page}: {match.group()}"
+        for page in pages
+        for match in _MEASURED.finditer(_prose(DOCS / page))
+    }
+    assert found == set()
