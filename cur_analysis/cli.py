@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from cur_analysis import demo
+from cur_analysis import pipeline
 from cur_analysis.cid.tags import parse_tags
 from cur_analysis.datasets.registry import CID_GROUP, DATASETS, FOCUS, SELECTABLE, parse_datasets
 from cur_analysis.errors import (
@@ -27,27 +27,26 @@ from cur_analysis.errors import (
 from cur_analysis.failures import spark_failure
 from cur_analysis.focus.options import GRANULARITIES, FocusOptions
 from cur_analysis.focus.options import VERSIONS as FOCUS_VERSIONS
-from cur_analysis.io import aws
 from cur_analysis.io.publish import unfinished_runs
 from cur_analysis.io.stores import LocalStore, check_local_output
 from cur_analysis.io.uris import is_s3_uri
-from cur_analysis.local import catalog
+from cur_analysis.local import catalog, session
 from cur_analysis.local.index import LocalCatalogIndex
 from cur_analysis.local.reader import LocalCatalogReader
-from cur_analysis.local.session import local_spark, lock_home, resolve_home, spark_log
 from cur_analysis.periods import BillingPeriod, require_month_range
-from cur_analysis.pipeline import RunConfig, RunResult, plan_run, run
 from cur_analysis.planner import Plan
-from cur_analysis.report.build import default_report_path, write_period_report
-from cur_analysis.report.load import CatalogTableSource, ParquetFolderSource
 from cur_analysis.summary import format_run
+
+# Imported where used, once each: the generator (``cur_analysis.dev``, left out of the Glue
+# wheel), and the report and the demo (pandas and botocore, which every other command would
+# otherwise load at start-up). Spark starts in ``session.local_spark`` and ``pipeline.run``, each
+# called through its module: one name to find, and to replace, for what starts it.
 
 Commands = argparse._SubParsersAction  # the subcommands a parser holds
 
-# The catalog the demo builds is the one every other command reads by default.
-DEFAULT_SOURCE_DATABASE = demo.SOURCE_DATABASE
-DEFAULT_LINK_DATABASE = demo.LINK_DATABASE
-DEFAULT_TABLE = demo.TABLE
+DEFAULT_SOURCE_DATABASE = catalog.SOURCE_DATABASE
+DEFAULT_LINK_DATABASE = catalog.LINK_DATABASE
+DEFAULT_TABLE = catalog.TABLE
 # The fewest line items per month the synthetic generator makes (cur_analysis/dev/generate.py
 # refuses fewer: each month carries a fixed set of savings-plan, reservation and fee rows).
 MIN_GENERATED_ROWS = 200
@@ -367,7 +366,7 @@ def _first_line(exc: BaseException) -> str:
 
 def _spark_failure(args: argparse.Namespace, exc: Exception) -> SparkFailureError | None:
     """A Spark or JVM failure as one sentence naming the log file; None for other errors."""
-    logged = f"its log is {spark_log(args.home)} (rerun with --debug for the stack trace)"
+    logged = f"its log is {session.spark_log(args.home)} (rerun with --debug for the stack trace)"
     return spark_failure(exc, logged)
 
 
@@ -407,14 +406,14 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _register(args: argparse.Namespace) -> int:
-    found = catalog.register(local_spark(args.home), args.path, args.database, args.table)
+    found = catalog.register(session.local_spark(args.home), args.path, args.database, args.table)
     periods = ", ".join(p.label for p in found.periods)
     print(f"registered {found.table}: {found.columns} columns, periods {periods}")
     return 0
 
 
 def _link(args: argparse.Namespace) -> int:
-    for name in catalog.link(local_spark(args.home), args.database, args.target_database):
+    for name in catalog.link(session.local_spark(args.home), args.database, args.target_database):
         print(f"linked {name} -> {args.target_database}")
     return 0
 
@@ -423,22 +422,26 @@ def _run(args: argparse.Namespace) -> int:
     """Every input is checked and, where the local index knows the table, every period decided
     before Spark starts: a run with nothing to compute never starts it."""
     config = _run_config(args)
-    home = lock_home(args.home)
+    home = session.lock_home(args.home)
     started = time.monotonic()
     plan = _plan_without_spark(home, config)
     if plan is not None and _nothing_to_do(config, plan):
         seconds = time.monotonic() - started
-        print(format_run(RunResult(config, seconds=seconds, schedule=plan.schedule)))
+        print(format_run(pipeline.RunResult(config, seconds=seconds, schedule=plan.schedule)))
         return 0
-    reader = LocalCatalogReader(local_spark(args.home))
-    print(format_run(run(reader, config, plan=plan)))
+    reader = LocalCatalogReader(session.local_spark(args.home))
+    print(format_run(pipeline.run(reader, config, plan=plan)))
     return 0
 
 
 def _report(args: argparse.Namespace) -> int:
     """From the Parquet folders without Spark, or from the catalog tables with it."""
+    from cur_analysis.io import aws
+    from cur_analysis.report.build import default_report_path, write_period_report
+    from cur_analysis.report.load import CatalogTableSource, ParquetFolderSource
+
     source = (
-        CatalogTableSource(local_spark(args.home), args.output_database)
+        CatalogTableSource(session.local_spark(args.home), args.output_database)
         if args.output_database
         else ParquetFolderSource(args.output)
     )
@@ -448,9 +451,11 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from cur_analysis import demo
+
     generate = _generator()  # before Spark starts
-    spark = local_spark(args.home)
-    demo.run_demo(spark, resolve_home(args.home), args.rows_per_month, generate)
+    spark = session.local_spark(args.home)
+    demo.run_demo(spark, session.resolve_home(args.home), args.rows_per_month, generate)
     return 0
 
 
@@ -466,7 +471,7 @@ LOCAL_S3 = (
 )
 
 
-def _run_config(args: argparse.Namespace) -> RunConfig:
+def _run_config(args: argparse.Namespace) -> pipeline.RunConfig:
     """The run's configuration, its output folder checked."""
     names = parse_datasets(args.datasets)
     if not names:
@@ -474,7 +479,7 @@ def _run_config(args: argparse.Namespace) -> RunConfig:
             f"--datasets {args.datasets!r} names no dataset: give one or more of "
             f"{', '.join(SELECTABLE)}, comma-separated"
         )
-    config = RunConfig(
+    config = pipeline.RunConfig(
         args.database,
         args.table,
         tuple(args.period),
@@ -492,16 +497,16 @@ def _run_config(args: argparse.Namespace) -> RunConfig:
     return config
 
 
-def _plan_without_spark(home: Path, config: RunConfig) -> Plan | None:
+def _plan_without_spark(home: Path, config: pipeline.RunConfig) -> Plan | None:
     """The run's decisions from the local catalog's index (``local.index``), or None when the
     index does not know the table: Spark's metastore then answers."""
     index = LocalCatalogIndex(home)
     if not index.knows(config.database, config.table):
         return None
-    return plan_run(index, config, LocalStore())
+    return pipeline.plan_run(index, config, LocalStore())
 
 
-def _nothing_to_do(config: RunConfig, plan: Plan) -> bool:
+def _nothing_to_do(config: pipeline.RunConfig, plan: Plan) -> bool:
     """Every period skipped, and no run died leaving work that needs Spark (its tables)."""
     return plan.nothing_to_compute and not unfinished_runs(LocalStore(), config.output)
 

@@ -3,7 +3,8 @@
 It generates a synthetic legacy CUR, registers it in the local catalog, links it as Lake
 Formation would, runs the job for the latest two periods with every dataset (the opt-in ones
 too, to show them) and writes the latest period's report. The catalog it builds is the one the
-other commands read by default (``SOURCE_DATABASE``, ``LINK_DATABASE``, ``TABLE``).
+other commands read by default (``local.catalog``'s ``SOURCE_DATABASE``, ``LINK_DATABASE`` and
+``TABLE``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pyspark.sql import SparkSession
 
 from cur_analysis.datasets.registry import CID_GROUP, DATASETS, FOCUS, GROUPS, SERVICE_MONTHLY
 from cur_analysis.local import catalog
+from cur_analysis.local.catalog import LINK_DATABASE, SOURCE_DATABASE, TABLE
 from cur_analysis.local.reader import LocalCatalogReader
 from cur_analysis.periods import BillingPeriod
 from cur_analysis.pipeline import RunConfig, RunResult, run
@@ -23,9 +25,6 @@ from cur_analysis.report.build import default_report_path, write_period_report
 from cur_analysis.report.load import ParquetFolderSource
 from cur_analysis.summary import format_run
 
-SOURCE_DATABASE = "cur_org"
-LINK_DATABASE = "cur_org_linked"
-TABLE = "legacy_all"
 OUTPUT_DATABASE = "cur_datasets"
 START = BillingPeriod(2024, 3)
 MONTHS = 3
