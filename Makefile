@@ -44,7 +44,7 @@ ifneq ($(PYTHON_FOCUS),)
 FOCUS_TOOLS += .venv-focus-validator-2.2/.installed
 endif
 
-.PHONY: demo test test-fast lint docs bench java runtime-python clean package docker-test aws-acceptance
+.PHONY: demo test test-fast lint docs docs-figures bench java runtime-python clean package docker-test aws-acceptance
 
 demo: runtime-python java $(INSTALLED)
 	$(BIN)/cur-analysis demo
@@ -68,6 +68,11 @@ lint: runtime-python $(INSTALLED)
 # The manual (docs/, mkdocs.yml) as a static site in site/; a broken link or anchor fails it.
 docs: runtime-python $(INSTALLED)
 	$(BIN)/mkdocs build --strict
+
+# The figures docs/performance.md and docs/scheduling.md quote, written anew from the newest
+# benchmarks/results/ files: run it after committing a result (tests/test_docs.py checks them).
+docs-figures: runtime-python $(INSTALLED)
+	$(BIN)/python -m benchmarks.docs_figures
 
 # Spark against DuckDB on one period of a synthetic 24-month CUR (ROWS per month; see benchmarks/).
 ROWS ?= 2000000

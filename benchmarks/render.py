@@ -68,7 +68,8 @@ def _rows_per_core(result: dict, seconds: float) -> float:
     return result["rows_read"] / seconds / result["machine"]["cpus"]
 
 
-def _jobs(count: int) -> str:
+def spark_jobs(count: int) -> str:
+    """``2 Spark jobs``, ``1 Spark job``."""
     return f"{count} Spark job{'' if count == 1 else 's'}"
 
 
@@ -94,7 +95,7 @@ def timed_rows(result: dict) -> list[tuple[str, list[float], bool, str]]:
             label,
             list(found["runs"]) or [found["first"]],
             True,
-            f"{_jobs(found['jobs'])}, driver peak {found['peak_driver_mb']:,.0f} MB",
+            f"{spark_jobs(found['jobs'])}, driver peak {found['peak_driver_mb']:,.0f} MB",
         )
         for label, found in result["warm"].items()
     ]

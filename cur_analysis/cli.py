@@ -1,22 +1,21 @@
-"""``cur-analysis``: generate, register and link the local catalog, run the job, demo."""
+"""``cur-analysis``: generate, register and link the local catalog, run the job, report, demo.
+
+Each command is one function of ``argparse.Namespace`` that calls the library; its parser names
+it (``set_defaults(func=...)``), so ``main`` only parses, calls and turns a failure into one line.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 import time
-from collections.abc import Sequence
+import traceback
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from cur_analysis import pipeline
 from cur_analysis.cid.tags import parse_tags
-from cur_analysis.datasets.registry import (
-    CID_GROUP,
-    FOCUS,
-    GROUPS,
-    SELECTABLE,
-    SERVICE_MONTHLY,
-    parse_datasets,
-)
+from cur_analysis.datasets.registry import CID_GROUP, DATASETS, FOCUS, SELECTABLE, parse_datasets
 from cur_analysis.errors import (
     INTERNAL_ERROR_EXIT,
     CurAnalysisError,
@@ -25,15 +24,29 @@ from cur_analysis.errors import (
     SparkFailureError,
     error_line,
 )
+from cur_analysis.failures import spark_failure
 from cur_analysis.focus.options import GRANULARITIES, FocusOptions
 from cur_analysis.focus.options import VERSIONS as FOCUS_VERSIONS
+from cur_analysis.io.publish import unfinished_runs
+from cur_analysis.io.stores import LocalStore, check_local_output
+from cur_analysis.io.uris import is_s3_uri
+from cur_analysis.local import catalog, session
+from cur_analysis.local.index import LocalCatalogIndex
+from cur_analysis.local.reader import LocalCatalogReader
 from cur_analysis.periods import BillingPeriod, require_month_range
-from cur_analysis.pipeline import DATASETS
+from cur_analysis.planner import Plan, plan_run
+from cur_analysis.summary import format_run
 
-DEFAULT_SOURCE_DATABASE = "cur_org"
-DEFAULT_LINK_DATABASE = "cur_org_linked"
-DEFAULT_TABLE = "legacy_all"
-DEMO_OUTPUT_DATABASE = "cur_datasets"
+# Imported where used, once each: the generator (``cur_analysis.dev``, left out of the Glue
+# wheel), and the report and the demo (pandas and botocore, which every other command would
+# otherwise load at start-up). Spark starts in ``session.local_spark`` and ``pipeline.run``, each
+# called through its module: one name to find, and to replace, for what starts it.
+
+Commands = argparse._SubParsersAction  # the subcommands a parser holds
+
+DEFAULT_SOURCE_DATABASE = catalog.SOURCE_DATABASE
+DEFAULT_LINK_DATABASE = catalog.LINK_DATABASE
+DEFAULT_TABLE = catalog.TABLE
 # The fewest line items per month the synthetic generator makes (cur_analysis/dev/generate.py
 # refuses fewer: each month carries a fixed set of savings-plan, reservation and fee rows).
 MIN_GENERATED_ROWS = 200
@@ -130,16 +143,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_deploy_pointer(commands) -> None:
+def _add_deploy_pointer(commands: Commands) -> None:
     """``deploy`` belongs to the admin tool cur-deploy: the spelling stays accepted and says
     where it went, but no help lists it (no ``help`` given: no line in the listing)."""
     moved = commands.add_parser("deploy")
     moved.add_argument("--config", help=argparse.SUPPRESS)
     for flag in ("--plan", "--check", "--json"):
         moved.add_argument(flag, action="store_true", help=argparse.SUPPRESS)
+    moved.set_defaults(func=_deploy_moved)
 
 
-def _command(group, name: str, help: str, examples: str) -> argparse.ArgumentParser:
+def _command(group: Commands, name: str, help: str, examples: str) -> argparse.ArgumentParser:
     """A subcommand that shows its defaults and examples and takes ``--home`` too."""
     return group.add_parser(
         name,
@@ -151,8 +165,8 @@ def _command(group, name: str, help: str, examples: str) -> argparse.ArgumentPar
     )
 
 
-def _add_catalog(commands) -> None:
-    catalog = _command(
+def _add_catalog(commands: Commands) -> None:
+    parser = _command(
         commands,
         "catalog",
         "the local catalog (stand-in for Glue)",
@@ -161,7 +175,7 @@ def _add_catalog(commands) -> None:
             "cur-analysis catalog link --database cur_org_linked --target-database cur_org",
         ),
     )
-    catalog_commands = catalog.add_subparsers(dest="catalog_command", required=True)
+    catalog_commands = parser.add_subparsers(dest="catalog_command", required=True)
     register = _command(
         catalog_commands,
         "register",
@@ -178,6 +192,7 @@ def _add_catalog(commands) -> None:
     )
     register.add_argument("--database", default=DEFAULT_SOURCE_DATABASE, help="catalog database")
     register.add_argument("--table", default=DEFAULT_TABLE, help="table name")
+    register.set_defaults(func=_register)
     link = _command(
         catalog_commands,
         "link",
@@ -191,9 +206,10 @@ def _add_catalog(commands) -> None:
     link.add_argument(
         "--target-database", default=DEFAULT_SOURCE_DATABASE, help="the database it links to"
     )
+    link.set_defaults(func=_link)
 
 
-def _add_generate(commands) -> None:
+def _add_generate(commands: Commands) -> None:
     generate = _command(
         commands,
         "generate",
@@ -215,10 +231,11 @@ def _add_generate(commands) -> None:
     generate.add_argument(
         "--format", choices=("legacy", "cur2"), default="legacy", help="legacy CUR or CUR 2.0"
     )
+    generate.set_defaults(func=_generate)
 
 
-def _add_run(commands) -> None:
-    run = _command(
+def _add_run(commands: Commands) -> None:
+    parser = _command(
         commands,
         "run",
         "compute the cost datasets for billing periods",
@@ -228,9 +245,9 @@ def _add_run(commands) -> None:
             "cur-analysis run --period 2024-04,2024-05 --datasets focus --output ./datasets",
         ),
     )
-    run.add_argument("--database", default=DEFAULT_LINK_DATABASE, help="source database")
-    run.add_argument("--table", default=DEFAULT_TABLE, help="source table")
-    run.add_argument(
+    parser.add_argument("--database", default=DEFAULT_LINK_DATABASE, help="source database")
+    parser.add_argument("--table", default=DEFAULT_TABLE, help="source table")
+    parser.add_argument(
         "--period",
         "--periods",
         dest="period",
@@ -238,44 +255,45 @@ def _add_run(commands) -> None:
         required=True,
         help="YYYY-MM or last:N (the N latest periods in the table); repeat or comma-separate",
     )
-    run.add_argument("--output", required=True, help="folder for the datasets")
-    run.add_argument("--output-database", help="also publish each dataset as a catalog table")
-    run.add_argument(
+    parser.add_argument("--output", required=True, help="folder for the datasets")
+    parser.add_argument("--output-database", help="also publish each dataset as a catalog table")
+    parser.add_argument(
         "--datasets",
         default=",".join(DATASETS),
         help=f"comma-separated, from {', '.join(SELECTABLE)}, or {CID_GROUP} for the six CID "
         f"views; {FOCUS.name} and the CID views are opt-in",
     )
-    run.add_argument(
+    parser.add_argument(
         "--cid-tags",
         help="comma-separated user tag keys (e.g. user_team) for the cid views' tags_json",
     )
-    run.add_argument(
+    parser.add_argument(
         "--allow-empty-period",
         action="store_true",
         help="publish a period whose partition has no line items (empty datasets replace the "
         "period's output) instead of refusing it",
     )
-    run.add_argument(
+    parser.add_argument(
         "--focus-version",
         default=FOCUS_VERSIONS[0],
         help=f"FOCUS version of the {FOCUS.name} dataset: {' or '.join(FOCUS_VERSIONS)}",
     )
-    run.add_argument(
+    parser.add_argument(
         "--focus-granularity",
         default=GRANULARITIES[0],
         help=f"{FOCUS.name} rows per line item or summed per hour, day or month as in AWS's "
         f"export: {', '.join(GRANULARITIES)}",
     )
-    run.add_argument(
+    parser.add_argument(
         "--force",
         action="store_true",
         help="compute every requested period, also those whose source, datasets and "
         "definitions are unchanged since they were published (skipped otherwise)",
     )
+    parser.set_defaults(func=_run)
 
 
-def _add_report(commands) -> None:
+def _add_report(commands: Commands) -> None:
     report = _command(
         commands,
         "report",
@@ -293,10 +311,11 @@ def _add_report(commands) -> None:
         "--html", help="file or s3:// URI (default: OUTPUT/reports/cur-report-YYYY-MM.html)"
     )
     report.add_argument("--output-database", help="read the datasets' catalog tables (Spark)")
+    report.set_defaults(func=_report)
 
 
-def _add_demo(commands) -> None:
-    demo = _command(
+def _add_demo(commands: Commands) -> None:
+    parser = _command(
         commands,
         "demo",
         "generate, register, link and run, all locally",
@@ -306,9 +325,10 @@ def _add_demo(commands) -> None:
             "cur-analysis --home /tmp/cur-demo demo",
         ),
     )
-    demo.add_argument(
+    parser.add_argument(
         "--rows-per-month", type=_generated_rows, default=100_000, help="line items per month"
     )
+    parser.set_defaults(func=_demo)
 
 
 DEPLOY_MOVED = (
@@ -322,7 +342,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     (docs/publishing.md lists them), the stack trace only with ``--debug``."""
     args = build_parser().parse_args(argv)
     try:
-        return _dispatch(args)
+        return args.func(args)
     except CurAnalysisError as exc:
         return _failed(args, exc, exc.exit_code)
     except KeyboardInterrupt:
@@ -346,10 +366,7 @@ def _first_line(exc: BaseException) -> str:
 
 def _spark_failure(args: argparse.Namespace, exc: Exception) -> SparkFailureError | None:
     """A Spark or JVM failure as one sentence naming the log file; None for other errors."""
-    from cur_analysis.failures import spark_failure
-    from cur_analysis.local.session import spark_log
-
-    logged = f"its log is {spark_log(args.home)} (rerun with --debug for the stack trace)"
+    logged = f"its log is {session.spark_log(args.home)} (rerun with --debug for the stack trace)"
     return spark_failure(exc, logged)
 
 
@@ -357,44 +374,14 @@ def _failed(
     args: argparse.Namespace, exc: CurAnalysisError, code: int, cause: Exception | None = None
 ) -> int:
     if getattr(args, "debug", False):
-        import traceback
-
         traceback.print_exception(cause or exc, file=sys.stderr)
     print(error_line(exc), file=sys.stderr)
     return code
 
 
-def _dispatch(args: argparse.Namespace) -> int:
-    if args.command == "generate":
-        return _generate(args)
-    if args.command == "deploy":
-        print(DEPLOY_MOVED, file=sys.stderr)
-        return 1
-    if args.command == "report" and not args.output_database:
-        return _report(None, args)
-    config = _run_config(args) if args.command == "run" else None  # checked before Spark
-    if args.command == "demo":
-        _generator()  # before Spark starts
-    # Spark starts only for the commands that need it, on a home this process holds.
-    from cur_analysis.local.session import local_spark, lock_home
-
-    home = lock_home(args.home)
-    started = time.monotonic()
-    plan = _plan_without_spark(home, config) if config is not None else None
-    if config is not None and plan is not None and _nothing_to_do(config, plan):
-        return _skip_all(config, plan, time.monotonic() - started)
-    spark = local_spark(args.home)
-    if args.command == "catalog":
-        return _catalog(spark, args)
-    if config is not None:
-        return _run(spark, config, plan)
-    if args.command == "report":
-        return _report(spark, args)
-    return _demo(spark, args)
-
-
-def _generator():
-    """``cur_analysis.dev.generate.generate``; a Glue wheel leaves ``cur_analysis.dev`` out."""
+def _generator() -> Callable[..., list[Path]]:
+    """``cur_analysis.dev.generate.generate``, imported on use: a Glue wheel leaves
+    ``cur_analysis.dev`` out, and only ``generate`` and ``demo`` need it."""
     try:
         from cur_analysis.dev.generate import generate
     except ModuleNotFoundError as exc:
@@ -409,8 +396,6 @@ def _generator():
 
 def _generate(args: argparse.Namespace) -> int:
     require_month_range(args.start, args.months)
-    from cur_analysis.io.stores import check_local_output
-
     check_local_output(args.output)
     generate = _generator()
     files = generate(
@@ -420,17 +405,63 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _catalog(spark, args: argparse.Namespace) -> int:
-    from cur_analysis.local import catalog
-
-    if args.catalog_command == "register":
-        found = catalog.register(spark, args.path, args.database, args.table)
-        periods = ", ".join(p.label for p in found.periods)
-        print(f"registered {found.table}: {found.columns} columns, periods {periods}")
-    else:
-        for name in catalog.link(spark, args.database, args.target_database):
-            print(f"linked {name} -> {args.target_database}")
+def _register(args: argparse.Namespace) -> int:
+    found = catalog.register(session.local_spark(args.home), args.path, args.database, args.table)
+    periods = ", ".join(p.label for p in found.periods)
+    print(f"registered {found.table}: {found.columns} columns, periods {periods}")
     return 0
+
+
+def _link(args: argparse.Namespace) -> int:
+    for name in catalog.link(session.local_spark(args.home), args.database, args.target_database):
+        print(f"linked {name} -> {args.target_database}")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Every input is checked and, where the local index knows the table, every period decided
+    before Spark starts: a run with nothing to compute never starts it."""
+    config = _run_config(args)
+    home = session.lock_home(args.home)
+    started = time.monotonic()
+    plan = _plan_without_spark(home, config)
+    if plan is not None and _nothing_to_do(config, plan):
+        seconds = time.monotonic() - started
+        print(format_run(pipeline.RunResult(config, seconds=seconds, schedule=plan.schedule)))
+        return 0
+    reader = LocalCatalogReader(session.local_spark(args.home))
+    print(format_run(pipeline.run(reader, config, plan=plan)))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    """From the Parquet folders without Spark, or from the catalog tables with it."""
+    from cur_analysis.io import aws
+    from cur_analysis.report.build import default_report_path, write_period_report
+    from cur_analysis.report.load import CatalogTableSource, ParquetFolderSource
+
+    source = (
+        CatalogTableSource(session.local_spark(args.home), args.output_database)
+        if args.output_database
+        else ParquetFolderSource(args.output)
+    )
+    destination = args.html or default_report_path(args.output, args.period)
+    print(write_period_report(source, args.period, destination, aws.client_factory("s3")))
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from cur_analysis import demo
+
+    generate = _generator()  # before Spark starts
+    spark = session.local_spark(args.home)
+    demo.run_demo(spark, session.resolve_home(args.home), args.rows_per_month, generate)
+    return 0
+
+
+def _deploy_moved(args: argparse.Namespace) -> int:
+    print(DEPLOY_MOVED, file=sys.stderr)
+    return 1
 
 
 LOCAL_S3 = (
@@ -440,19 +471,15 @@ LOCAL_S3 = (
 )
 
 
-def _run_config(args: argparse.Namespace):
-    """The run's configuration and its output folder, checked before Spark starts."""
-    from cur_analysis.io.stores import check_local_output
-    from cur_analysis.io.uris import is_s3_uri
-    from cur_analysis.pipeline import RunConfig
-
+def _run_config(args: argparse.Namespace) -> pipeline.RunConfig:
+    """The run's configuration, its output folder checked."""
     names = parse_datasets(args.datasets)
     if not names:
         raise InvalidInputError(
             f"--datasets {args.datasets!r} names no dataset: give one or more of "
             f"{', '.join(SELECTABLE)}, comma-separated"
         )
-    config = RunConfig(
+    config = pipeline.RunConfig(
         args.database,
         args.table,
         tuple(args.period),
@@ -470,118 +497,18 @@ def _run_config(args: argparse.Namespace):
     return config
 
 
-def _plan_without_spark(home: Path, config):
+def _plan_without_spark(home: Path, config: pipeline.RunConfig) -> Plan | None:
     """The run's decisions from the local catalog's index (``local.index``), or None when the
     index does not know the table: Spark's metastore then answers."""
-    from cur_analysis.io.stores import LocalStore
-    from cur_analysis.local.index import LocalCatalogIndex
-    from cur_analysis.planner import plan_run
-
     index = LocalCatalogIndex(home)
     if not index.knows(config.database, config.table):
         return None
     return plan_run(index, config, LocalStore())
 
 
-def _nothing_to_do(config, plan) -> bool:
+def _nothing_to_do(config: pipeline.RunConfig, plan: Plan) -> bool:
     """Every period skipped, and no run died leaving work that needs Spark (its tables)."""
-    from cur_analysis.io.publish import unfinished_runs
-    from cur_analysis.io.stores import LocalStore
-
     return plan.nothing_to_compute and not unfinished_runs(LocalStore(), config.output)
-
-
-def _skip_all(config, plan, seconds: float) -> int:
-    """Every requested period is unchanged: say so, and never start Spark."""
-    from cur_analysis.pipeline import RunResult
-    from cur_analysis.summary import format_run
-
-    print(format_run(RunResult(config, seconds=seconds, schedule=plan.schedule)))
-    return 0
-
-
-def _run(spark, config, plan=None) -> int:
-    from cur_analysis.local.reader import LocalCatalogReader
-    from cur_analysis.pipeline import run
-    from cur_analysis.summary import format_run
-
-    print(format_run(run(LocalCatalogReader(spark), config, plan=plan)))
-    return 0
-
-
-def _report(spark, args: argparse.Namespace) -> int:
-    from cur_analysis.io import aws
-    from cur_analysis.report.build import default_report_path, write_period_report
-    from cur_analysis.report.load import CatalogTableSource, ParquetFolderSource
-
-    source = (
-        ParquetFolderSource(args.output)
-        if spark is None
-        else CatalogTableSource(spark, args.output_database)
-    )
-    destination = args.html or default_report_path(args.output, args.period)
-    print(write_period_report(source, args.period, destination, aws.client_factory("s3")))
-    return 0
-
-
-def _demo(spark, args: argparse.Namespace) -> int:
-    from cur_analysis.local import catalog
-    from cur_analysis.local.reader import LocalCatalogReader
-    from cur_analysis.local.session import resolve_home
-    from cur_analysis.pipeline import RunConfig, run
-    from cur_analysis.summary import format_run
-
-    generate = _generator()
-    started = time.monotonic()
-    home = resolve_home(args.home)
-    export = home / "demo" / "cur-export"
-    start = BillingPeriod(2024, 3)
-    generate(export, start, 3, args.rows_per_month, seed=7)
-    print(f"1/4 generated 3 months x ~{args.rows_per_month:,} rows of legacy CUR under {export}")
-    found = catalog.register(spark, export, DEFAULT_SOURCE_DATABASE, DEFAULT_TABLE)
-    print(
-        f"2/4 registered {found.table} ({found.columns} columns, {len(found.periods)} partitions)"
-    )
-    catalog.link(spark, DEFAULT_LINK_DATABASE, DEFAULT_SOURCE_DATABASE)
-    print(f"3/4 linked {DEFAULT_LINK_DATABASE}.{DEFAULT_TABLE} -> {found.table}")
-    latest = found.periods[-1]
-    ran = found.periods[-2:]  # the previous period too: the report compares with it
-    config = RunConfig(
-        DEFAULT_LINK_DATABASE,
-        DEFAULT_TABLE,
-        tuple(p.label for p in ran),
-        str(home / "demo" / "output"),
-        output_database=DEMO_OUTPUT_DATABASE,
-        datasets=(*DATASETS, FOCUS.name, CID_GROUP),  # the opt-in datasets too, to show them
-        cid_tags=("user_team",),
-    )
-    print(
-        f"4/4 running the job for {', '.join(p.label for p in ran)} through "
-        f"{DEFAULT_LINK_DATABASE}.{DEFAULT_TABLE}\n"
-    )
-    result = run(LocalCatalogReader(spark), config)
-    print(format_run(result))
-    print(
-        f"\nfocus: {result.line_item_count:,} FOCUS {config.focus.version} rows "
-        f"({config.focus.granularity}) in "
-        f"{result.outputs[FOCUS.name]} and {DEMO_OUTPUT_DATABASE}.{FOCUS.name}"
-    )
-    views = GROUPS[CID_GROUP]
-    print(
-        f"\ncid: the Cloud Intelligence Dashboards' views as tables {DEMO_OUTPUT_DATABASE}."
-        f"{{{','.join(views)}}} over {Path(result.outputs[views[0]]).parent}/<view>"
-    )
-    print(
-        f"\ntables: {DEMO_OUTPUT_DATABASE}.<dataset>, e.g. select * from "
-        f"{DEMO_OUTPUT_DATABASE}.{SERVICE_MONTHLY.name} where {latest.predicate()}"
-    )
-    from cur_analysis.report.build import default_report_path, write_period_report
-    from cur_analysis.report.load import ParquetFolderSource
-
-    report = default_report_path(config.output, latest)
-    print(f"\n{write_period_report(ParquetFolderSource(config.output), latest, report)}")
-    print(f"\ndemo finished in {time.monotonic() - started:.1f} s")
-    return 0
 
 
 if __name__ == "__main__":

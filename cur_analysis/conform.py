@@ -93,9 +93,23 @@ def conform_legacy(
 ) -> DataFrame:
     """Project a legacy CUR frame onto ``SOURCE_SCHEMA`` plus partition keys and billing period.
 
-    Only the columns the library uses are kept, so Parquet reads only those; user tag columns
-    are kept when ``with_tags`` (empty tag values become null, i.e. untagged), and
-    ``extra_columns`` (name -> type) only when a requested dataset needs them.
+    Only the columns the library uses are kept, so Parquet reads only those. A column a month's
+    files lack comes back as a typed null, and an empty string as null, so months of a drifting
+    export sum alike.
+
+    Args:
+        df: Legacy CUR rows with their ``year`` and ``month`` partition columns.
+        with_tags: Keep the user tag columns (``resource_tags_user_*``); an empty tag value
+            becomes null, i.e. untagged.
+        extra_columns: Source columns (name -> type) beyond ``SOURCE_SCHEMA`` that a requested
+            dataset reads (FOCUS's, the CID views').
+
+    Returns:
+        The conformed line items: ``SOURCE_SCHEMA``'s columns at their types, the tag columns
+        when asked, ``year``, ``month`` and ``billing_period`` (``YYYY-MM``).
+
+    Raises:
+        ValueError: ``df`` lacks the ``year`` or ``month`` partition column.
     """
     present = _types(df)
     missing_keys = [key for key in c.PARTITION_KEYS if key not in present]
@@ -122,7 +136,14 @@ def _legacy_projection(
 
 
 def without_split_cost_rows(df: DataFrame) -> DataFrame:
-    """Drop split cost allocation rows (EKS/ECS task splits), which duplicate instance cost."""
+    """Drop split cost allocation rows (EKS/ECS task splits), which duplicate instance cost.
+
+    Args:
+        df: Conformed line items (``conform_cur``).
+
+    Returns:
+        The line items without the split-cost operations; a null operation is kept.
+    """
     return df.where(_not_split_cost())
 
 
@@ -163,7 +184,18 @@ def conform_cur2(
 ) -> DataFrame:
     """Project a CUR 2.0 frame onto the same columns ``conform_legacy`` produces.
 
-    User tags become ``resource_tags_user_<key>`` columns, so every dataset works unchanged.
+    User tags become ``resource_tags_user_<key>`` columns and ``product_*`` attributes without
+    a column of their own come from the ``product`` map, so every dataset works unchanged.
+
+    Args:
+        df: CUR 2.0 (Data Exports) rows with their ``BILLING_PERIOD`` partition column.
+        with_tags: Keep the user tags of the ``resource_tags`` map as columns (finding the
+            keys reads that column: one Spark job).
+        extra_columns: Source columns (name -> type) beyond ``SOURCE_SCHEMA`` that a requested
+            dataset reads.
+
+    Returns:
+        The conformed line items, column for column as ``conform_legacy`` makes them.
     """
     keys = tuple(cur2_user_tag_keys(df)) if with_tags else ()
     return df.select(*_cur2_projection(_fields(_types(df)), _fields(_schema(extra_columns)), keys))
@@ -193,6 +225,22 @@ def _cur2_projection(
 def conform_cur(
     df: DataFrame, *, with_tags: bool = False, extra_columns: Mapping[str, DataType] | None = None
 ) -> DataFrame:
-    """Conform a CUR frame of either layout to the library's columns (the one entry point)."""
+    """Conform a CUR frame of either layout to the library's columns: the one entry point.
+
+    A frame with CUR 2.0's ``bill_payer_account_name`` and ``resource_tags`` columns goes to
+    ``conform_cur2``, any other to ``conform_legacy``.
+
+    Args:
+        df: CUR rows as ``read_cur`` returns them, legacy or CUR 2.0.
+        with_tags: Keep the user tags as ``resource_tags_user_*`` columns.
+        extra_columns: Source columns (name -> type) beyond ``SOURCE_SCHEMA`` that a requested
+            dataset reads.
+
+    Returns:
+        The conformed line items (see ``conform_legacy``).
+
+    Raises:
+        ValueError: A legacy frame lacks the ``year`` or ``month`` partition column.
+    """
     conform = conform_cur2 if is_cur2(df) else conform_legacy
     return conform(df, with_tags=with_tags, extra_columns=extra_columns)

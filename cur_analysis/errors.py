@@ -8,7 +8,14 @@ from __future__ import annotations
 
 
 class CurAnalysisError(Exception):
-    """Root of every error a user can cause; the CLI prints its message as one line."""
+    """Root of every error a user can cause; the CLI prints its message as one line.
+
+    Catch it to handle every failure the library anticipates; each subclass says what kind.
+
+    Attributes:
+        exit_code: The exit code of the CLI and the Glue job for this kind of error (1 for a
+            bad input; each subclass has its own, listed in the publishing page of the manual).
+    """
 
     exit_code = 1
 

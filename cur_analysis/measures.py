@@ -42,13 +42,22 @@ def _net_or_gross(net: str, gross: str) -> Column:
 
 @per_jvm
 def unblended_cost() -> Column:
-    """What AWS billed on the line: ``line_item_unblended_cost``."""
+    """What AWS billed on the line: ``line_item_unblended_cost``.
+
+    Returns:
+        A Column over conformed line items; a null cost is 0.
+    """
     return _amount(c.UNBLENDED_COST)
 
 
 @per_jvm
 def net_unblended_cost() -> Column:
-    """Unblended after discounts; falls back to unblended where the net column is absent or null."""
+    """Unblended cost after discounts (EDP, private rates, bundled discounts).
+
+    Returns:
+        A Column over conformed line items: ``line_item_net_unblended_cost``, else the
+        unblended cost where the CUR has no net column (no discounts) or it is null.
+    """
     return _net_or_gross(c.NET_UNBLENDED_COST, c.UNBLENDED_COST)
 
 
@@ -81,13 +90,21 @@ def amortized_cost() -> Column:
     recurring fee; Fee with a reservation ARN -> 0; Refund of ComputeSavingsPlans -> 0 (CID's
     refund rule: the upfront fee it refunds was never in amortized cost); everything else ->
     unblended (Credit, Refund, Tax and EDP/Bundled/PrivateRate discounts keep their amount).
+
+    Returns:
+        A Column over conformed line items (FOCUS ``EffectiveCost``).
     """
     return _amortized(lambda _net, gross: _amount(gross), unblended_cost())
 
 
 @per_jvm
 def net_amortized_cost() -> Column:
-    """Amortized cost after discounts: each branch uses the net column where the CUR has it."""
+    """Amortized cost after discounts: each branch of ``amortized_cost`` with its net column.
+
+    Returns:
+        A Column over conformed line items; a branch whose net column is absent or null takes
+        the gross one.
+    """
     return _amortized(_net_or_gross, net_unblended_cost())
 
 
@@ -100,6 +117,9 @@ def ri_sp_trueup() -> Column:
     Cost Explorer does) and amortized sets upfront payments to 0, the upfront payments themselves
     (SavingsPlanUpfrontFee, Fee with a reservation ARN, and a Compute Savings Plan Refund of such
     a fee) are added back here.
+
+    Returns:
+        A Column over conformed line items, 0 on every other line type.
     """
     return (
         F.when(line_type_is(c.SP_RECURRING_FEE), -_amount(c.SP_AMORTIZED_UPFRONT))
@@ -114,7 +134,12 @@ def ri_sp_trueup() -> Column:
 
 @per_jvm
 def public_on_demand_cost() -> Column:
-    """Public on-demand price of the line; 0 on SavingsPlanNegation (it would count usage twice)."""
+    """Public on-demand price of the line: what the usage would cost without commitments.
+
+    Returns:
+        A Column over conformed line items; 0 on SavingsPlanNegation lines, which would count
+        the covered usage twice.
+    """
     return F.when(line_type_is(c.SP_NEGATION), F.lit(0.0)).otherwise(
         _amount(c.PUBLIC_ON_DEMAND_COST)
     )
@@ -122,11 +147,16 @@ def public_on_demand_cost() -> Column:
 
 @per_jvm
 def usage_amount() -> Column:
-    """Usage quantity of usage lines only (Usage, DiscountedUsage, SavingsPlanCoveredUsage)."""
+    """Usage quantity, in each line's own unit, of usage lines only.
+
+    Returns:
+        A Column over conformed line items: ``line_item_usage_amount`` on Usage,
+        DiscountedUsage and SavingsPlanCoveredUsage lines, 0 on fees, credits, taxes and
+        negations.
+    """
     return F.when(line_type_is(*c.USAGE_LINE_TYPES), _amount(c.USAGE_AMOUNT)).otherwise(F.lit(0.0))
 
 
-# Every cost measure, in output order. Datasets sum each of these.
 MEASURES: dict[str, Callable[[], Column]] = {
     c.UNBLENDED: unblended_cost,
     c.NET_UNBLENDED: net_unblended_cost,
@@ -136,3 +166,4 @@ MEASURES: dict[str, Callable[[], Column]] = {
     c.RI_SP_TRUEUP: ri_sp_trueup,
     c.USAGE_QUANTITY: usage_amount,
 }
+"""Every measure by its output column name, in output order: each dataset sums each of these."""

@@ -34,7 +34,15 @@ NO_PERIOD = "no billing period given: pass e.g. --period 2024-05 or last:2"
 
 @dataclass(frozen=True, order=True)
 class BillingPeriod:
-    """A validated calendar month of the CUR (year 2000-2100, month 1-12)."""
+    """A validated calendar month of the CUR: every period the library takes travels as one.
+
+    Args:
+        year: The calendar year, 2000 to 2100.
+        month: The month, 1 to 12.
+
+    Raises:
+        InvalidInputError: The year or the month is out of range.
+    """
 
     year: int
     month: int
@@ -47,7 +55,17 @@ class BillingPeriod:
 
     @classmethod
     def parse(cls, text: str) -> BillingPeriod:
-        """Parse ``2024-05`` or ``2024-5``; anything else is an InvalidInputError."""
+        """Parse a period's text, the month zero-padded or not.
+
+        Args:
+            text: ``2024-05`` or ``2024-5``; blanks around it are ignored.
+
+        Returns:
+            The period.
+
+        Raises:
+            InvalidInputError: ``text`` is not of the form ``YYYY-MM``, or names no valid month.
+        """
         match = _PERIOD.match(text.strip()) if isinstance(text, str) else None
         if match is None:
             raise InvalidInputError(
@@ -60,12 +78,34 @@ class BillingPeriod:
 
     @classmethod
     def of(cls, value: BillingPeriod | str) -> BillingPeriod:
-        """A period as given, or parsed from its ``YYYY-MM`` text (the notebook's edge)."""
+        """A period as given, or parsed from its text: the notebook's edge, where both come.
+
+        Args:
+            value: A period, or its ``YYYY-MM`` text as ``parse`` takes it.
+
+        Returns:
+            The period.
+
+        Raises:
+            InvalidInputError: ``value`` is text that ``parse`` refuses.
+        """
         return value if isinstance(value, BillingPeriod) else cls.parse(value)
 
     @classmethod
     def from_partition(cls, year: str, month: str) -> BillingPeriod:
-        """The period of a ``year=YYYY/month=M`` partition (also accepts a zero-padded month)."""
+        """The period of a ``year=YYYY/month=M`` partition of the legacy export.
+
+        Args:
+            year: The ``year`` partition value, e.g. ``'2024'``.
+            month: The ``month`` partition value, ``'5'`` as AWS writes it or ``'05'`` as some
+                crawled folders hold it.
+
+        Returns:
+            The period.
+
+        Raises:
+            InvalidInputError: The values name no valid month.
+        """
         return cls.parse(f"{year}-{month}")
 
     @property
@@ -94,17 +134,36 @@ class BillingPeriod:
         return partition_path(PARTITION_KEYS, self.partition_values)
 
     def predicate(self) -> str:
-        """Push-down predicate for this period, e.g. ``year = '2024' and month = '5'``."""
+        """The push-down predicate that selects this period's partition of the legacy export.
+
+        Returns:
+            ``year = '2024' and month = '5'`` for 2024-05: strings, as the crawler types the
+            keys, and the month not zero-padded, as AWS writes it.
+        """
         return partition_clause(PARTITION_KEYS, self.partition_values)
 
     def previous(self) -> BillingPeriod:
-        """The calendar month before this one."""
+        """The calendar month before this one (the period a change column compares with).
+
+        Returns:
+            The previous month; January's is the December before.
+
+        Raises:
+            InvalidInputError: The month before is before 2000.
+        """
         if self.month == 1:
             return BillingPeriod(self.year - 1, 12)
         return BillingPeriod(self.year, self.month - 1)
 
     def next(self) -> BillingPeriod:
-        """The calendar month after this one."""
+        """The calendar month after this one.
+
+        Returns:
+            The next month; December's is the January after.
+
+        Raises:
+            InvalidInputError: The month after is after 2100.
+        """
         if self.month == 12:
             return BillingPeriod(self.year + 1, 1)
         return BillingPeriod(self.year, self.month + 1)

@@ -12,9 +12,16 @@ KEYS = DAILY_KEYS
 
 
 def daily_cost(grain: DataFrame) -> DataFrame:
-    """``daily_cost`` of a fine grain (its ``daily`` rows are already at this grain).
+    """``daily_cost`` of a fine grain, whose ``daily`` rows are already at this grain.
 
     From a conformed CUR frame: ``cur.transform(fine_grain()).transform(daily_cost)``.
+
+    Args:
+        grain: A fine grain (``fine_grain``), with or without tag rows.
+
+    Returns:
+        Per usage day, period, payer, usage account, service, region, charge type and purchase
+        option: every measure and the line-item count.
     """
     return daily_rows(grain).select(*_columns())
 

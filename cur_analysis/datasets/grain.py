@@ -174,10 +174,23 @@ def fine_grain(
 ) -> Transform:
     """Sum a conformed CUR frame (split-cost rows removed) to the ``daily`` and ``tags`` grains.
 
-    ``tags`` rows are made for ``tag_periods`` only (all periods when None), so the previous
-    periods a run reads for its change columns cost no tag work. With tags, each line item's
-    keys and summed values are computed once, before the ``explode`` feeds the line to both
-    kinds of row, so no measure is evaluated twice.
+    ``tags`` rows are made for ``tag_periods`` only, so the previous periods a run reads for its
+    change columns cost no tag work. With tags, each line item's keys and summed values are
+    computed once, before the ``explode`` feeds the line to both kinds of row, so no measure is
+    evaluated twice.
+
+    Args:
+        tag_columns: User tag columns (``resource_tags_user_*``) the ``tags`` rows combine;
+            none makes ``daily`` rows only.
+        tag_periods: The periods that get ``tags`` rows (``BillingPeriod`` values or their
+            ``YYYY-MM`` texts); None gives every period tag rows.
+
+    Returns:
+        The ``DataFrame -> DataFrame`` function from conformed line items to the fine grain:
+        ``without_split_cost_rows(conform_cur(cur)).transform(fine_grain())``.
+
+    Raises:
+        InvalidInputError: A ``tag_periods`` text is not a period.
     """
     periods = None if tag_periods is None else as_periods(tag_periods)
 

@@ -92,8 +92,21 @@ def account_monthly(
     loaded_periods: Sequence[BillingPeriod | str], published: DataFrame | None = None
 ) -> Transform:
     """Period x payer x usage account of a fine grain: measures, share of the period's
-    amortized cost, change versus the previous period (``loaded_periods``: the periods read or
-    given as ``published`` rows of this dataset)."""
+    amortized cost, change versus the previous period.
+
+    Args:
+        loaded_periods: Every period whose figures the roll-up has: those in the grain and
+            those given as ``published`` rows (``BillingPeriod`` values or ``YYYY-MM`` texts).
+            A period whose previous month is among them gets change columns (a previous cost
+            of 0 for an account new that month); any other gets nulls.
+        published: This dataset's published rows of periods that are not in the grain; they
+            stand in for those periods' grain rows.
+
+    Returns:
+        The ``DataFrame -> DataFrame`` function from a fine grain to ``account_monthly``:
+        ``grain.transform(account_monthly(["2024-04", "2024-05"]))``. Calling it raises
+        ``InvalidInputError`` when a ``loaded_periods`` text is not a period.
+    """
 
     def to_account_monthly(grain: DataFrame) -> DataFrame:
         monthly = _monthly(grain, ACCOUNT_KEYS, published).withColumn(
@@ -108,8 +121,21 @@ def service_monthly(
     loaded_periods: Sequence[BillingPeriod | str], published: DataFrame | None = None
 ) -> Transform:
     """Period x service of a fine grain: measures, share, rank by amortized cost, change versus
-    the previous period (``loaded_periods``: the periods read or given as ``published`` rows of
-    this dataset)."""
+    the previous period.
+
+    Args:
+        loaded_periods: Every period whose figures the roll-up has: those in the grain and
+            those given as ``published`` rows (``BillingPeriod`` values or ``YYYY-MM`` texts).
+            A period whose previous month is among them gets change columns (a previous cost
+            of 0 for a service new that month); any other gets nulls.
+        published: This dataset's published rows of periods that are not in the grain; they
+            stand in for those periods' grain rows.
+
+    Returns:
+        The ``DataFrame -> DataFrame`` function from a fine grain to ``service_monthly``:
+        ``grain.transform(service_monthly(["2024-04", "2024-05"]))``. Calling it raises
+        ``InvalidInputError`` when a ``loaded_periods`` text is not a period.
+    """
 
     def to_service_monthly(grain: DataFrame) -> DataFrame:
         monthly = _monthly(grain, SERVICE_KEYS, published).withColumn(
@@ -135,6 +161,14 @@ def tag_monthly(tag_columns: Sequence[str]) -> Transform:
 
     Every tag key's rows sum to the period total; ``tag_coverage`` is the share of the period's
     amortized cost that carries the key.
+
+    Args:
+        tag_columns: The tag columns the grain was made with (``fine_grain(tag_columns)``), in
+            the same order; none gives an empty frame of the dataset's columns.
+
+    Returns:
+        The ``DataFrame -> DataFrame`` function from a fine grain to ``tag_monthly``. Calling it
+        raises ``InvalidInputError`` when the grain combines other tag columns.
     """
 
     def to_tag_monthly(grain: DataFrame) -> DataFrame:

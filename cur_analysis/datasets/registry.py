@@ -68,13 +68,24 @@ class Movers:
 class Dataset:
     """One dataset: what it is called, how it is built and written, what it holds.
 
-    A ``from_line_items`` dataset is built from the conformed line items of the requested periods
-    (split cost rows removed), read for it alone, instead of the fine grain, and reads
-    ``extra_columns`` (name, type) of the source besides ``SOURCE_SCHEMA``. ``default``: part of
-    a run when ``--datasets`` is not given. ``reads_previous``: its change columns need the
-    period before each requested one. ``merge``: the dataset is one table over every period
-    (``account_map``), not published per period; each run merges the rows of its periods into
-    the table as published with it (published or None, the run's rows -> the new table).
+    Attributes:
+        name: The dataset's name: its folder, its table and its ``--datasets`` name.
+        builder: Takes the run's ``Scope`` and returns the ``DataFrame -> DataFrame`` function
+            that makes the dataset from the fine grain (or from the line items).
+        size: How it is written (one file per period by the driver, by a shuffle, or by the
+            tasks that hold the line items).
+        keys: Its key columns, in output order.
+        values: Its value columns, in output order.
+        reads_tags: It needs the user tag columns.
+        movers: How its rows rank as the report's top movers, if they do.
+        from_line_items: Built from the conformed line items of the requested periods (split
+            cost rows removed), read for it alone, instead of the fine grain.
+        extra_columns: Source columns (name, type) it reads besides ``SOURCE_SCHEMA``.
+        default: Part of a run when ``--datasets`` is not given.
+        reads_previous: Its change columns need the period before each requested one.
+        merge: For a dataset that is one table over every period (``account_map``), not
+            published per period: merges the run's rows into the table as published (None when
+            there is none yet) and returns the new table.
     """
 
     name: str
@@ -92,7 +103,7 @@ class Dataset:
 
     @property
     def periodic(self) -> bool:
-        """Published per period (every dataset but a merged table)."""
+        """Whether it is published per period (every dataset but a merged table)."""
         return self.merge is None
 
     @property
@@ -212,7 +223,6 @@ CID: tuple[Dataset, ...] = (
     _cid(cid_views.s3_view, cid_schema.S3_VIEW),
 )
 
-# Every dataset, in the order a run computes and writes them.
 REGISTRY: tuple[Dataset, ...] = (
     DAILY_COST,
     ACCOUNT_MONTHLY,
@@ -222,29 +232,54 @@ REGISTRY: tuple[Dataset, ...] = (
     FOCUS,
     *CID,
 )
-# Names ``--datasets`` expands to the datasets of a group.
+"""Every dataset, in the order a run computes and writes them."""
 CID_GROUP = "cid"
 GROUPS: dict[str, tuple[str, ...]] = {CID_GROUP: tuple(dataset.name for dataset in CID)}
-# Every dataset name ``--datasets`` accepts (and the group names).
+"""Names ``--datasets`` expands to the datasets of a group: ``cid`` to the six CID views."""
 SELECTABLE: tuple[str, ...] = tuple(dataset.name for dataset in REGISTRY)
-# The default set: what a run computes unless told otherwise (``--datasets``'s default), and
-# what the report and the benchmark read.
+"""Every dataset name ``--datasets`` accepts (besides the group names)."""
 DATASETS: tuple[str, ...] = tuple(dataset.name for dataset in REGISTRY if dataset.default)
+"""The default set: what a run computes unless told otherwise (``--datasets``'s default), and
+what the report and the benchmark read."""
 _BY_NAME = {dataset.name: dataset for dataset in REGISTRY}
 
 
 def by_name(name: str) -> Dataset:
-    """The dataset called ``name`` (a KeyError for an unknown name: validate names first)."""
+    """The dataset called ``name``.
+
+    Args:
+        name: A name of ``SELECTABLE`` (validate names first: ``RunConfig`` does).
+
+    Returns:
+        Its declaration.
+
+    Raises:
+        KeyError: No dataset has that name.
+    """
     return _BY_NAME[name]
 
 
 def expand_groups(names: tuple[str, ...]) -> tuple[str, ...]:
-    """``names`` with each group name replaced by its datasets, each name once, in order."""
+    """Dataset names with each group name replaced by its datasets.
+
+    Args:
+        names: Dataset and group names, e.g. ``("daily_cost", "cid")``.
+
+    Returns:
+        The names, each once, in the order given; a group's datasets in ``GROUPS``' order.
+    """
     expanded = (member for name in names for member in GROUPS.get(name, (name,)))
     return tuple(dict.fromkeys(expanded))
 
 
 def parse_datasets(text: str) -> tuple[str, ...]:
-    """Dataset names from a comma-separated argument (``--datasets``), blanks dropped and group
-    names expanded; the names are checked by ``RunConfig``."""
+    """Dataset names from a comma-separated argument (``--datasets``).
+
+    Args:
+        text: Names separated by commas, e.g. ``"daily_cost, cid"``.
+
+    Returns:
+        The names, blanks dropped and group names expanded (``expand_groups``); unknown names
+        stay for ``RunConfig`` to refuse.
+    """
     return expand_groups(tuple(name.strip() for name in text.split(",") if name.strip()))

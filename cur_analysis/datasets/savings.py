@@ -41,6 +41,15 @@ def savings_monthly(grain: DataFrame) -> DataFrame:
     """Period x payer x usage account savings figures, from the ``daily`` rows of a fine grain.
 
     From a conformed CUR frame: ``cur.transform(fine_grain()).transform(savings_monthly)``.
+
+    Args:
+        grain: A fine grain (``fine_grain``), with or without tag rows.
+
+    Returns:
+        Per period, payer and usage account: the on-demand equivalent, amortized cost and
+        savings, the RI and Savings Plan covered, unused and used amounts, coverage and
+        utilization (defined in this module's docstring; a ratio is null without a
+        denominator).
     """
     sums = daily_rows(grain).groupBy(c.BILLING_PERIOD, *ACCOUNT_KEYS).agg(*_sums())
     derived = sums

@@ -18,7 +18,7 @@ from pyspark.sql.types import MapType
 
 from cur_analysis import columns as c
 from cur_analysis.focus.options import DAILY, HOURLY, MONTHLY
-from cur_analysis.focus.rules import MAP_SUM, SUM
+from cur_analysis.focus.rules_1_0 import MAP_SUM, SUM
 from cur_analysis.focus.versions import FocusVersion
 
 START = "ChargePeriodStart"

@@ -1,5 +1,5 @@
 """FOCUS 1.2 with AWS columns: AWS's table dictionary, column by column, and the rule of each
-column that FOCUS 1.1 or 1.2 added or changed; every other rule is FOCUS 1.0's (``rules``),
+column that FOCUS 1.1 or 1.2 added or changed; every other rule is FOCUS 1.0's (``rules_1_0``),
 taken by name.
 
 Sources, cited per column:
@@ -20,10 +20,10 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import DataType, DoubleType, MapType, StringType, TimestampType
 
 from cur_analysis import columns as c
-from cur_analysis.focus import rules as r
+from cur_analysis.focus import rules_1_0 as r
 from cur_analysis.focus import source as s
 from cur_analysis.focus.regions import REGION_NAMES
-from cur_analysis.focus.rules import MAP_SUM, SUM, Rule
+from cur_analysis.focus.rules_1_0 import MAP_SUM, SUM, Rule
 from cur_analysis.focus.service_subcategories import SERVICE_SUBCATEGORIES, other
 
 AWS = "AWS FOCUS 1.2 export"
@@ -288,7 +288,7 @@ def _declared(name: str, data_type: DataType, nullable: bool) -> Rule:
     return Rule(name, rule.expression, rule.source, data_type, nullable, rule.aggregate)
 
 
-# Every FOCUS 1.2 column but Tags (which reads the run's tag columns: ``rules.tag_map``).
+# Every FOCUS 1.2 column but Tags (which reads the run's tag columns: ``rules_1_0.tag_map``).
 RULES_1_2: tuple[Rule, ...] = tuple(
     _declared(name, data_type, nullable)
     for name, data_type, nullable in DICTIONARY

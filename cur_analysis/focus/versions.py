@@ -1,4 +1,4 @@
-"""The FOCUS versions ``focus`` writes, each a rule table (``rules``: 1.0; ``rules_1_2``: 1.2,
+"""The FOCUS versions ``focus`` writes, each a rule table (``rules_1_0``: 1.0; ``rules_1_2``: 1.2,
 which takes 1.0's unchanged rules by name) with its Tags rule and its column order."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pyspark.sql import Column
 from pyspark.sql.types import DataType, StringType
 
-from cur_analysis.focus import rules as r
+from cur_analysis.focus import rules_1_0 as r
 from cur_analysis.focus import rules_1_2
 from cur_analysis.focus.options import V1_0, V1_2
-from cur_analysis.focus.rules import Rule
+from cur_analysis.focus.rules_1_0 import Rule
 
 
 @dataclass(frozen=True)

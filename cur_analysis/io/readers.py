@@ -33,11 +33,34 @@ from cur_analysis.periods import BillingPeriod
 
 
 class CurReader(Protocol):
-    """Where the CUR comes from: lists the periods present and reads some of them."""
+    """Where the CUR comes from: a catalog that lists the periods present and reads some of them.
 
-    def available_periods(self, database: str, table: str) -> tuple[BillingPeriod, ...]: ...
+    ``LocalCatalogReader`` (local Spark) and ``GlueCatalogReader`` (AWS Glue) are the two;
+    ``read_cur`` and ``run`` take either.
+    """
 
-    def read(self, database: str, table: str, periods: Sequence[BillingPeriod]) -> DataFrame: ...
+    def available_periods(self, database: str, table: str) -> tuple[BillingPeriod, ...]:
+        """The billing periods the table has a partition for.
+
+        Args:
+            database: The catalog database (or resource link).
+            table: The CUR table.
+
+        Returns:
+            The periods, sorted.
+        """
+
+    def read(self, database: str, table: str, periods: Sequence[BillingPeriod]) -> DataFrame:
+        """The table's rows of ``periods``, its partitions pruned in the catalog.
+
+        Args:
+            database: The catalog database (or resource link).
+            table: The CUR table.
+            periods: Periods the table has (``read_cur`` checks that first).
+
+        Returns:
+            The rows with the catalog's column types and the partition columns.
+        """
 
 
 @runtime_checkable
@@ -67,7 +90,26 @@ class CatalogReader(CurReader, PartitionLocations, Protocol):
 def read_cur(
     reader: CurReader, database: str, table: str, periods: Sequence[BillingPeriod]
 ) -> DataFrame:
-    """Read ``periods`` of the CUR table; a period without a partition is an error, not no rows."""
+    """Read billing periods of a CUR table through a catalog reader.
+
+    A period without a partition is an error, not an empty frame, so a late export never reads
+    as a month that cost nothing.
+
+    Args:
+        reader: The catalog: ``LocalCatalogReader`` locally, ``GlueCatalogReader`` in AWS Glue.
+        database: The catalog database (or resource link), e.g. ``cur_org_linked``.
+        table: The CUR table, e.g. ``legacy_all``.
+        periods: The billing periods to read.
+
+    Returns:
+        The table's rows of ``periods``, with the catalog's column types; conform them with
+        ``conform_cur``.
+
+    Raises:
+        InvalidInputError: ``database`` or ``table`` is not a valid Glue name.
+        MissingTableError: The database or the table is not in the catalog.
+        MissingPeriodError: A period has no partition; the message names those that exist.
+    """
     catalog_name(database, "database")
     catalog_name(table, "table")
     available = reader.available_periods(database, table)
@@ -115,6 +157,14 @@ class GlueCatalogReader:
     the files, so a column typed differently between months comes back as a choice type: the
     read resolves choices to the catalog's types (``resolveChoice(choice="match_catalog")``,
     aws-glue-libs ``awsglue/dynamicframe.py``) before turning it into a DataFrame.
+
+    Args:
+        glue_context: The job's ``GlueContext`` (the Glue entry script builds it; ``awsglue`` is
+            never imported here).
+        glue_client: A boto3 Glue client (``cur_analysis.io.aws.client("glue")``).
+        s3_client: A boto3 S3 client that lists the source's objects (sizes and ETags), from
+            which a run tells which periods changed since they were published; a run over an
+            S3 source needs it (``read_cur`` does not).
     """
 
     def __init__(self, glue_context: Any, glue_client: Any, s3_client: Any | None = None) -> None:
@@ -230,9 +280,35 @@ class GlueCatalogReader:
             )
 
     def available_periods(self, database: str, table: str) -> tuple[BillingPeriod, ...]:
+        """The billing periods the table has a partition for (``GetPartitions``, no Spark).
+
+        Args:
+            database: The Glue database or resource link, e.g. ``cur_org_linked``.
+            table: The CUR table, e.g. ``legacy_all``.
+
+        Returns:
+            The periods, sorted.
+
+        Raises:
+            MissingTableError: The database or the table is not in the Glue Data Catalog.
+        """
         return tuple(sorted({part.period for part in self._listed(database, table).partitions}))
 
     def read(self, database: str, table: str, periods: Sequence[BillingPeriod]) -> DataFrame:
+        """The table's rows of ``periods``, pruned by ``push_down_predicate`` and
+        ``catalogPartitionPredicate``, each column of the catalog's type.
+
+        Args:
+            database: The Glue database or resource link, e.g. ``cur_org_linked``.
+            table: The CUR table, e.g. ``legacy_all``.
+            periods: Periods the table has (``read_cur`` checks that first).
+
+        Returns:
+            The rows as a DataFrame, with the partition columns.
+
+        Raises:
+            MissingTableError: The database or the table is not in the Glue Data Catalog.
+        """
         found = self._table(database, table)
         if not found.partitions:
             found = self._listed(database, table)

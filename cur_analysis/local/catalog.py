@@ -27,6 +27,11 @@ from cur_analysis.local import index
 from cur_analysis.names import catalog_name, sql_path
 from cur_analysis.periods import BillingPeriod
 
+# The names the local catalog's commands default to, as the AWS setup names them: the export's
+# database and table (crawled in the payer account) and the resource link that reaches them.
+SOURCE_DATABASE = "cur_org"
+LINK_DATABASE = "cur_org_linked"
+TABLE = "legacy_all"
 LINK_TARGET_PROPERTY = "cur_analysis.link_target"
 # Columns whose Parquet type differs between partitions (comma-separated), set by ``register``.
 MIXED_TYPES_PROPERTY = "cur_analysis.mixed_type_columns"

@@ -44,6 +44,9 @@ class LocalCatalogReader:
 
     ``available_periods`` remembers where the table lives, its layout and its partitions with
     their locations (one listing), so ``describe`` and ``read`` ask the metastore nothing more.
+
+    Args:
+        spark: The local session (``local_spark``) whose metastore holds the table.
     """
 
     def __init__(self, spark: SparkSession) -> None:
@@ -58,9 +61,37 @@ class LocalCatalogReader:
         return self._tables[(database, table)]
 
     def available_periods(self, database: str, table: str) -> tuple[BillingPeriod, ...]:
+        """The billing periods the table has a partition for (one metastore listing).
+
+        Args:
+            database: The database or its link, e.g. ``cur_org_linked``.
+            table: The CUR table, e.g. ``legacy_all``.
+
+        Returns:
+            The periods, sorted.
+
+        Raises:
+            MissingTableError: The database or the table is not in the local catalog.
+        """
         return tuple(sorted({part.period for part in self._table(database, table).partitions}))
 
     def read(self, database: str, table: str, periods: Sequence[BillingPeriod]) -> DataFrame:
+        """The table's rows of ``periods``, the partitions pruned in the metastore.
+
+        A table whose column types differ between months is read partition by partition and
+        cast to the table's types, as Glue's ``match_catalog`` does.
+
+        Args:
+            database: The database or its link, e.g. ``cur_org_linked``.
+            table: The CUR table, e.g. ``legacy_all``.
+            periods: Periods the table has (``read_cur`` checks that first).
+
+        Returns:
+            The rows, with the partition columns.
+
+        Raises:
+            MissingTableError: The database or the table is not in the local catalog.
+        """
         found = self._tables.get((database, table)) or self._table(database, table)
         selected = partitions_of(periods, found.partitions)
         # A session keeps a table's file listing: files added since are otherwise not read.

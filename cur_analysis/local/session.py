@@ -102,7 +102,21 @@ def local_spark(
     """Build (or return the running) local SparkSession with a Derby metastore under ``home``.
 
     Everything Spark would write to the working directory (``metastore_db/``, ``derby.log``,
-    ``spark-warehouse/``) goes under ``home`` instead, so runs are isolated and repeatable.
+    ``spark-warehouse/``) goes under ``home`` instead, so runs are isolated and repeatable. The
+    home is held for this process (``lock_home``): Derby takes one process at a time.
+
+    Args:
+        home: The folder of the catalog, the warehouse and Spark's log; None takes
+            ``$CUR_ANALYSIS_HOME``, else ``./.cur-analysis``.
+        app_name: Spark's application name.
+        cores: Local cores for Spark; None takes them all.
+
+    Returns:
+        The session, its log level ERROR; the JVM's own output goes to ``HOME/logs/spark.log``.
+
+    Raises:
+        HomeLockedError: Another process holds the home.
+        OutputError: The home cannot be created or written.
     """
     root = lock_home(home)
     # Python workers run this process's Python (a virtualenv's), not whatever ``python3`` is

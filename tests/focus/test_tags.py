@@ -7,7 +7,7 @@ import json
 from pyspark.sql.types import MapType, StringType, StructField, StructType
 
 from cur_analysis import columns as c
-from cur_analysis.focus.rules import tags
+from cur_analysis.focus.rules_1_0 import tags
 
 _SCHEMA = StructType(
     [
