@@ -65,30 +65,46 @@ class TableSwitch:
         self._schemas = schemas or {}
 
     def point(self, dataset: str, locations: Mapping[BillingPeriod, str]) -> None:
-        """Make each period's partition of ``database.dataset`` read ``locations[period]``."""
+        """Make each period's partition of ``database.dataset`` read ``locations[period]``.
+
+        A partition the table lacks is added with its location; only one it has already is
+        moved (``SET LOCATION``, one metadata update each, the costly call: a new table or a
+        new period needs none).
+        """
         full = f"{self.database}.{catalog_name(dataset, 'dataset')}"
         spark = self._spark
-        if not spark.catalog.tableExists(full):
+        existing: set[BillingPeriod] = set()
+        if spark.catalog.tableExists(full):
+            existing = self._partitioned_periods(full)
+        else:
             schema = self._schemas.get(dataset)
             if schema is None or dataset not in self._roots:
                 return
             spark.sql(f"CREATE DATABASE IF NOT EXISTS {self.database}")
             spark.sql(_create_sql(full, schema, spark_location(self._roots[dataset])))
-        pointed = [
-            (OUTPUT_LAYOUT.partition_spec(OUTPUT_LAYOUT.canonical(period)), location)
-            for period, location in sorted(locations.items())
-        ]
-        added = " ".join(
-            f"PARTITION ({spec}) LOCATION '{sql_path(spark_location(where))}'"
-            for spec, where in pointed
-        )
-        spark.sql(f"ALTER TABLE {full} ADD IF NOT EXISTS {added}")
-        for spec, where in pointed:  # partitions that were there already
-            spark.sql(
-                f"ALTER TABLE {full} PARTITION ({spec}) SET LOCATION "
-                f"'{sql_path(spark_location(where))}'"
+        pointed = {
+            period: (
+                OUTPUT_LAYOUT.partition_spec(OUTPUT_LAYOUT.canonical(period)),
+                sql_path(spark_location(location)),
             )
+            for period, location in sorted(locations.items())
+        }
+        added = [pointed[period] for period in pointed if period not in existing]
+        if added:
+            clauses = " ".join(f"PARTITION ({spec}) LOCATION '{where}'" for spec, where in added)
+            spark.sql(f"ALTER TABLE {full} ADD IF NOT EXISTS {clauses}")
+        for period in sorted(existing & pointed.keys()):
+            spec, where = pointed[period]
+            spark.sql(f"ALTER TABLE {full} PARTITION ({spec}) SET LOCATION '{where}'")
         spark.catalog.refreshTable(full)
+
+    def _partitioned_periods(self, full: str) -> set[BillingPeriod]:
+        """The periods ``full`` has a partition of (``SHOW PARTITIONS``: one catalog call)."""
+        found = (
+            OUTPUT_LAYOUT.partition_of_path(row[0])
+            for row in self._spark.sql(f"SHOW PARTITIONS {full}").collect()
+        )
+        return {partition.period for partition in found if partition is not None}
 
     def point_table(self, dataset: str, location: str) -> None:
         """Make the whole table ``database.dataset`` read ``location``. A table of an older
