@@ -1,7 +1,7 @@
 # Two commands: `make demo` and `make test`. Each sets itself up (virtualenv, pinned installs, Java check).
 # GLUE picks the runtime whose libraries and Python the virtualenv has (constraints/glue-$(GLUE).txt):
 # 5.1 (the default: Spark 3.5.6 on Python 3.11, .venv) or 6.0 (Spark 4.1.1 on Python 3.13, .venv-glue6).
-# docs/decisions/0009-default-runtime.md says why 5.1 is the default here and 6.0 in cur-deploy.
+# docs/decisions/0010-default-runtime.md says why 5.1 is the default here and 6.0 in cur-deploy.
 GLUE ?= 5.1
 GLUE_VERSIONS := 5.1 6.0
 ifeq ($(filter $(GLUE),$(GLUE_VERSIONS)),)
