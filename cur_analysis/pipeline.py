@@ -406,7 +406,7 @@ def _dataset_frame(dataset: Dataset, scan: Scan, grain: DataFrame) -> DataFrame:
 
 
 def _small(frames: Mapping[str, DataFrame], datasets: Sequence[Dataset]) -> dict[str, DataFrame]:
-    """The frames of the ``SMALL`` datasets (roll-ups of the grain, the cid views): collected
+    """The frames of the ``SMALL`` datasets (roll-ups of the grain, two cid views): collected
     together by one Spark job and written by the driver."""
     return {d.name: frames[d.name] for d in datasets if d.size is SizeClass.SMALL}
 

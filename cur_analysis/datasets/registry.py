@@ -194,12 +194,18 @@ def _cid(
     view: Callable[..., Transform],
     columns: cid_schema.Columns,
     merge: Callable[[pa.Table | None, pa.Table], pa.Table] | None = None,
+    size: SizeClass = SizeClass.LARGE,
 ) -> Dataset:
-    """A CID view as an opt-in line-item dataset named after the view (``cur_analysis.cid``)."""
+    """A CID view as an opt-in line-item dataset named after the view (``cur_analysis.cid``).
+
+    A view whose rows grow with the organization (per day, hour or resource: millions of rows
+    a month for a large one) is written by Spark; one that grows with its accounts or
+    commitments only is collected with the small datasets.
+    """
     return Dataset(
         name=view.__name__,
         builder=lambda scope: view(scope.cid_tags),
-        size=SizeClass.SMALL,
+        size=size,
         keys=(),
         values=cid_schema.data_columns(columns),
         from_line_items=True,
@@ -213,8 +219,8 @@ def _cid(
 # next two).
 CID: tuple[Dataset, ...] = (
     _cid(cid_views.summary_view, cid_schema.SUMMARY_VIEW),
-    _cid(cid_views.account_map, cid_schema.ACCOUNT_MAP_TABLE, merged_account_map),
-    _cid(cid_views.ri_sp_mapping, cid_schema.RI_SP_MAPPING),
+    _cid(cid_views.account_map, cid_schema.ACCOUNT_MAP_TABLE, merged_account_map, SizeClass.SMALL),
+    _cid(cid_views.ri_sp_mapping, cid_schema.RI_SP_MAPPING, size=SizeClass.SMALL),
     _cid(cid_views.ec2_running_cost, cid_schema.EC2_RUNNING_COST),
     _cid(
         cid_views.compute_savings_plan_eligible_spend,
