@@ -42,7 +42,7 @@ COPY --chown=hadoop:hadoop examples ./examples
 COPY --chown=hadoop:hadoop tests ./tests
 
 # tests/glue runs (never skips) in this image and never calls AWS: catalog reads go to local
-# files through a stand-in (tests/glue/local_glue.py says what it does not cover); the local
+# files through a stand-in (tests/glue/support_local_glue.py says what it does not cover); the local
 # Derby catalog stands in for the Glue Data Catalog and Lake Formation, which the image cannot use.
 ENV CUR_ANALYSIS_GLUE_CONTAINER=1 \
     CUR_ANALYSIS_HOME=/tmp/cur-analysis \

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from .moto_support import ThreadedMotoServer
 from .support import (
     GENERATED_DATASETS_DATABASE,
     GENERATED_ROWS,
@@ -22,6 +21,7 @@ from .support import (
     PROJECT,
     SAMPLE_MONTHS,
 )
+from .support_moto import ThreadedMotoServer
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,10 @@
-"""The ``cur-analysis`` command: one clear sentence and exit 1 on bad input, nothing written."""
+"""The ``cur-analysis`` command: one clear sentence and exit 1 on bad input, nothing written; its
+options and every help page."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import pytest
@@ -171,3 +173,43 @@ def test_help_pages_print_and_exit_0(capsys) -> None:
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
     assert "(default: cur_org_linked)" in out and "examples:" in out
+
+
+@pytest.mark.parametrize("position", ["before", "after"])
+def test_home_is_taken_before_or_after_the_subcommand(position: str) -> None:
+    run = ["run", "--period", "2024-05", "--output", "out"]
+    home = ["--home", "/tmp/cur-home"]
+    argv = [*home, *run] if position == "before" else [*run, *home]
+    assert build_parser().parse_args(argv).home == "/tmp/cur-home"
+    assert build_parser().parse_args(run).home is None
+
+
+def test_home_after_a_nested_subcommand() -> None:
+    argv = ["catalog", "register", "--path", "p", "--home", "/tmp/h"]
+    assert build_parser().parse_args(argv).home == "/tmp/h"
+
+
+def test_every_command_help_shows_its_defaults(monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "1000")  # one line per option: no wrapping inside a default
+    checked = 0
+    for path, parser in command_parsers(build_parser()):
+        name = " ".join(path)
+        text = " ".join(parser.format_help().split())
+        for action in parser._actions:
+            default = action.default
+            if action.help in (None, argparse.SUPPRESS) or default in (None, argparse.SUPPRESS):
+                continue
+            if isinstance(default, bool):
+                continue
+            assert f"(default: {default})" in text, (name, action.dest)
+            checked += 1
+    assert checked >= 10
+
+
+@pytest.mark.parametrize("command", [["generate", "--output", "x"], ["demo"]])
+def test_without_the_dev_tools_generate_and_demo_say_so(monkeypatch, capsys, command) -> None:
+    """A Glue wheel has no ``cur_analysis.dev``: one line, exit 1, no Spark started."""
+    monkeypatch.setitem(sys.modules, "cur_analysis.dev.generate", None)
+    assert main(command) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cur_analysis.dev" in err[0] and "development tool" in err[0]

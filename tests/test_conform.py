@@ -8,7 +8,7 @@ from pyspark.sql.types import DoubleType, StringType
 from cur_analysis import columns as c
 from cur_analysis.conform import conform_legacy, without_split_cost_rows
 
-from .frames import raw_frame
+from .support_frames import raw_frame
 
 
 def test_month_without_sp_and_net_columns_gets_typed_nulls(spark) -> None:

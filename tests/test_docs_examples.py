@@ -10,7 +10,7 @@ import pytest
 
 from cur_analysis.cli import main
 
-from .docs_examples import Example, all_examples, cli_commands
+from .support_docs_examples import Example, all_examples, cli_commands
 
 EXAMPLES = all_examples()
 RUN = [example for example in EXAMPLES if example.not_run is None]

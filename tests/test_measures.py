@@ -9,7 +9,7 @@ from pyspark.sql import functions as F
 from cur_analysis import columns as c
 from cur_analysis.measures import MEASURES
 
-from .frames import conformed
+from .support_frames import conformed
 
 RI = "arn:aws:ec2:us-east-1:1:reserved-instances/ri-1"
 COLUMNS = [

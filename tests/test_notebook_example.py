@@ -13,7 +13,7 @@ from cur_analysis.local import catalog
 from cur_analysis.local.reader import LocalCatalogReader
 from cur_analysis.periods import BillingPeriod
 
-from .independent import totals_by_period
+from .oracle import totals_by_period
 from .support import GENERATED_ROWS, GENERATED_START, PROJECT
 
 EXAMPLE = PROJECT / "examples" / "notebook.py"

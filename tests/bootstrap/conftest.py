@@ -4,7 +4,7 @@ moto runs in server mode (``ThreadedMotoServer`` on 127.0.0.1, a free port); bot
 through ``AWS_ENDPOINT_URL`` like any AWS endpoint. Account A (producer) and account B (consumer)
 are reached with ``sts.assume_role`` into each account (``MOTO_ACCOUNT_ID`` is never set: it
 would override the assumed-role account). The server runs with the strict world's patches
-(``strict_world.py``). State is reset before every test.
+(``support_strict_world.py``). State is reset before every test.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import pytest
 from awsplan import aws
 from awsplan.aws import AccountClients
 from bootstrap import propagation
-from tests.bootstrap.bootstrap_support import REGION, A, B, World, assume, make_world
-from tests.bootstrap.strict_world import STRICT, strict_patches
-from tests.moto_support import moto_server, reset_moto
+from tests.bootstrap.support import REGION, A, B, World, assume, make_world
+from tests.bootstrap.support_strict_world import STRICT, strict_patches
+from tests.support_moto import moto_server, reset_moto
 
 
 @pytest.fixture(scope="session")

@@ -6,25 +6,7 @@ from pathlib import Path
 
 import pytest
 
-GENERATED_TAGS = ("user_team", "user_cost_center")  # cost_center appears in the second month
-SAMPLE_TAGS = ("user_environment", "user_tag21_nov")  # tag21_nov exists in November only
-SAMPLE_PERIODS = ("2018-10", "2018-11", "2018-12")
-GENERATED_PERIODS = ("2024-03", "2024-04", "2024-05")
-
-
-def _run(spark, catalog: tuple[str, str], periods, output: Path, database: str, tags):
-    from cur_analysis.local.reader import LocalCatalogReader
-    from cur_analysis.pipeline import RunConfig, run
-
-    config = RunConfig(
-        *catalog,
-        periods,
-        str(output),
-        output_database=database,
-        datasets=("cid",),
-        cid_tags=tags,
-    )
-    return run(LocalCatalogReader(spark), config)
+from .support import GENERATED_PERIODS, GENERATED_TAGS, SAMPLE_PERIODS, SAMPLE_TAGS, _run
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ from cur_analysis.io.stores import LocalStore
 from cur_analysis.local.reader import LocalCatalogReader
 from cur_analysis.pipeline import RunConfig, run
 
-from ..independent import totals_by_period
+from ..oracle import totals_by_period
 
 MAP = "account_map"
 

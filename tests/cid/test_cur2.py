@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from . import oracle
-from .conftest import GENERATED_TAGS, _run
-from .test_views import VIEWS, _compare, _written
+from .support import GENERATED_TAGS, VIEWS, _compare, _run, _written
 
 PERIOD = "2024-05"
 

@@ -6,7 +6,7 @@ the code under test runs unchanged. moto 5.2.5 implements neither ``UpdateJob`` 
 stand-ins below add them to the server, following the AWS API reference. Two more patches make the
 server as strict as AWS where deploy depends on it: GetJob reports ``MaxCapacity`` for jobs sized
 by workers; and the strict Lake Formation both admin tools' tests share
-(``tests.moto_support.lake_formation_patches``). Helpers live in ``deploy_support``.
+(``tests.support_moto.lake_formation_patches``). Helpers live in ``support``.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from moto.glue.responses import GlueResponse
 from moto.glue.utils import Action as GlueTriggerAction
 
 from awsplan.aws import AccountClients
-from tests.deploy.deploy_support import PROJECT, REGION
-from tests.moto_support import lake_formation_patches, moto_server, reset_moto
+from tests.deploy.support import PROJECT, REGION
+from tests.support_moto import lake_formation_patches, moto_server, reset_moto
 
 # JobUpdate members moto's job model stores, and the attribute each lands in.
 _JOB_FIELDS = {

@@ -15,7 +15,7 @@ from deploy.config import load_config
 from deploy.desired import desired_state
 from deploy.errors import DeployError
 from deploy.planner import plan_deploy
-from tests.deploy.deploy_support import JOB, PROJECT, deploy, recorded_operations, write_config
+from tests.deploy.support import JOB, PROJECT, deploy, recorded_operations, write_config
 
 BUCKET = "analytics-glue-artifacts"
 WHEEL_KEY = "cur-analysis/wheels/cur_analysis-0.1.0-py3-none-any.whl"

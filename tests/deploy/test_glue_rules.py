@@ -12,7 +12,7 @@ from deploy.glue_rules import (
     execution_class_problem,
     worker_type_problem,
 )
-from tests.deploy.deploy_support import deploy, write_config
+from tests.deploy.support import deploy, write_config
 
 SHAPE = (
     "Glue schedules are cron(Minutes Hours Day-of-month Month Day-of-week Year), "

@@ -19,7 +19,7 @@ from deploy.planner import (
     MANAGED_JOB_FIELDS,
     plan_deploy,
 )
-from tests.deploy.deploy_support import JOB, deploy, recorded_operations, write_config
+from tests.deploy.support import JOB, deploy, recorded_operations, write_config
 
 USER_SETTINGS = {
     "Connections": {"Connections": ["analytics-vpc"]},

@@ -13,7 +13,7 @@ from awsplan.aws import AccountClients
 from deploy.config import load_config
 from deploy.desired import desired_state
 from deploy.planner import plan_deploy
-from tests.deploy.deploy_support import deploy, write_config
+from tests.deploy.support import deploy, write_config
 
 ACCOUNT = "123456789012"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/cur-analysis-glue-job"

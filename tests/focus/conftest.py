@@ -11,7 +11,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from . import tools
+from . import support_tools as tools
 from .support import CONVERTER_SAMPLE, SAMPLE_MONTH, V1_0, FocusRun, csv_export, focus_run
 
 

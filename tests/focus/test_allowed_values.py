@@ -3,7 +3,7 @@ on generated data.
 
 focus-validator 2.2.1's allowed-value checks pass any value (a ``Bogus`` CommitmentDiscountStatus
 or ChargeCategory passes CommitmentDiscountStatus-C-005-M and ChargeCategory-C-003-M), so this
-test is the one that shows ours are allowed. The values are the spec's (``spec_1_2``); the
+test is the one that shows ours are allowed. The values are the spec's (``oracle_spec_1_2``); the
 provider-assigned types (CommitmentDiscountType, BillingAccountType, SubAccountType) have no list,
 and are checked against the spec's other requirements: null exactly where their id is, one
 readable value per id.
@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from .spec_1_2 import ALLOWED, SUBCATEGORIES
+from .oracle_spec_1_2 import ALLOWED, SUBCATEGORIES
 
 # Provider-assigned type -> the id it must be null without and not null with (spec 1.2).
 TYPED_IDS = {

@@ -31,8 +31,8 @@ from cur_analysis.focus.units import (
     unknown_units_note,
 )
 
-from ..frames import raw_frame
-from .spec_1_2 import SUBCATEGORIES
+from ..support_frames import raw_frame
+from .oracle_spec_1_2 import SUBCATEGORIES
 from .support import CONVERTER_SAMPLE, SAMPLE_MONTH, FocusRun
 
 # Every PricingUnit of the AWS rows of AWS's export.

@@ -4,7 +4,7 @@ focus-validator 2.2.1 (in the Debian 13 root) checks the FOCUS 1.2 rows of the r
 of generated data, focus-validator 1.0.0 their FOCUS 1.0 rows; focus-converter 1.0.0 converts
 the same sources and its BilledCost, EffectiveCost and ListCost per (sub account, service,
 charge category, day) are compared with our FOCUS 1.0 rows. All run in subprocesses
-(``tests/focus/tools.py``).
+(``tests/focus/support_tools.py``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from cur_analysis.focus.rules_1_2 import DICTIONARY
 from cur_analysis.focus.versions import FOCUS_1_0, FOCUS_1_2
 
 from .support import FocusRun
-from .tools import CHECKS_1_2, Running, Validation12, validator_1_2_site
+from .support_tools import CHECKS_1_2, Running, Validation12, validator_1_2_site
 
 # Validator rules that cannot apply, with the reason; every other rule of the 133 must pass and
 # none is skipped. On the real samples: none. On generated data: one, for a gap of the generator.

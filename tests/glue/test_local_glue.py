@@ -5,7 +5,7 @@ from __future__ import annotations
 from cur_analysis.io.readers import GlueCatalogReader
 from cur_analysis.local.reader import LocalCatalogReader
 
-from .local_glue import LocalGlueClient
+from .support_local_glue import LocalGlueClient
 
 
 def test_local_glue_client_lists_the_local_catalog_periods(spark, generated_catalog) -> None:

@@ -16,7 +16,7 @@ from cur_analysis.periods import BillingPeriod
 from cur_analysis.report.build import build_report, write_report
 from cur_analysis.report.load import ParquetFolderSource
 
-from .browser import chromium, screenshot_flag, visit
+from .support_browser import chromium, screenshot_flag, visit
 
 pytestmark = [
     pytest.mark.browser,
