@@ -708,10 +708,12 @@ def _round_robin(
     times: dict[str, list[float]] = {label: [] for label in variants}
     peaks: dict[str, list[float]] = {label: [] for label in variants}
     jvm = _jvm_pid(spark)
+    # A job group of this call's own: a second scenario in the same session reuses the labels.
+    groups = {label: f"{label} #{time.monotonic_ns()}" for label in variants}
     for round_number in range(repeats + 1):
         for label, action in variants.items():
             _log(f"{label}: run {round_number + 1} of {repeats + 1}")
-            spark.sparkContext.setJobGroup(label, label)
+            spark.sparkContext.setJobGroup(groups[label], label)
             for pid in (jvm, os.getpid()):
                 _reset_peak(pid)
             started = time.perf_counter()
@@ -721,7 +723,7 @@ def _round_robin(
     spark.sparkContext.setJobGroup("bench-idle", "bench-idle")
     measured = {}
     for label, found in times.items():
-        stage = _stage_input(spark, label)
+        stage = _stage_input(spark, groups[label])
         per_run = {key: value // len(found) for key, value in stage.items()}
         per_run["peak_driver_mb"] = max(peaks[label][1:] or peaks[label])
         measured[label] = (Timing(found[0], tuple(found[1:])), per_run)
