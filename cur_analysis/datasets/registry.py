@@ -4,8 +4,8 @@ The pipeline, the writers' caller, the published tables, the report and the benc
 this table; nothing else names a dataset. A builder takes the run's ``Scope`` and returns the
 ``DataFrame -> DataFrame`` function that rolls the dataset up from the fine grain
 (``datasets.grain``), or, for a ``from_line_items`` dataset (``focus``), maps the conformed line
-items; ``tests/test_registry.py`` and ``tests/focus`` check each declaration against the files a
-run writes.
+items; ``tests/datasets/test_registry.py`` and ``tests/focus`` check each declaration against
+the files a run writes.
 """
 
 from __future__ import annotations
