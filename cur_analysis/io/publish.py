@@ -287,8 +287,7 @@ class Transaction:
         """
         root = self._root(dataset, self.publication.datasets)
         for period, data in files.items():
-            folder = joined(self.publisher.output, version_location(dataset, period, self.run_id))
-            self.publisher.store.write_bytes(under(folder, self._file_name), data)
+            self._write_file(version_location(dataset, period, self.run_id), data)
         return self._staged(dataset, root)
 
     def stage_table(self, dataset: str, data: bytes) -> str:
@@ -305,9 +304,13 @@ class Transaction:
             ValueError: The publication does not publish ``dataset`` as a whole table.
         """
         root = self._root(dataset, self.publication.tables)
-        folder = joined(self.publisher.output, table_version_location(dataset, self.run_id))
-        self.publisher.store.write_bytes(under(folder, self._file_name), data)
+        self._write_file(table_version_location(dataset, self.run_id), data)
         return self._staged(dataset, root)
+
+    def _write_file(self, version: str, data: bytes) -> None:
+        """Write a version folder's one file (``version`` relative to the output)."""
+        folder = joined(self.publisher.output, version)
+        self.publisher.store.write_bytes(under(folder, self._file_name), data)
 
     def commit(self) -> None:
         """Switch every whole table to this run's version, then every period (its manifest,
